@@ -1,0 +1,31 @@
+# fish completion for vfio-noiommuctl
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+set -l verbs status list
+set -l columns BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT
+
+function __vfio_noiommuctl_bdfs
+    for d in /sys/bus/pci/devices/*
+        basename $d
+    end
+end
+
+complete -c vfio-noiommuctl -f
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a status -d 'kernel support, no-IOMMU mode, modules, devices, taint'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a list -d 'VFIO devices (or all PCI functions) with their state'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
+
+complete -c vfio-noiommuctl -s q -l quiet -d 'print only errors and requested output'
+complete -c vfio-noiommuctl -s v -l verbose -d 'say more'
+complete -c vfio-noiommuctl -l sysroot -r -a '(__fish_complete_directories)' -d 'look at a recorded tree'
+complete -c vfio-noiommuctl -s '?' -l help -d 'show help'
+
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status" -s c -l check -d 'only say whether no-IOMMU assignment is possible'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list" -s J -l json -d 'print JSON'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list" -s P -l pairs -d 'print KEY="value" pairs'
+
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s a -l all -d 'every PCI function'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s r -l raw -d 'raw table'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s n -l noheadings -d 'no header line'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s o -l output -x -a "$columns" -d 'columns'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'

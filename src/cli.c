@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "lib/bdf.h"
+
+struct vn_opts opts;
+
+enum {
+	OPT_SYSROOT = 0x100,
+};
+
+static error_t parse_table_output(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'J':
+		opts.out.fmt = VN_FMT_JSON;
+		break;
+	case 'P':
+		opts.out.fmt = VN_FMT_PAIRS;
+		break;
+	case 'r':
+		opts.out.fmt = VN_FMT_RAW;
+		break;
+	case 'n':
+		opts.out.noheadings = true;
+		break;
+	case 'o':
+		opts.out.columns = arg;
+		break;
+	default:
+		(void)state;
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option table_output_options[] = {
+	{ "json", 'J', NULL, 0, "Print a JSON document", 0 },
+	{ "pairs", 'P', NULL, 0, "Print KEY=\"value\" pairs (shell-evaluable)",
+	  0 },
+	{ "raw", 'r', NULL, 0, "Print a raw table: one space between columns",
+	  0 },
+	{ "noheadings", 'n', NULL, 0, "Do not print the header line", 0 },
+	{ "output", 'o', "COLUMNS", 0,
+	  "Columns to print, comma-separated; +COL,... adds to the defaults",
+	  0 },
+	{ 0 }
+};
+
+const struct argp vn_argp_table_output = {
+	.options = table_output_options,
+	.parser = parse_table_output,
+};
+
+static const struct argp_option doc_output_options[] = {
+	{ "json", 'J', NULL, 0, "Print a JSON document", 0 },
+	{ "pairs", 'P', NULL, 0, "Print KEY=\"value\" pairs (shell-evaluable)",
+	  0 },
+	{ 0 }
+};
+
+const struct argp vn_argp_doc_output = {
+	.options = doc_output_options,
+	.parser = parse_table_output,
+};
+
+static error_t parse_common(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'q':
+		opts.quiet = true;
+		break;
+	case 'v':
+		opts.verbose++;
+		break;
+	case OPT_SYSROOT:
+		opts.sysroot = arg;
+		break;
+	default:
+		(void)state;
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option common_options[] = {
+	{ "quiet", 'q', NULL, 0, "Print only errors and requested output", 0 },
+	{ "verbose", 'v', NULL, 0, "Say more (repeat for more)", 0 },
+	{ "sysroot", OPT_SYSROOT, "DIR", 0,
+	  "Look at the recorded tree DIR (sys/, dev/, proc/) instead of this "
+	  "host; for tests and offline diagnosis "
+	  "(also VFIO_NOIOMMUCTL_SYSROOT)",
+	  1 },
+	{ 0 }
+};
+
+const struct argp vn_argp_common = {
+	.options = common_options,
+	.parser = parse_common,
+};
+
+void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
+		   char **argv, void *input)
+{
+	char name[64];
+
+	/* argp names the program after argv[0]: "vfio-noiommuctl list". */
+	snprintf(name, sizeof(name), "%s %s", PACKAGE_NAME, verb);
+	argv[0] = name;
+	argp_parse(argp, argc, argv, 0, NULL, input);
+}
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void vn_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(PACKAGE_NAME ": ", fmt, ap);
+	va_end(ap);
+}
+
+void vn_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (opts.quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void vn_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("  ", fmt, ap);
+	va_end(ap);
+}
+
+int vn_cli_open_sys(struct vn_sys **sys)
+{
+	const char *root = opts.sysroot;
+	int r;
+
+	if (!root)
+		root = getenv("VFIO_NOIOMMUCTL_SYSROOT");
+	r = vn_sys_new(root, sys);
+	if (r < 0) {
+		vn_err("cannot use '%s' as the system root: %s", root,
+		       strerror(-r));
+		return VN_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg, char canonical[20])
+{
+	if (vn_arg_is_path(arg)) {
+		vn_err("'%s' is a path; give the device's PCI address (BDF), "
+		       "such as 0000:03:00.0",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	if (vn_bdf_canonical(arg, canonical) < 0) {
+		vn_err("'%s' is not a PCI address: expected DDDD:BB:DD.F or "
+		       "BB:DD.F in hexadecimal, such as 0000:03:00.0",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	if (!vn_exists(sys, "/sys/bus/pci/devices/%s", canonical)) {
+		if (streq(arg, canonical))
+			vn_err("no PCI device %s on this system", canonical);
+		else
+			vn_err("no PCI device %s ('%s') on this system",
+			       canonical, arg);
+		vn_hint("'vfio-noiommuctl list --all' shows every PCI function");
+		return VN_EXIT_USAGE;
+	}
+	return 0;
+}
+
+const char *vn_errno_name(int err, char *buf, size_t size)
+{
+	const char *n = strerrorname_np(err);
+
+	if (n)
+		return n;
+	snprintf(buf, size, "errno %d", err);
+	return buf;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <argp.h>
+#include <stdbool.h>
+
+#include "lib/sys.h"
+#include "output/output.h"
+
+/* Exit statuses (DESIGN.md, man page EXIT STATUS). */
+enum {
+	VN_EXIT_OK = 0,
+	VN_EXIT_FAILED = 1,
+	VN_EXIT_USAGE = 2, /* usage or invalid input; nothing changed */
+	VN_EXIT_UNSUPPORTED =
+		3, /* not possible on this kernel / configuration */
+	VN_EXIT_REFUSED = 4, /* a safety guard refused */
+	VN_EXIT_PARTIAL = 5, /* some of several devices failed */
+	VN_EXIT_BUSY = 6, /* another writer held the lock too long */
+};
+
+/* The parsed options: the only global mutable state of the program. */
+struct vn_opts {
+	struct vn_outopts out;
+	bool quiet;
+	int verbose;
+	const char *sysroot;
+};
+extern struct vn_opts opts;
+
+/* A verb: one per src/cmd-<name>.c. */
+struct vn_verb {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+/* Shared argp children: output formats for tables and for documents,
+ * and the options every verb takes. */
+extern const struct argp vn_argp_table_output;
+extern const struct argp vn_argp_doc_output;
+extern const struct argp vn_argp_common;
+
+/* Parse a verb's own arguments: argv[0] is the verb; usage errors exit 2. */
+void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
+		   char **argv, void *input);
+
+void vn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Continuation lines of a message, indented under it. */
+void vn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The system to look at: the host, or --sysroot / VFIO_NOIOMMUCTL_SYSROOT. */
+int vn_cli_open_sys(struct vn_sys **sys);
+
+/* A BDF argument, checked: a path, a malformed name or an absent device
+ * gets a message naming it and VN_EXIT_USAGE; 0 fills canonical. */
+int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg, char canonical[20]);
+
+/* Symbolic errno name ("EBUSY"), or the number. */
+const char *vn_errno_name(int err, char *buf, size_t size);

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "cli.h"
+
+extern const struct vn_verb vn_verb_status;
+extern const struct vn_verb vn_verb_list;

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+
+#include "cmdline.h"
+#include "sys.h"
+#include "taint.h"
+
+int vn_cmdline_split(const char *cmdline, char ***out)
+{
+	_cleanup_strv_ char **words = calloc(1, sizeof(char *));
+	const char *p = cmdline;
+	int r;
+
+	if (!words)
+		return -ENOMEM;
+	for (;;) {
+		bool quoted = false;
+		size_t len = 0;
+		char *w;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		w = malloc(strlen(p) + 1);
+		if (!w)
+			return -ENOMEM;
+		for (; *p; p++) {
+			if (*p == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (!quoted && isspace((unsigned char)*p))
+				break;
+			w[len++] = *p;
+		}
+		w[len] = '\0';
+		if (streq(w, "--")) {
+			free(w);
+			break;
+		}
+		r = strv_push(&words, w);
+		if (r < 0)
+			return r;
+	}
+	*out = steal_ptr(words);
+	return 0;
+}
+
+bool vn_param_name_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i] == '-' ? '_' : a[i];
+		char y = b[i] == '-' ? '_' : b[i];
+
+		if (x != y)
+			return false;
+		if (!x)
+			return true;
+	}
+	return true;
+}
+
+int vn_cmdline_find(char *const *words, const char *name, const char **value)
+{
+	size_t n = strlen(name);
+	int found = 0;
+
+	for (size_t i = 0; words && words[i]; i++) {
+		const char *w = words[i];
+
+		if (!vn_param_name_eq(w, name, n))
+			continue;
+		if (w[n] == '\0') {
+			*value = NULL;
+			found = 1;
+		} else if (w[n] == '=') {
+			*value = w + n + 1;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+int vn_cmdline_read(const struct vn_sys *sys, char ***out)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = vn_read_text(sys, &text, "/proc/cmdline");
+
+	if (r < 0)
+		return r;
+	return vn_cmdline_split(text, out);
+}
+
+int vn_parse_panic_on_taint(const char *value, unsigned long *mask,
+			    bool *nousertaint)
+{
+	_cleanup_free_ char *copy = NULL;
+	char *rest, *hex;
+	unsigned long v;
+
+	if (!value)
+		return -EINVAL;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	rest = copy;
+	hex = strsep(&rest, ",");
+	if (startswith(hex, "0x") || startswith(hex, "0X"))
+		hex += 2;
+	if (parse_ulong(hex, 16, &v) < 0)
+		return -EINVAL;
+	v &= VN_TAINT_ALL;
+	if (!v)
+		return -EINVAL;
+	*mask = v;
+	*nousertaint = rest && streq(rest, "nousertaint");
+	return 0;
+}

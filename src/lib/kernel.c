@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <zlib.h>
+
+#include "cmdline.h"
+#include "kernel.h"
+#include "kmod.h"
+#include "sys.h"
+#include "uapi.h"
+
+/* The symbols the capability answers are built from. */
+static const char *const wanted_syms[] = {
+	"VFIO",
+	"VFIO_GROUP",
+	"VFIO_CONTAINER",
+	"VFIO_DEVICE_CDEV",
+	"VFIO_NOIOMMU",
+	"VFIO_PCI",
+	"IOMMUFD",
+	"IOMMUFD_NOIOMMU",
+	"IOMMUFD_VFIO_CONTAINER",
+	"GENERIC_ATOMIC64",
+};
+
+void vn_kconfig_clear(struct vn_kconfig *kc)
+{
+	free(kc->source);
+	strv_free(kc->syms);
+	*kc = (struct vn_kconfig){ 0 };
+}
+
+int vn_kconfig_parse_line(const char *line, char *name, size_t namesz,
+			  char *value, size_t valsz)
+{
+	const char *p, *eq;
+	size_t n;
+
+	if (startswith(line, "# CONFIG_")) {
+		p = line + strlen("# CONFIG_");
+		eq = strstr(p, " is not set");
+		if (!eq || eq == p)
+			return 0;
+		n = (size_t)(eq - p);
+		if (n >= namesz)
+			return 0;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		snprintf(value, valsz, "n");
+		return 1;
+	}
+	if (!startswith(line, "CONFIG_"))
+		return 0;
+	p = line + strlen("CONFIG_");
+	eq = strchr(p, '=');
+	if (!eq || eq == p)
+		return 0;
+	n = (size_t)(eq - p);
+	if (n >= namesz)
+		return 0;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	snprintf(value, valsz, "%s", eq + 1);
+	strip_trailing(value);
+	return 1;
+}
+
+static bool wanted(const char *sym)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(wanted_syms); i++)
+		if (streq(sym, wanted_syms[i]))
+			return true;
+	return false;
+}
+
+static void gzclosep(gzFile *f)
+{
+	if (*f)
+		gzclose(*f);
+}
+
+/* zlib reads plain files transparently, so one reader serves all sources. */
+static int kconfig_read(const char *path, char ***syms)
+{
+	_cleanup_(gzclosep) gzFile f = gzopen(path, "rb");
+	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	char line[512], name[128], value[256];
+	int r;
+
+	if (!f)
+		return errno ? -errno : -EIO;
+	if (!v)
+		return -ENOMEM;
+	while (gzgets(f, line, sizeof(line))) {
+		char *s;
+
+		if (vn_kconfig_parse_line(line, name, sizeof(name), value,
+					  sizeof(value)) != 1 ||
+		    !wanted(name))
+			continue;
+		r = xasprintf(&s, "%s=%s", name, value);
+		if (r < 0)
+			return r;
+		r = strv_push(&v, s);
+		if (r < 0)
+			return r;
+	}
+	*syms = steal_ptr(v);
+	return 0;
+}
+
+int vn_kconfig_load(struct vn_sys *sys, struct vn_kconfig *kc)
+{
+	const char *rel = vn_sys_release(sys);
+	char disp[PATH_MAX], path[PATH_MAX];
+	const char *fmts[] = {
+		"/proc/config.gz",
+		"/boot/config-%s",
+		"/usr/lib/modules/%s/config",
+		"/lib/modules/%s/config",
+	};
+
+	*kc = (struct vn_kconfig){ 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
+		int r;
+
+		if (i > 0 && !rel)
+			break;
+		snprintf(disp, sizeof(disp), fmts[i], rel);
+		if (vn_path(sys, path, sizeof(path), "%s", disp) < 0 ||
+		    access(path, R_OK) < 0)
+			continue;
+		r = kconfig_read(path, &kc->syms);
+		if (r < 0)
+			continue;
+		kc->source = strdup(disp);
+		if (!kc->source)
+			return -ENOMEM;
+		return 0;
+	}
+	return 0;
+}
+
+char vn_kconfig_get(const struct vn_kconfig *kc, const char *sym)
+{
+	size_t n = strlen(sym);
+
+	if (!kc->source)
+		return '?';
+	for (size_t i = 0; kc->syms && kc->syms[i]; i++) {
+		const char *s = kc->syms[i];
+
+		if (!strncmp(s, sym, n) && s[n] == '=') {
+			char v = s[n + 1];
+
+			return v == 'y' || v == 'm' ? v : 'n';
+		}
+	}
+	return 'n';
+}
+
+int vn_parse_proc_devices(const char *text, const char *name)
+{
+	bool in_char = false;
+	const char *p = text;
+
+	while (p && *p) {
+		const char *eol = strchrnul(p, '\n');
+		char line[128], dname[96];
+		size_t n = (size_t)(eol - p);
+		int major;
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = *eol ? eol + 1 : eol;
+		if (streq(line, "Character devices:")) {
+			in_char = true;
+			continue;
+		}
+		if (!line[0] || startswith(line, "Block devices:")) {
+			in_char = false;
+			continue;
+		}
+		if (in_char && sscanf(line, "%d %95s", &major, dname) == 2 &&
+		    streq(dname, name))
+			return major;
+	}
+	return -ENOENT;
+}
+
+int vn_parse_proc_misc(const char *text, const char *name)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		char dname[96];
+		int minor;
+
+		if (sscanf(p, "%d %95s", &minor, dname) == 2 &&
+		    streq(dname, name))
+			return minor;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -ENOENT;
+}
+
+int vn_proc_devices_char_major(const struct vn_sys *sys, const char *name)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = vn_read_text(sys, &text, "/proc/devices");
+
+	return r < 0 ? r : vn_parse_proc_devices(text, name);
+}
+
+int vn_proc_misc_minor(const struct vn_sys *sys, const char *name)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = vn_read_text(sys, &text, "/proc/misc");
+
+	return r < 0 ? r : vn_parse_proc_misc(text, name);
+}
+
+bool vn_release_at_least(const char *release, int major, int minor)
+{
+	int ma = 0, mi = 0;
+
+	if (!release || sscanf(release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+const char *vn_tri_str(enum vn_tri t)
+{
+	return t == VN_YES ? "yes" : t == VN_NO ? "no" : "unknown";
+}
+
+enum vn_getpa_probe vn_probe_getpa(const struct vn_sys *sys)
+{
+	struct vn_iommu_ioas_noiommu_get_pa pa = {
+		.size = sizeof(pa),
+		.length = 1,
+		.ioas_id = 0,
+	};
+	_cleanup_close_ int fd = -1;
+
+	/* An ioctl answers only on the real host, and /dev/iommu is opened
+	 * only when iommufd is registered: the node is never a static one
+	 * that would load a module. */
+	if (!vn_sys_is_host(sys) || vn_proc_misc_minor(sys, "iommu") < 0)
+		return VN_GETPA_NOT_RUN;
+	fd = vn_open(sys, O_RDWR, "/dev/iommu");
+	if (fd < 0)
+		return VN_GETPA_NOT_RUN;
+	if (ioctl(fd, VN_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) == 0)
+		return VN_GETPA_BUILT; /* id 0 never exists; cannot happen */
+	switch (errno) {
+	case EOPNOTSUPP:
+		return VN_GETPA_NOT_BUILT;
+	case EPERM:
+		return VN_GETPA_NO_RAWIO;
+	case ENOENT:
+		return VN_GETPA_BUILT;
+	case ENOTTY:
+		return VN_GETPA_TOO_OLD;
+	default:
+		return VN_GETPA_NOT_RUN;
+	}
+}
+
+static int answer(struct vn_answer *a, enum vn_tri v, const char *fmt, ...)
+	_printf_(3, 4);
+static int answer(struct vn_answer *a, enum vn_tri v, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	free(a->source);
+	a->value = v;
+	va_start(ap, fmt);
+	r = vasprintf(&a->source, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		a->source = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static enum vn_tri tri_and(enum vn_tri a, enum vn_tri b)
+{
+	if (a == VN_NO || b == VN_NO)
+		return VN_NO;
+	if (a == VN_UNKNOWN || b == VN_UNKNOWN)
+		return VN_UNKNOWN;
+	return VN_YES;
+}
+
+static bool mod_present(enum vn_mod_state s)
+{
+	return s == VN_MOD_LOADED || s == VN_MOD_BUILTIN;
+}
+
+/* An answer from the kernel config, or unknown when there is none. */
+static int from_config(struct vn_caps *c, struct vn_answer *a, const char *sym)
+{
+	char v = vn_kconfig_get(&c->config, sym);
+
+	if (v == '?')
+		return answer(
+			a, VN_UNKNOWN,
+			"vfio is not loaded and no kernel config was found");
+	if (v == 'n')
+		return answer(a, VN_NO, "%s: CONFIG_%s is not set",
+			      c->config.source, sym);
+	return answer(a, VN_YES, "%s: CONFIG_%s=%c", c->config.source, sym, v);
+}
+
+/* A char region exists only once vfio is loaded; before that, ask the
+ * config (kernel-interfaces.md §1.3). */
+static int region_answer(struct vn_caps *c, struct vn_answer *a,
+			 const struct vn_sys *sys, const char *region,
+			 const char *sym)
+{
+	if (vn_proc_devices_char_major(sys, region) >= 0)
+		return answer(a, VN_YES,
+			      "/proc/devices lists the \"%s\" region", region);
+	if (mod_present(c->mod_vfio))
+		return answer(
+			a, VN_NO,
+			"vfio is %s and /proc/devices has no \"%s\" region",
+			vn_mod_state_str(c->mod_vfio), region);
+	return from_config(c, a, sym);
+}
+
+static int probe_noiommu(struct vn_sys *sys, struct vn_caps *c)
+{
+	_cleanup_free_ char *val = NULL;
+	bool declared;
+	int r;
+
+	r = vn_module_param_read(sys, "vfio", "enable_unsafe_noiommu_mode",
+				 &val);
+	if (r == 0) {
+		c->mode = val[0] == 'Y' ? 'Y' : 'N';
+		return answer(
+			&c->noiommu, VN_YES,
+			"/sys/module/vfio/parameters/enable_unsafe_noiommu_mode exists");
+	}
+	/* enable_unsafe_noiommu_mode is vfio's only parameter (§1.3). */
+	if (mod_present(c->mod_vfio))
+		return answer(
+			&c->noiommu, VN_NO,
+			"vfio is %s and has no enable_unsafe_noiommu_mode parameter",
+			vn_mod_state_str(c->mod_vfio));
+	if (c->mod_vfio == VN_MOD_AVAILABLE &&
+	    vn_module_declares_param(sys, "vfio", "enable_unsafe_noiommu_mode",
+				     &declared) == 0)
+		return answer(
+			&c->noiommu, declared ? VN_YES : VN_NO,
+			"vfio.ko %s the enable_unsafe_noiommu_mode parameter",
+			declared ? "declares" : "does not declare");
+	return from_config(c, &c->noiommu, "VFIO_NOIOMMU");
+}
+
+static int probe_iommufd(struct vn_sys *sys, struct vn_caps *c)
+{
+	if (vn_proc_misc_minor(sys, "iommu") >= 0)
+		return answer(&c->iommufd, VN_YES,
+			      "/proc/misc lists iommu (/dev/iommu)");
+	if (c->mod_iommufd == VN_MOD_AVAILABLE)
+		return answer(&c->iommufd, VN_YES,
+			      "iommufd.ko is installed (not loaded)");
+	if (c->config.source)
+		return from_config(c, &c->iommufd, "IOMMUFD");
+	if (c->modules_dir)
+		return answer(&c->iommufd, VN_NO,
+			      "iommufd is neither loaded nor installed");
+	return answer(
+		&c->iommufd, VN_UNKNOWN,
+		"iommufd is not loaded and no kernel config or module directory was found");
+}
+
+static bool any_noiommu_cdev(const struct vn_sys *sys)
+{
+	_cleanup_strv_ char **names = NULL;
+
+	if (vn_list_dir(sys, &names, "/sys/class/vfio-dev") < 0)
+		return false;
+	for (size_t i = 0; names[i]; i++)
+		if (startswith(names[i], "noiommu-vfio"))
+			return true;
+	return false;
+}
+
+static int probe_iommufd_noiommu(struct vn_sys *sys, struct vn_caps *c)
+{
+	char v;
+
+	c->getpa = vn_probe_getpa(sys);
+	switch (c->getpa) {
+	case VN_GETPA_NOT_BUILT:
+		return answer(&c->iommufd_noiommu, VN_NO,
+			      "IOMMU_IOAS_NOIOMMU_GET_PA probe: EOPNOTSUPP");
+	case VN_GETPA_TOO_OLD:
+		return answer(
+			&c->iommufd_noiommu, VN_NO,
+			"IOMMU_IOAS_NOIOMMU_GET_PA probe: ENOTTY (kernel predates it)");
+	case VN_GETPA_BUILT:
+	case VN_GETPA_NO_RAWIO:
+		return answer(&c->iommufd_noiommu, VN_YES,
+			      "IOMMU_IOAS_NOIOMMU_GET_PA probe: %s",
+			      c->getpa == VN_GETPA_BUILT ? "ENOENT" : "EPERM");
+	case VN_GETPA_NOT_RUN:
+		break;
+	}
+	if (any_noiommu_cdev(sys))
+		return answer(
+			&c->iommufd_noiommu, VN_YES,
+			"a noiommu-vfioN device exists in /sys/class/vfio-dev");
+	v = vn_kconfig_get(&c->config, "IOMMUFD_NOIOMMU");
+	if (v != '?')
+		return from_config(c, &c->iommufd_noiommu, "IOMMUFD_NOIOMMU");
+	/* IOMMUFD_NOIOMMU has no selector but VFIO_NOIOMMU && VFIO_DEVICE_CDEV
+	 * on 7.3+ (§1.2); x86 and arm64 never have GENERIC_ATOMIC64. */
+	if (c->noiommu.value == VN_YES && c->cdev.value == VN_YES) {
+		bool new_enough = vn_release_at_least(c->release, 7, 3);
+
+		return answer(
+			&c->iommufd_noiommu, new_enough ? VN_YES : VN_NO,
+			"derived: Linux %s %s 7.3 with VFIO_NOIOMMU and VFIO_DEVICE_CDEV",
+			c->release ? c->release : "?", new_enough ? ">=" : "<");
+	}
+	return answer(&c->iommufd_noiommu,
+		      tri_and(c->noiommu.value, c->cdev.value),
+		      "follows VFIO_NOIOMMU and VFIO_DEVICE_CDEV");
+}
+
+static void probe_container(const struct vn_sys *sys, struct vn_caps *c)
+{
+	/* Both providers register misc "vfio" 10:196; only the config tells
+	 * them apart without opening the node (§1.3). */
+	bool present = vn_proc_misc_minor(sys, "vfio") >= 0;
+	char legacy = vn_kconfig_get(&c->config, "VFIO_CONTAINER");
+	char emul = vn_kconfig_get(&c->config, "IOMMUFD_VFIO_CONTAINER");
+
+	if (legacy == 'y')
+		c->container = VN_CONTAINER_VFIO;
+	else if (emul == 'y')
+		c->container = VN_CONTAINER_IOMMUFD;
+	else if (present || legacy == '?')
+		c->container = present ? VN_CONTAINER_UNKNOWN :
+					 VN_CONTAINER_NONE;
+	else
+		c->container = VN_CONTAINER_NONE;
+}
+
+static int probe_vfio(struct vn_caps *c)
+{
+	if (mod_present(c->mod_vfio) || c->mod_vfio == VN_MOD_AVAILABLE)
+		return answer(&c->vfio, VN_YES, "vfio is %s",
+			      vn_mod_state_str(c->mod_vfio));
+	if (c->config.source)
+		return from_config(c, &c->vfio, "VFIO");
+	if (c->modules_dir)
+		return answer(
+			&c->vfio, VN_NO,
+			"vfio is neither loaded, built in, nor installed");
+	return answer(
+		&c->vfio, VN_NO,
+		"vfio is not loaded, and this release has no module directory or kernel config");
+}
+
+int vn_caps_probe(struct vn_sys *sys, struct vn_caps *c)
+{
+	const char *rel = vn_sys_release(sys);
+	int r;
+
+	*c = (struct vn_caps){ .container = VN_CONTAINER_NONE };
+	if (rel && !(c->release = strdup(rel)))
+		return -ENOMEM;
+	r = vn_kconfig_load(sys, &c->config);
+	if (r < 0)
+		return r;
+	c->modules_dir = vn_modules_dir_found(sys);
+	if ((r = vn_module_state(sys, "vfio", &c->mod_vfio)) < 0 ||
+	    (r = vn_module_state(sys, "vfio_pci", &c->mod_vfio_pci)) < 0 ||
+	    (r = vn_module_state(sys, "iommufd", &c->mod_iommufd)) < 0)
+		return r;
+
+	if ((r = probe_vfio(c)) < 0 ||
+	    (r = region_answer(c, &c->group, sys, "vfio", "VFIO_GROUP")) < 0 ||
+	    (r = region_answer(c, &c->cdev, sys, "vfio-dev",
+			       "VFIO_DEVICE_CDEV")) < 0 ||
+	    (r = probe_noiommu(sys, c)) < 0 ||
+	    (r = probe_iommufd(sys, c)) < 0 ||
+	    (r = probe_iommufd_noiommu(sys, c)) < 0)
+		return r;
+	probe_container(sys, c);
+
+	r = answer(&c->noiommu_group, tri_and(c->noiommu.value, c->group.value),
+		   "VFIO_NOIOMMU and VFIO_GROUP");
+	if (r < 0)
+		return r;
+	return answer(&c->noiommu_cdev,
+		      tri_and(tri_and(c->noiommu.value, c->cdev.value),
+			      c->iommufd_noiommu.value),
+		      "VFIO_NOIOMMU, VFIO_DEVICE_CDEV and IOMMUFD_NOIOMMU");
+}
+
+void vn_caps_clear(struct vn_caps *c)
+{
+	struct vn_answer *all[] = {
+		&c->vfio,	   &c->group,	     &c->cdev,
+		&c->noiommu,	   &c->iommufd,	     &c->iommufd_noiommu,
+		&c->noiommu_group, &c->noiommu_cdev,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		free(all[i]->source);
+	free(c->release);
+	vn_kconfig_clear(&c->config);
+	*c = (struct vn_caps){ 0 };
+}
+
+void vn_iommu_state_clear(struct vn_iommu_state *st)
+{
+	strv_free(st->units);
+	free(st->cmdline_setting);
+	*st = (struct vn_iommu_state){ 0 };
+}
+
+int vn_iommu_probe(const struct vn_sys *sys, struct vn_iommu_state *st)
+{
+	static const char *const params[] = { "intel_iommu", "amd_iommu",
+					      "iommu" };
+	_cleanup_strv_ char **words = NULL;
+	int r;
+
+	*st = (struct vn_iommu_state){ 0 };
+	r = vn_list_dir(sys, &st->units, "/sys/class/iommu");
+	if (r == -ENOENT)
+		st->units = calloc(1, sizeof(char *));
+	else if (r < 0)
+		return r;
+	if (!st->units)
+		return -ENOMEM;
+	if (vn_exists(sys, "/sys/firmware/acpi/tables/DMAR"))
+		st->fw_table = "DMAR";
+	else if (vn_exists(sys, "/sys/firmware/acpi/tables/IVRS"))
+		st->fw_table = "IVRS";
+
+	if (vn_cmdline_read(sys, &words) < 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(params); i++) {
+		const char *val;
+
+		if (vn_cmdline_find(words, params[i], &val) != 1)
+			continue;
+		r = xasprintf(&st->cmdline_setting, "%s=%s", params[i],
+			      val ? val : "");
+		return r;
+	}
+	return 0;
+}
+
+const char *vn_iommu_enable_param(const struct vn_iommu_state *st)
+{
+	if (st->fw_table && streq(st->fw_table, "IVRS"))
+		return "amd_iommu=on";
+	return "intel_iommu=on";
+}
+
+int vn_panic_on_taint(const struct vn_sys *sys, unsigned long *mask,
+		      bool *nousertaint)
+{
+	_cleanup_strv_ char **words = NULL;
+	const char *val;
+	int r;
+
+	r = vn_cmdline_read(sys, &words);
+	if (r < 0)
+		return r;
+	if (vn_cmdline_find(words, "panic_on_taint", &val) != 1)
+		return 0;
+	return vn_parse_panic_on_taint(val, mask, nousertaint) < 0 ? 0 : 1;
+}
+
+enum vn_paths vn_caps_paths(const struct vn_caps *c)
+{
+	enum vn_tri g = c->noiommu_group.value, d = c->noiommu_cdev.value;
+
+	if (g == VN_YES && d == VN_YES)
+		return VN_PATHS_BOTH;
+	if (g == VN_YES && d == VN_NO)
+		return VN_PATHS_GROUP;
+	if (d == VN_YES && g == VN_NO)
+		return VN_PATHS_CDEV;
+	if (g == VN_NO && d == VN_NO)
+		return VN_PATHS_NONE;
+	return VN_PATHS_UNKNOWN;
+}
+
+const char *vn_paths_name(enum vn_paths p)
+{
+	static const char *const names[] = {
+		[VN_PATHS_NONE] = "none",	[VN_PATHS_GROUP] = "group",
+		[VN_PATHS_CDEV] = "cdev",	[VN_PATHS_BOTH] = "both",
+		[VN_PATHS_UNKNOWN] = "unknown",
+	};
+	return names[p];
+}
+
+const char *vn_paths_sentence(enum vn_paths p)
+{
+	switch (p) {
+	case VN_PATHS_BOTH:
+		return "no-IOMMU devices get both a group node "
+		       "(/dev/vfio/noiommu-N) and a cdev "
+		       "(/dev/vfio/devices/noiommu-vfioN)";
+	case VN_PATHS_GROUP:
+		return "no-IOMMU devices get a group node (/dev/vfio/noiommu-N) "
+		       "only, no cdev";
+	case VN_PATHS_CDEV:
+		return "no-IOMMU devices get a cdev "
+		       "(/dev/vfio/devices/noiommu-vfioN) only; this kernel has "
+		       "no VFIO group interface";
+	case VN_PATHS_NONE:
+		return "no-IOMMU devices cannot be assigned on this kernel";
+	case VN_PATHS_UNKNOWN:
+		break;
+	}
+	return "what a no-IOMMU device would get cannot be told until vfio is "
+	       "loaded";
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <libkmod.h>
+
+#include "kmod.h"
+#include "sys.h"
+
+const char *vn_mod_state_str(enum vn_mod_state s)
+{
+	switch (s) {
+	case VN_MOD_LOADED:
+		return "loaded";
+	case VN_MOD_BUILTIN:
+		return "built-in";
+	case VN_MOD_AVAILABLE:
+		return "available";
+	case VN_MOD_ABSENT:
+		break;
+	}
+	return "absent";
+}
+
+static int modules_dir(struct vn_sys *sys, char *buf, size_t size)
+{
+	const char *rel = vn_sys_release(sys);
+
+	if (!rel)
+		return -ENOENT;
+	/* Merged-/usr systems have both; older ones only /lib/modules. */
+	if (vn_exists(sys, "/lib/modules/%s/modules.dep", rel))
+		return vn_path(sys, buf, size, "/lib/modules/%s", rel);
+	if (vn_exists(sys, "/usr/lib/modules/%s/modules.dep", rel))
+		return vn_path(sys, buf, size, "/usr/lib/modules/%s", rel);
+	return -ENOENT;
+}
+
+struct kmod_ctx *vn_kmod(struct vn_sys *sys)
+{
+	char dir[PATH_MAX];
+	char conf[4][PATH_MAX];
+	const char *confv[5] = { NULL };
+	static const char *const confdirs[] = {
+		"/etc/modprobe.d",
+		"/run/modprobe.d",
+		"/usr/local/lib/modprobe.d",
+		"/lib/modprobe.d",
+	};
+
+	if (sys->kmod || sys->kmod_tried)
+		return sys->kmod;
+	sys->kmod_tried = true;
+	if (modules_dir(sys, dir, sizeof(dir)) < 0)
+		return NULL;
+	if (!vn_sys_is_host(sys)) {
+		for (size_t i = 0; i < ARRAY_SIZE(confdirs); i++) {
+			if (vn_path(sys, conf[i], sizeof(conf[i]), "%s",
+				    confdirs[i]) < 0)
+				return NULL;
+			confv[i] = conf[i];
+		}
+	}
+	sys->kmod = kmod_new(dir, vn_sys_is_host(sys) ? NULL : confv);
+	if (sys->kmod)
+		kmod_set_log_priority(sys->kmod, 0);
+	return sys->kmod;
+}
+
+bool vn_modules_dir_found(struct vn_sys *sys)
+{
+	return vn_kmod(sys) != NULL;
+}
+
+static void kmod_module_unrefp(struct kmod_module **m)
+{
+	if (*m)
+		kmod_module_unref(*m);
+}
+
+int vn_module_state(struct vn_sys *sys, const char *name,
+		    enum vn_mod_state *state)
+{
+	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+
+	/* /sys/module/NAME/initstate exists only for loadable modules. */
+	if (vn_exists(sys, "/sys/module/%s/initstate", name)) {
+		*state = VN_MOD_LOADED;
+		return 0;
+	}
+	if (vn_exists(sys, "/sys/module/%s", name)) {
+		*state = VN_MOD_BUILTIN;
+		return 0;
+	}
+	*state = VN_MOD_ABSENT;
+	ctx = vn_kmod(sys);
+	if (!ctx)
+		return 0;
+	if (kmod_module_new_from_name(ctx, name, &mod) < 0)
+		return -ENOMEM;
+	/* The built-in check reads modules.builtin from our context's
+	 * directory before libkmod would look at the host's /sys/module. */
+	if (kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
+		*state = VN_MOD_BUILTIN;
+	else if (kmod_module_get_path(mod))
+		*state = VN_MOD_AVAILABLE;
+	return 0;
+}
+
+int vn_module_declares_param(struct vn_sys *sys, const char *module,
+			     const char *param, bool *declared)
+{
+	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+	struct kmod_list *info = NULL, *l;
+	struct kmod_ctx *ctx = vn_kmod(sys);
+	size_t plen = strlen(param);
+	int r;
+
+	if (!ctx)
+		return -ENOENT;
+	if (kmod_module_new_from_name(ctx, module, &mod) < 0)
+		return -ENOMEM;
+	r = kmod_module_get_info(mod, &info);
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : r;
+	if (r == 0) {
+		kmod_module_info_free_list(info);
+		return -ENOENT;
+	}
+	*declared = false;
+	kmod_list_foreach(l, info) {
+		const char *key = kmod_module_info_get_key(l);
+		const char *val = kmod_module_info_get_value(l);
+
+		if (streq(key, "parm") && val && !strncmp(val, param, plen) &&
+		    val[plen] == ':')
+			*declared = true;
+	}
+	kmod_module_info_free_list(info);
+	return 0;
+}
+
+int vn_module_param_read(const struct vn_sys *sys, const char *module,
+			 const char *param, char **value)
+{
+	return vn_read_text(sys, value, "/sys/module/%s/parameters/%s", module,
+			    param);
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <libudev.h>
+
+#include "pci.h"
+
+static void node_clear(struct vn_node *n)
+{
+	free(n->path);
+	*n = (struct vn_node){ 0 };
+}
+
+void vn_dev_free(struct vn_dev *dev)
+{
+	if (!dev)
+		return;
+	free(dev->driver);
+	free(dev->driver_override);
+	free(dev->vfio_name);
+	node_clear(&dev->cdev);
+	node_clear(&dev->group);
+	free(dev);
+}
+
+void vn_dev_list_clear(struct vn_dev_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		vn_dev_free(l->devs[i]);
+	free(l->devs);
+	*l = (struct vn_dev_list){ 0 };
+}
+
+static int cmp_bdf(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int enumerate_udev(struct vn_sys *sys, char ***bdfs)
+{
+	struct udev_enumerate *e;
+	struct udev_list_entry *entry;
+	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	if (!sys->udev && !(sys->udev = udev_new()))
+		return -ENOMEM;
+	e = udev_enumerate_new(sys->udev);
+	if (!e)
+		return -ENOMEM;
+	r = udev_enumerate_add_match_subsystem(e, "pci");
+	if (r >= 0)
+		r = udev_enumerate_scan_devices(e);
+	if (r < 0) {
+		udev_enumerate_unref(e);
+		return r;
+	}
+	udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
+		const char *syspath = udev_list_entry_get_name(entry);
+		const char *name = strrchr(syspath, '/');
+
+		r = strv_push(&v, strdup(name ? name + 1 : syspath));
+		if (r < 0)
+			break;
+	}
+	udev_enumerate_unref(e);
+	if (r < 0)
+		return r;
+	qsort(v, strv_len(v), sizeof(*v), cmp_bdf);
+	*bdfs = steal_ptr(v);
+	return 0;
+}
+
+int vn_pci_enumerate(struct vn_sys *sys, char ***bdfs)
+{
+	int r;
+
+	if (vn_sys_is_host(sys))
+		return enumerate_udev(sys, bdfs);
+	r = vn_list_dir(sys, bdfs, "/sys/bus/pci/devices");
+	if (r != -ENOENT)
+		return r;
+	/* A tree recorded on a machine without PCI. */
+	*bdfs = calloc(1, sizeof(char *));
+	return *bdfs ? 0 : -ENOMEM;
+}
+
+static int read_hex(struct vn_sys *sys, const char *bdf, const char *attr,
+		    unsigned int *out)
+{
+	_cleanup_free_ char *text = NULL;
+	unsigned long v;
+	int r;
+
+	r = vn_read_text(sys, &text, "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	if (r < 0)
+		return r;
+	if (parse_ulong(text, 16, &v) < 0)
+		return -EBADMSG;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int read_link_int(struct vn_sys *sys, const char *bdf, const char *link,
+			 int *out)
+{
+	_cleanup_free_ char *name = NULL;
+	int r;
+
+	r = vn_link_name(sys, &name, "/sys/bus/pci/devices/%s/%s", bdf, link);
+	if (r == -ENOENT) {
+		*out = -1;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	return parse_int(name, out) < 0 ? -EBADMSG : 0;
+}
+
+int vn_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out)
+{
+	_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
+	_cleanup_free_ char *numa = NULL;
+	int r;
+
+	if (strlen(bdf) >= VN_BDF_MAX)
+		return -EINVAL;
+	if (!vn_exists(sys, "/sys/bus/pci/devices/%s", bdf))
+		return -ENODEV;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->numa_node = -1;
+
+	if ((r = read_hex(sys, bdf, "vendor", &d->vendor)) < 0 ||
+	    (r = read_hex(sys, bdf, "device", &d->device)) < 0 ||
+	    (r = read_hex(sys, bdf, "class", &d->class_code)) < 0)
+		return r == -ENOENT ? -ENODEV : r;
+	/* Optional on some buses and in hand-made trees. */
+	read_hex(sys, bdf, "subsystem_vendor", &d->subvendor);
+	read_hex(sys, bdf, "subsystem_device", &d->subdevice);
+
+	r = vn_link_name(sys, &d->driver, "/sys/bus/pci/devices/%s/driver",
+			 bdf);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = vn_read_text(sys, &d->driver_override,
+			 "/sys/bus/pci/devices/%s/driver_override", bdf);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	/* An unset override reads "(null)" (kernel-interfaces.md §5.1). */
+	if (d->driver_override &&
+	    (streq(d->driver_override, "(null)") || !d->driver_override[0])) {
+		free(d->driver_override);
+		d->driver_override = NULL;
+	}
+	r = read_link_int(sys, bdf, "iommu_group", &d->iommu_group);
+	if (r < 0)
+		return r;
+	d->has_iommu = vn_exists(sys, "/sys/bus/pci/devices/%s/iommu", bdf);
+	if (vn_read_text(sys, &numa, "/sys/bus/pci/devices/%s/numa_node",
+			 bdf) == 0 &&
+	    parse_int(numa, &d->numa_node) < 0)
+		d->numa_node = -1;
+	*out = steal_ptr(d);
+	return 0;
+}
+
+int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out)
+{
+	_cleanup_strv_ char **bdfs = NULL;
+	size_t n;
+	int r;
+
+	*out = (struct vn_dev_list){ 0 };
+	r = vn_pci_enumerate(sys, &bdfs);
+	if (r < 0)
+		return r;
+	n = strv_len(bdfs);
+	out->devs = calloc(n ? n : 1, sizeof(*out->devs));
+	if (!out->devs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct vn_dev *d;
+
+		r = vn_dev_read(sys, bdfs[i], &d);
+		/* A function removed between the scan and the read is gone,
+		 * not an error. */
+		if (r == -ENODEV)
+			continue;
+		if (r < 0) {
+			vn_dev_list_clear(out);
+			return r;
+		}
+		out->devs[out->n++] = d;
+	}
+	return 0;
+}
+
+bool vn_dev_is_vfio(const struct vn_dev *dev)
+{
+	return dev->vfio_name != NULL;
+}
+
+bool vn_dev_is_bridge(const struct vn_dev *dev)
+{
+	/* Base class 0x06: host, PCI-PCI, CardBus and other bridges. None is
+	 * a device to hand to user space; vfio-pci itself rejects the
+	 * non-type-0 headers among them (kernel-interfaces.md §5.7). */
+	return (dev->class_code >> 16) == 0x06;
+}

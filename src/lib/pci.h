@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "bdf.h"
+#include "sys.h"
+
+/* Why a VFIO device has no usable cdev node (the CDEV column explains). */
+enum vn_cdev_state {
+	VN_CDEV_OK, /* node present with the right dev_t */
+	VN_CDEV_NOT_VFIO, /* not bound to a VFIO driver */
+	VN_CDEV_NO_SUPPORT, /* kernel built without VFIO_DEVICE_CDEV */
+	VN_CDEV_NOIOMMU_NONE, /* no-IOMMU device on a kernel without
+				* IOMMUFD_NOIOMMU (before 7.3): group only */
+	VN_CDEV_NO_NODE, /* the kernel has it, /dev has no node */
+	VN_CDEV_WRONG_NODE, /* /dev node with another dev_t or type */
+};
+
+/* A /dev node the kernel announced, and what is actually there. */
+struct vn_node {
+	char *path; /* /dev/vfio/..., as on the host */
+	unsigned int major, minor; /* from the sysfs "dev" attribute */
+	struct vn_node_info st; /* what /dev holds */
+};
+
+struct vn_dev {
+	char bdf[VN_BDF_MAX];
+	unsigned int vendor, device, subvendor, subdevice;
+	unsigned int class_code; /* 24 bits: base, sub, prog-if */
+	char *driver; /* NULL: no driver bound */
+	char *driver_override; /* NULL: unset (sysfs reads "(null)") */
+	int iommu_group; /* -1: none */
+	bool has_iommu; /* an IOMMU driver manages it ("iommu" link) */
+	int numa_node; /* -1: none */
+
+	/* VFIO state, filled by vn_vfio_inspect() */
+	char *vfio_name; /* vfio-dev child (vfio0, noiommu-vfio0) */
+	bool noiommu; /* registered as a no-IOMMU device */
+	enum vn_cdev_state cdev_state;
+	struct vn_node cdev; /* path NULL when the kernel made none */
+	struct vn_node group; /* legacy group node; path NULL when none */
+};
+
+void vn_dev_free(struct vn_dev *dev);
+static inline void vn_dev_freep(struct vn_dev **d)
+{
+	vn_dev_free(*d);
+}
+
+struct vn_dev_list {
+	struct vn_dev **devs;
+	size_t n;
+};
+void vn_dev_list_clear(struct vn_dev_list *l);
+
+/* BDFs of every PCI function, sorted (libudev on the host; the tree's
+ * /sys/bus/pci/devices under --sysroot, which libudev cannot follow). */
+int vn_pci_enumerate(struct vn_sys *sys, char ***bdfs);
+
+/* Read one function's attributes. -ENODEV when there is no such BDF. */
+int vn_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out);
+
+/* Every function, read, sorted by BDF. */
+int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out);
+
+/* Does the device sit on a VFIO driver (vfio-pci or a variant)? It then
+ * has a vfio-dev child directory. */
+bool vn_dev_is_vfio(const struct vn_dev *dev);
+
+/* A bridge of any kind (PCI base class 0x06). */
+bool vn_dev_is_bridge(const struct vn_dev *dev);

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <libkmod.h>
+#include <libudev.h>
+
+#include "names.h"
+#include "sys.h"
+
+int vn_sys_new(const char *root, struct vn_sys **ret)
+{
+	struct vn_sys *sys = calloc(1, sizeof(*sys));
+
+	if (!sys)
+		return -ENOMEM;
+	if (root && *root && !streq(root, "/")) {
+		struct stat st;
+
+		if (!realpath(root, sys->root)) {
+			int r = -errno;
+
+			free(sys);
+			return r;
+		}
+		if (stat(sys->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(sys);
+			return -ENOTDIR;
+		}
+		if (streq(sys->root, "/"))
+			sys->root[0] = '\0';
+	}
+	*ret = sys;
+	return 0;
+}
+
+void vn_sys_free(struct vn_sys *sys)
+{
+	if (!sys)
+		return;
+	if (sys->udev)
+		udev_unref(sys->udev);
+	if (sys->kmod)
+		kmod_unref(sys->kmod);
+	vn_names_free(sys->names);
+	free(sys->release);
+	free(sys);
+}
+
+int vn_vpath(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
+	     va_list ap)
+{
+	size_t rootlen = strlen(sys->root);
+	int n;
+
+	if (rootlen >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, sys->root, rootlen);
+	n = vsnprintf(buf + rootlen, size - rootlen, fmt, ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= size - rootlen)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
+	    ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vn_vpath(sys, buf, size, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+#define VPATH_OR_RETURN(sys, buf, fmt)                          \
+	do {                                                    \
+		va_list ap_;                                    \
+		int r_;                                         \
+		va_start(ap_, fmt);                             \
+		r_ = vn_vpath(sys, buf, sizeof(buf), fmt, ap_); \
+		va_end(ap_);                                    \
+		if (r_ < 0)                                     \
+			return r_;                              \
+	} while (0)
+
+int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	char *buf;
+	int r;
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read_fd_full(fd, &buf, NULL);
+	if (r < 0)
+		return r;
+	*out = strip_trailing(buf);
+	return 0;
+}
+
+int vn_read_link(const struct vn_sys *sys, char **out, const char *fmt, ...)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	*out = strdup(target);
+	return *out ? 0 : -ENOMEM;
+}
+
+int vn_link_name(const struct vn_sys *sys, char **out, const char *fmt, ...)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	*out = strdup(base ? base + 1 : target);
+	return *out ? 0 : -ENOMEM;
+}
+
+bool vn_exists(const struct vn_sys *sys, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vn_vpath(sys, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return r == 0 && access(path, F_OK) == 0;
+}
+
+int vn_open(const struct vn_sys *sys, int flags, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int vn_opendir(const struct vn_sys *sys, DIR **out, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	*out = opendir(path);
+	return *out ? 0 : -errno;
+}
+
+int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
+		  ...)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+	ssize_t n;
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	/* sysfs stores take the whole value in one write; a short write
+	 * means the attribute rejected the rest. */
+	n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_strv_ char **v = NULL;
+	struct dirent *de;
+	int r;
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		r = strv_push(&v, strdup(de->d_name));
+		if (r < 0)
+			return r;
+	}
+	qsort(v, strv_len(v), sizeof(*v), cmp_str);
+	*out = steal_ptr(v);
+	return 0;
+}
+
+int vn_parse_node_record(const char *text, struct vn_node_info *info)
+{
+	char type[8];
+	unsigned int maj, min, uid, gid, mode;
+	int end = 0;
+
+	if (sscanf(text, "%7s %u:%u %u %u %o%n", type, &maj, &min, &uid, &gid,
+		   &mode, &end) != 6)
+		return -EINVAL;
+	if (text[end] && text[end] != '\n')
+		return -EINVAL;
+	if (!streq(type, "char") && !streq(type, "block"))
+		return -EINVAL;
+	*info = (struct vn_node_info){
+		.present = true,
+		.is_chr = streq(type, "char"),
+		.major = maj,
+		.minor = min,
+		.uid = uid,
+		.gid = gid,
+		.mode = mode & 07777,
+	};
+	return 0;
+}
+
+int vn_node_stat(const struct vn_sys *sys, const char *devpath,
+		 struct vn_node_info *info)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	*info = (struct vn_node_info){ 0 };
+	r = vn_path(sys, path, sizeof(path), "%s", devpath);
+	if (r < 0)
+		return r;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISREG(st.st_mode) && !vn_sys_is_host(sys)) {
+		_cleanup_free_ char *text = NULL;
+
+		r = vn_read_text(sys, &text, "%s", devpath);
+		if (r < 0)
+			return r;
+		return vn_parse_node_record(text, info);
+	}
+	info->present = true;
+	info->is_chr = S_ISCHR(st.st_mode);
+	info->major = major(st.st_rdev);
+	info->minor = minor(st.st_rdev);
+	info->uid = st.st_uid;
+	info->gid = st.st_gid;
+	info->mode = st.st_mode & 07777;
+	return 0;
+}
+
+const char *vn_sys_release(struct vn_sys *sys)
+{
+	if (!sys->release &&
+	    vn_read_text(sys, &sys->release, "/proc/sys/kernel/osrelease") < 0)
+		return NULL;
+	return sys->release;
+}

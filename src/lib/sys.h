@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+struct udev;
+struct kmod_ctx;
+struct vn_names;
+
+/*
+ * The system the tool looks at. Every /sys, /dev and /proc access goes
+ * through vn_path() and friends, which put `root` in front, so the whole
+ * tool can be pointed at a recorded tree (--sysroot, like lsblk's).
+ * Handles to libudev, libkmod and libpci are created on first use.
+ */
+struct vn_sys {
+	char root[PATH_MAX]; /* "" for the running host */
+	struct udev *udev;
+	struct kmod_ctx *kmod;
+	bool kmod_tried;
+	struct vn_names *names;
+	char *release;
+};
+
+int vn_sys_new(const char *root, struct vn_sys **ret);
+void vn_sys_free(struct vn_sys *sys);
+static inline void vn_sys_freep(struct vn_sys **s)
+{
+	vn_sys_free(*s);
+}
+
+static inline bool vn_sys_is_host(const struct vn_sys *sys)
+{
+	return sys->root[0] == '\0';
+}
+
+int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
+	    ...) _printf_(4, 5);
+int vn_vpath(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
+	     va_list ap);
+
+/* Whole file, trailing whitespace removed. -ENOENT when absent. */
+int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
+	_printf_(3, 4);
+/* Target of a symlink, verbatim. */
+int vn_read_link(const struct vn_sys *sys, char **out, const char *fmt, ...)
+	_printf_(3, 4);
+/* Last component of a symlink's target ("driver" -> "e1000e"). */
+int vn_link_name(const struct vn_sys *sys, char **out, const char *fmt, ...)
+	_printf_(3, 4);
+bool vn_exists(const struct vn_sys *sys, const char *fmt, ...) _printf_(2, 3);
+int vn_open(const struct vn_sys *sys, int flags, const char *fmt, ...)
+	_printf_(3, 4);
+int vn_opendir(const struct vn_sys *sys, DIR **out, const char *fmt, ...)
+	_printf_(3, 4);
+/* Write value (no newline added) in one write(2); returns the kernel's errno. */
+int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
+		  ...) _printf_(3, 4);
+
+/* Names in a directory, sorted, without "." and "..". */
+int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
+	_printf_(3, 4);
+
+/*
+ * Device node metadata. On the host this is stat(2). In a recorded tree a
+ * node cannot be a real device file, so it is a regular file holding one
+ * line "char MAJ:MIN UID GID MODE" (mode in octal); see man page, FILES.
+ */
+struct vn_node_info {
+	bool present;
+	bool is_chr;
+	unsigned int major, minor;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode; /* permission bits */
+};
+int vn_node_stat(const struct vn_sys *sys, const char *devpath,
+		 struct vn_node_info *info);
+int vn_parse_node_record(const char *text, struct vn_node_info *info);
+
+/* Kernel release of the system looked at (/proc/sys/kernel/osrelease). */
+const char *vn_sys_release(struct vn_sys *sys);

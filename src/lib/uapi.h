@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The VFIO and iommufd ABI the tool uses, written out here because build
+ * hosts carry older kernel headers (bookworm's linux-libc-dev 6.1 has no
+ * IOMMU_IOAS_NOIOMMU_GET_PA). Layouts and numbers: kernel-interfaces.md
+ * §6.1 and §6.2 (include/uapi/linux/vfio.h, iommufd.h in Linux 7.3).
+ */
+
+#include <linux/ioctl.h>
+#include <stdint.h>
+
+#define VN_VFIO_TYPE ';'
+#define VN_VFIO_IO(nr) _IO(VN_VFIO_TYPE, nr)
+
+#define VN_VFIO_GET_API_VERSION VN_VFIO_IO(100)
+#define VN_VFIO_CHECK_EXTENSION VN_VFIO_IO(101)
+#define VN_VFIO_SET_IOMMU VN_VFIO_IO(102)
+#define VN_VFIO_GROUP_GET_STATUS VN_VFIO_IO(103)
+#define VN_VFIO_GROUP_SET_CONTAINER VN_VFIO_IO(104)
+#define VN_VFIO_GROUP_UNSET_CONTAINER VN_VFIO_IO(105)
+#define VN_VFIO_GROUP_GET_DEVICE_FD VN_VFIO_IO(106)
+#define VN_VFIO_DEVICE_GET_INFO VN_VFIO_IO(107)
+#define VN_VFIO_DEVICE_GET_REGION_INFO VN_VFIO_IO(108)
+#define VN_VFIO_DEVICE_BIND_IOMMUFD VN_VFIO_IO(118)
+#define VN_VFIO_DEVICE_ATTACH_IOMMUFD_PT VN_VFIO_IO(119)
+#define VN_VFIO_DEVICE_DETACH_IOMMUFD_PT VN_VFIO_IO(120)
+
+#define VN_IOMMU_DESTROY VN_VFIO_IO(0x80)
+#define VN_IOMMU_IOAS_ALLOC VN_VFIO_IO(0x81)
+#define VN_IOMMU_IOAS_MAP VN_VFIO_IO(0x85)
+#define VN_IOMMU_IOAS_UNMAP VN_VFIO_IO(0x86)
+#define VN_IOMMU_GET_HW_INFO VN_VFIO_IO(0x8a)
+#define VN_IOMMU_IOAS_NOIOMMU_GET_PA VN_VFIO_IO(0x95)
+
+#define VN_VFIO_TYPE1_IOMMU 1
+#define VN_VFIO_TYPE1v2_IOMMU 3
+#define VN_VFIO_NOIOMMU_IOMMU 8
+
+struct vn_iommu_ioas_noiommu_get_pa {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t ioas_id;
+	uint32_t reserved;
+	uint64_t iova;
+	uint64_t length;
+	uint64_t out_phys;
+};

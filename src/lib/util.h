@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
+
+/* Hand an owned pointer over to the caller, disarming the cleanup. */
+#define steal_ptr(p)                       \
+	({                                 \
+		__typeof__(p) _tmp_ = (p); \
+		(p) = NULL;                \
+		_tmp_;                     \
+	})
+
+#define steal_fd(fd)              \
+	({                        \
+		int _tmp_ = (fd); \
+		(fd) = -1;        \
+		_tmp_;            \
+	})
+
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static inline bool streq_ptr(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return streq(a, b);
+}
+
+static inline bool startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Strip trailing whitespace (the kernel ends every attribute with "\n"). */
+char *strip_trailing(char *s);
+
+/* Parse an unsigned decimal or 0x-prefixed hex number that fills all of s. */
+int parse_ulong(const char *s, int base, unsigned long *out);
+int parse_int(const char *s, int *out);
+
+/* Join the strings of a NULL-terminated vector with sep; NULL on ENOMEM. */
+char *strv_join(char *const *v, const char *sep);
+void strv_free(char **v);
+size_t strv_len(char *const *v);
+int strv_push(char ***v, char *s);
+bool strv_contains(char *const *v, const char *s);
+
+static inline void strv_freep(char ***v)
+{
+	strv_free(*v);
+}
+#define _cleanup_strv_ _cleanup_(strv_freep)
+
+/* Read all of fd or a file into a NUL-terminated buffer. */
+int read_fd_full(int fd, char **out, size_t *len);
+
+/* asprintf that returns -ENOMEM instead of -1. */
+int xasprintf(char **out, const char *fmt, ...) _printf_(2, 3);

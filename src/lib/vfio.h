@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "pci.h"
+
+struct vn_sys;
+
+/*
+ * Fill dev's VFIO fields: the vfio-dev child (kernel-interfaces.md §3.2),
+ * the cdev node and why there may be none, the legacy group node (§3.3),
+ * and whether the kernel registered the device as no-IOMMU (§3.4).
+ * kernel_has_cdev tells a kernel without VFIO_DEVICE_CDEV from a no-IOMMU
+ * device that got no cdev because IOMMUFD_NOIOMMU is missing.
+ */
+int vn_vfio_inspect(struct vn_sys *sys, struct vn_dev *dev,
+		    bool kernel_has_cdev);
+
+/* A BDF read and inspected in one call. */
+int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, bool kernel_has_cdev,
+		     struct vn_dev **out);
+
+/* Does "MAJ:MIN" parse? */
+int vn_parse_devt(const char *text, unsigned int *major, unsigned int *minor);
+
+/* ---- processes holding VFIO devices --------------------------------- */
+
+enum vn_hold_kind {
+	VN_HOLD_FD, /* an open file descriptor */
+	VN_HOLD_MAP, /* a mapping (a BAR mmap outlives the fd) */
+};
+
+struct vn_holder {
+	pid_t pid;
+	char comm[32];
+	enum vn_hold_kind kind;
+	char *target; /* /dev/vfio/... or anon_inode:[vfio-device] */
+	char *bdf; /* from fdinfo "vfio-device-syspath:", NULL if unknown */
+};
+
+struct vn_holders {
+	struct vn_holder *v;
+	size_t n;
+	/* Some processes could not be inspected (not root, raced exit). */
+	size_t unreadable;
+};
+
+/* One pass over /proc/PID/{fd,fdinfo,map_files} for VFIO files. */
+int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out);
+void vn_holders_clear(struct vn_holders *h);
+
+enum vn_hold_match {
+	VN_HOLD_NO,
+	VN_HOLD_YES,
+	/* A device file of unknown identity: a mapping of a group-derived
+	 * device fd after close names only anon_inode:[vfio-device]. */
+	VN_HOLD_MAYBE,
+};
+enum vn_hold_match vn_holder_match(const struct vn_holder *h,
+				   const struct vn_dev *dev);
+
+/* Parse the "vfio-device-syspath:" line of an fdinfo text; returns the
+ * BDF (last path component) or NULL. */
+char *vn_fdinfo_vfio_bdf(const char *fdinfo);
+
+/* Why there is no usable cdev, in words ("kernel built without
+ * VFIO_DEVICE_CDEV"); NULL for VN_CDEV_OK. */
+const char *vn_cdev_state_text(enum vn_cdev_state s);
