@@ -14,7 +14,7 @@ _vfio_noiommuctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="status list"
+	local verbs="status list bind unbind"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU
 		CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT"
@@ -57,6 +57,19 @@ _vfio_noiommuctl()
 	case $verb in
 	status)
 		COMPREPLY=($(compgen -W "--check --json --pairs $common" -- "$cur"))
+		;;
+	bind | unbind)
+		if [[ $prev == --driver ]]; then
+			COMPREPLY=($(compgen -W "$(ls /sys/bus/pci/drivers 2>/dev/null)" -- "$cur"))
+		elif [[ $prev == --timeout || $prev == --lock-timeout ]]; then
+			COMPREPLY=()
+		elif [[ $cur == -* ]]; then
+			local o="--dry-run --force --keep-going --timeout --lock-timeout --json --pairs $common"
+			[[ $verb == bind ]] && o+=" --group" || o+=" --driver"
+			COMPREPLY=($(compgen -W "$o" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_vfio_noiommuctl_bdfs)" -- "$cur"))
+		fi
 		;;
 	list)
 		if [[ $cur == -* ]]; then

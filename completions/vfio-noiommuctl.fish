@@ -1,7 +1,7 @@
 # fish completion for vfio-noiommuctl
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-set -l verbs status list
+set -l verbs status list bind unbind
 set -l columns BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT
 
 function __vfio_noiommuctl_bdfs
@@ -13,6 +13,8 @@ end
 complete -c vfio-noiommuctl -f
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a status -d 'kernel support, no-IOMMU mode, modules, devices, taint'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a list -d 'VFIO devices (or all PCI functions) with their state'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a bind -d 'bind devices to vfio-pci, guarded, journaled, verified'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a unbind -d 'return devices to the driver they had before bind'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
 
 complete -c vfio-noiommuctl -s q -l quiet -d 'print only errors and requested output'
@@ -21,8 +23,16 @@ complete -c vfio-noiommuctl -l sysroot -r -a '(__fish_complete_directories)' -d 
 complete -c vfio-noiommuctl -s '?' -l help -d 'show help'
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status" -s c -l check -d 'only say whether no-IOMMU assignment is possible'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list" -s J -l json -d 'print JSON'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list" -s P -l pairs -d 'print KEY="value" pairs'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list bind unbind" -s J -l json -d 'print JSON'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list bind unbind" -s P -l pairs -d 'print KEY="value" pairs'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l dry-run -d 'print the plan, write nothing'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l force -d 'pass the soft guards'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l keep-going -d 'keep the devices that succeed'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l timeout -x -d 'seconds to wait'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l lock-timeout -x -d 'seconds to wait for the lock'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind" -l group -d 'bind the whole IOMMU group'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from unbind" -l driver -x -a '(ls /sys/bus/pci/drivers)' -d 'driver to restore'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s a -l all -d 'every PCI function'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s r -l raw -d 'raw table'

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "lib/bdf.h"
+#include "lib/journal.h"
 
 struct vn_opts opts;
 
@@ -203,4 +204,39 @@ const char *vn_errno_name(int err, char *buf, size_t size)
 		return n;
 	snprintf(buf, size, "errno %d", err);
 	return buf;
+}
+
+void vn_cli_tolerate_stdout(void)
+{
+	opts.stdout_tolerant = true;
+}
+
+void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except)
+{
+	_cleanup_strv_ char **all = NULL;
+
+	if (opts.quiet || vn_journal_list(sys, &all) < 0)
+		return;
+	for (size_t i = 0; all[i]; i++) {
+		struct vn_record rec;
+		int r;
+
+		if (strv_contains(except, all[i]))
+			continue;
+		r = vn_journal_read(sys, all[i], &rec);
+		if (r == -EBADMSG)
+			vn_warn("%s: its journal record %s/%s is corrupt; inspect "
+				"it before running unbind",
+				all[i], VN_JOURNAL_DIR, all[i]);
+		else if (r == 0 && vn_record_unfinished(&rec))
+			vn_warn("%s: a %s was interrupted at step '%s'; "
+				"'vfio-noiommuctl unbind %s' puts it back on %s",
+				all[i],
+				rec.step == VN_STEP_RESTORING ? "unbind" :
+								"bind",
+				vn_step_name(rec.step), all[i],
+				rec.orig_driver ? rec.orig_driver :
+						  "no driver");
+		vn_record_clear(&rec);
+	}
 }

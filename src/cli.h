@@ -25,6 +25,7 @@ struct vn_opts {
 	bool quiet;
 	int verbose;
 	const char *sysroot;
+	bool stdout_tolerant; /* write phase: a cut session must not fail it */
 };
 extern struct vn_opts opts;
 
@@ -56,6 +57,14 @@ int vn_cli_open_sys(struct vn_sys **sys);
 /* A BDF argument, checked: a path, a malformed name or an absent device
  * gets a message naming it and VN_EXIT_USAGE; 0 fills canonical. */
 int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg, char canonical[20]);
+
+/* Say which devices a killed or failed run left with an unfinished (or
+ * corrupt) journal record, except those listed. */
+void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except);
+
+/* From now on, errors writing stdout (EIO, EPIPE of a dead SSH session)
+ * do not change the exit status. */
+void vn_cli_tolerate_stdout(void);
 
 /* Symbolic errno name ("EBUSY"), or the number. */
 const char *vn_errno_name(int err, char *buf, size_t size);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "lib/journal.h"
 #include "lib/kernel.h"
 #include "lib/names.h"
 #include "lib/taint.h"
@@ -34,6 +35,8 @@ enum {
 	COL_OPEN_BY,
 	COL_NUMA,
 	COL_TAINT,
+	COL_JOURNAL,
+	COL_ORIG_DRIVER,
 };
 
 static const struct vn_coldef columns[] = {
@@ -65,6 +68,10 @@ static const struct vn_coldef columns[] = {
 	[COL_NUMA] = { "NUMA", VN_COL_NUM, VN_COL_RIGHT, "NUMA node" },
 	[COL_TAINT] = { "TAINT", VN_COL_NUM, VN_COL_RIGHT,
 			"taint its binding added (64 = U for no-IOMMU)" },
+	[COL_JOURNAL] = { "JOURNAL", VN_COL_STR, 0,
+			  "journal state: bound, or the step an interrupted run reached" },
+	[COL_ORIG_DRIVER] = { "ORIG_DRIVER", VN_COL_STR, 0,
+			      "driver recorded at bind, restored by unbind" },
 };
 
 struct list_args {
@@ -254,6 +261,31 @@ static int add_holders(struct vn_table *t, const struct vn_dev *d,
 	return vn_cell_list_add(t, COL_OPEN_BY, "");
 }
 
+static int add_journal(struct vn_sys *sys, struct vn_table *t,
+		       const struct vn_dev *d)
+{
+	struct vn_record rec;
+	int r = vn_journal_read(sys, d->bdf, &rec);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EBADMSG)
+		return vn_cell_str(t, COL_JOURNAL, "corrupt");
+	if (r < 0)
+		return 0;
+	if (vn_record_unfinished(&rec))
+		r = vn_cell_strf(t, COL_JOURNAL, "interrupted: %s",
+				 vn_step_name(rec.step));
+	else
+		r = vn_cell_str(t, COL_JOURNAL, vn_step_name(rec.step));
+	if (r == 0)
+		r = rec.orig_driver ?
+			    vn_cell_str(t, COL_ORIG_DRIVER, rec.orig_driver) :
+			    vn_cell_null_text(t, COL_ORIG_DRIVER, "(none)");
+	vn_record_clear(&rec);
+	return r;
+}
+
 static int add_row(struct vn_sys *sys, struct vn_table *t,
 		   const struct vn_dev *d, const struct vn_holders *h)
 {
@@ -282,6 +314,8 @@ static int add_row(struct vn_sys *sys, struct vn_table *t,
 				d->noiommu ? (long long)VN_TAINT_USER : 0);
 	if (r == 0 && h)
 		r = add_holders(t, d, h);
+	if (r == 0)
+		r = add_journal(sys, t, d);
 	return r;
 }
 
@@ -305,22 +339,29 @@ static int check_args(struct vn_sys *sys, struct list_args *a)
 	return 0;
 }
 
-static bool selected(const struct list_args *a, const struct vn_dev *d)
+/* By default: devices on VFIO drivers, and any the journal holds (one a
+ * killed bind left between drivers has no VFIO driver yet). */
+static bool selected(const struct list_args *a, char **journaled,
+		     const struct vn_dev *d)
 {
 	if (a->bdfs)
 		return strv_contains(a->bdfs, d->bdf);
-	return a->all || vn_dev_is_vfio(d);
+	return a->all || vn_dev_is_vfio(d) || strv_contains(journaled, d->bdf);
 }
 
 static int fill(struct vn_sys *sys, struct vn_table *t,
 		const struct list_args *a, size_t *shown)
 {
 	struct vn_holders holders = { 0 };
+	_cleanup_strv_ char **journaled = NULL;
 	struct vn_dev_list devs;
 	bool has_cdev = vn_proc_devices_char_major(sys, "vfio-dev") >= 0;
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
 	int r;
 
+	r = vn_journal_list(sys, &journaled);
+	if (r < 0)
+		return r;
 	r = vn_dev_read_all(sys, &devs);
 	if (r < 0)
 		return r;
@@ -330,7 +371,7 @@ static int fill(struct vn_sys *sys, struct vn_table *t,
 		r = vn_vfio_inspect(sys, devs.devs[i], has_cdev);
 		if (r < 0)
 			goto out;
-		if (!selected(a, devs.devs[i]))
+		if (!selected(a, journaled, devs.devs[i]))
 			continue;
 		r = add_row(sys, t, devs.devs[i],
 			    want_holders ? &holders : NULL);
@@ -373,6 +414,7 @@ static int run(int argc, char **argv)
 	ret = check_args(sys, &a);
 	if (ret)
 		goto out;
+	vn_cli_warn_unfinished(sys, NULL);
 	r = fill(sys, t, &a, &shown);
 	if (r < 0) {
 		vn_err("cannot read the PCI devices: %s", strerror(-r));

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "lib/binding.h"
 #include "lib/kernel.h"
 #include "lib/taint.h"
 #include "lib/vfio.h"
@@ -25,12 +26,16 @@ struct status {
 	int pot; /* 1 when panic_on_taint is set */
 	unsigned long pot_mask;
 	bool pot_nousertaint;
+	char **journal; /* every BDF with a record */
+	char **unfinished; /* those an interrupted run left (or corrupt) */
 };
 
 static void status_clear(struct status *s)
 {
 	vn_caps_clear(&s->caps);
 	vn_iommu_state_clear(&s->iommu);
+	strv_free(s->journal);
+	strv_free(s->unfinished);
 }
 
 #define LABEL "%-16s"
@@ -49,6 +54,9 @@ static int gather(struct vn_sys *sys, struct status *s)
 		return r;
 	s->taint_err = vn_taint_read(sys, &s->taint);
 	s->pot = vn_panic_on_taint(sys, &s->pot_mask, &s->pot_nousertaint);
+	if ((r = vn_journal_list(sys, &s->journal)) < 0 ||
+	    (r = vn_journal_unfinished(sys, &s->unfinished)) < 0)
+		return r;
 
 	r = vn_dev_read_all(sys, &devs);
 	if (r < 0)
@@ -233,6 +241,23 @@ static void print_pot(const struct status *s)
 		       ": does not cover U");
 }
 
+static void print_journal(const struct status *s)
+{
+	_cleanup_free_ char *list = strv_join(s->unfinished, ", ");
+
+	if (!s->unfinished || !s->unfinished[0]) {
+		printf(LABEL
+		       "%zu device%s recorded by bind, no interrupted run\n",
+		       "Journal", strv_len(s->journal),
+		       strv_len(s->journal) == 1 ? "" : "s");
+		return;
+	}
+	printf(LABEL
+	       "interrupted run left %s between drivers; 'vfio-noiommuctl "
+	       "unbind BDF' puts %s back\n",
+	       "Journal", list ? list : "?", s->unfinished[1] ? "them" : "it");
+}
+
 static void print_text(const struct status *s)
 {
 	const struct vn_caps *c = &s->caps;
@@ -262,6 +287,7 @@ static void print_text(const struct status *s)
 		printf(LABEL "none on VFIO drivers\n", "Devices");
 	print_taint(s);
 	print_pot(s);
+	print_journal(s);
 }
 
 /* ---- JSON / pairs ------------------------------------------------------ */
@@ -425,6 +451,18 @@ static struct json_object *document(const struct status *s)
 	json_object_object_add(doc, "taint", jtaint(s));
 	json_object_object_add(doc, "panic_on_taint", jpot(s));
 	json_object_object_add(doc, "check", jcheck(c));
+	{
+		struct json_object *j = json_object_new_object();
+		struct json_object *u = json_object_new_array();
+
+		for (size_t i = 0; s->unfinished && s->unfinished[i]; i++)
+			json_object_array_add(u, jstr(s->unfinished[i]));
+		json_object_object_add(
+			j, "records",
+			json_object_new_int64((int64_t)strv_len(s->journal)));
+		json_object_object_add(j, "unfinished", u);
+		json_object_object_add(doc, "journal", j);
+	}
 	return doc;
 }
 

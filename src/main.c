@@ -15,6 +15,8 @@ const char *argp_program_bug_address = NULL;
 static const struct vn_verb *const verbs[] = {
 	&vn_verb_status,
 	&vn_verb_list,
+	&vn_verb_bind,
+	&vn_verb_unbind,
 };
 
 struct main_state {
@@ -91,7 +93,7 @@ int main(int argc, char **argv)
 {
 	struct main_state ms = { 0 };
 	const struct vn_verb *verb;
-	int idx;
+	int idx, ret;
 
 	/* glibc argp exits 64 on usage errors unless told otherwise. */
 	argp_err_exit_status = VN_EXIT_USAGE;
@@ -105,5 +107,10 @@ int main(int argc, char **argv)
 			PACKAGE_NAME, argv[ms.verb_index], PACKAGE_NAME);
 		return VN_EXIT_USAGE;
 	}
-	return verb->run(argc - ms.verb_index, argv + ms.verb_index);
+	ret = verb->run(argc - ms.verb_index, argv + ms.verb_index);
+	/* A full disk or a closed pipe must not pass for success, except
+	 * once a write phase began (see vn_cli_tolerate_stdout). */
+	if (fflush(stdout) != 0 && !opts.stdout_tolerant && ret == VN_EXIT_OK)
+		ret = VN_EXIT_FAILED;
+	return ret;
 }

@@ -144,3 +144,16 @@ int vn_module_param_read(const struct vn_sys *sys, const char *module,
 	return vn_read_text(sys, value, "/sys/module/%s/parameters/%s", module,
 			    param);
 }
+
+bool vn_module_known(struct vn_sys *sys, const char *name)
+{
+	enum vn_mod_state st;
+	char norm[64];
+	size_t i;
+
+	/* Driver names use '-', module names '_' (vfio-pci, vfio_pci). */
+	for (i = 0; name[i] && i + 1 < sizeof(norm); i++)
+		norm[i] = name[i] == '-' ? '_' : name[i];
+	norm[i] = '\0';
+	return vn_module_state(sys, norm, &st) == 0 && st != VN_MOD_ABSENT;
+}

@@ -37,5 +37,8 @@ int vn_module_declares_param(struct vn_sys *sys, const char *module,
 int vn_module_param_read(const struct vn_sys *sys, const char *module,
 			 const char *param, char **value);
 
+/* Is there a module of that name, loaded, built in, or installed? */
+bool vn_module_known(struct vn_sys *sys, const char *name);
+
 /* The libkmod context for the system looked at; NULL if it cannot be made. */
 struct kmod_ctx *vn_kmod(struct vn_sys *sys);

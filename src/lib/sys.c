@@ -90,22 +90,33 @@ int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 			return r_;                              \
 	} while (0)
 
+static int read_path(const char *path, char **out)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_full(fd, out, NULL);
+}
+
 int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 {
 	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
-	char *buf;
 	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read_fd_full(fd, &buf, NULL);
-	if (r < 0)
-		return r;
-	*out = strip_trailing(buf);
-	return 0;
+	r = read_path(path, out);
+	if (r == 0)
+		strip_trailing(*out);
+	return r;
+}
+
+int vn_read_file(const struct vn_sys *sys, char **out, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	return read_path(path, out);
 }
 
 int vn_read_link(const struct vn_sys *sys, char **out, const char *fmt, ...)

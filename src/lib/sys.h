@@ -47,6 +47,9 @@ int vn_vpath(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 /* Whole file, trailing whitespace removed. -ENOENT when absent. */
 int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	_printf_(3, 4);
+/* Whole file, as it is. */
+int vn_read_file(const struct vn_sys *sys, char **out, const char *fmt, ...)
+	_printf_(3, 4);
 /* Target of a symlink, verbatim. */
 int vn_read_link(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	_printf_(3, 4);

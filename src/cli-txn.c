@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What bind and unbind share on the command side: options, the lock, the
+ * plan shown by --dry-run, refusals, results and the exit status.
+ */
+#include <json-c/json.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "cli-txn.h"
+#include "lib/lock.h"
+#include "lib/names.h"
+#include "lib/taint.h"
+
+enum {
+	OPT_DRY_RUN = 0x200,
+	OPT_FORCE,
+	OPT_KEEP_GOING,
+	OPT_TIMEOUT,
+	OPT_LOCK_TIMEOUT,
+};
+
+int vn_parse_seconds(const char *s, int *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 86400)
+		return -EINVAL;
+	*ms = (int)lround(v * 1000);
+	return 0;
+}
+
+static error_t parse_txn(int key, char *arg, struct argp_state *state)
+{
+	struct vn_txn_args *a = state->input;
+
+	switch (key) {
+	case 'n':
+	case OPT_DRY_RUN:
+		a->dry_run = true;
+		break;
+	case 'f':
+	case OPT_FORCE:
+		a->force = true;
+		break;
+	case 'k':
+	case OPT_KEEP_GOING:
+		a->keep_going = true;
+		break;
+	case OPT_TIMEOUT:
+		if (vn_parse_seconds(arg, &a->timeout_ms) < 0)
+			argp_error(state,
+				   "--timeout: '%s' is not a number of seconds",
+				   arg);
+		break;
+	case OPT_LOCK_TIMEOUT:
+		if (vn_parse_seconds(arg, &a->lock_timeout_ms) < 0)
+			argp_error(
+				state,
+				"--lock-timeout: '%s' is not a number of seconds",
+				arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option txn_options[] = {
+	{ "dry-run", OPT_DRY_RUN, NULL, 0,
+	  "Print the plan (every write, every guard's verdict) and write nothing",
+	  0 },
+	{ "force", OPT_FORCE, NULL, 0,
+	  "Pass the soft guards (network, block devices, boot VGA)", 0 },
+	{ "keep-going", OPT_KEEP_GOING, NULL, 0,
+	  "Keep the devices that succeed when others fail (exit 5)", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "Wait this long for nodes, interfaces and a blocked unbind (default 10)",
+	  0 },
+	{ "lock-timeout", OPT_LOCK_TIMEOUT, "SECONDS", 0,
+	  "Wait this long for another writer (default 10), then exit 6", 0 },
+	{ 0 }
+};
+
+const struct argp vn_argp_txn = {
+	.options = txn_options,
+	.parser = parse_txn,
+};
+
+/* ---- messages ------------------------------------------------------------- */
+
+static const char *errname(int err)
+{
+	static char buf[32];
+
+	return vn_errno_name(err < 0 ? -err : err, buf, sizeof(buf));
+}
+
+/* What an errno means at the step where it happened. */
+static const char *explain(const struct vn_item *it)
+{
+	int e = -it->err;
+
+	if (!it->failed_step)
+		return NULL;
+	if (strstr(it->failed_step, "bind to vfio-pci")) {
+		if (e == EINVAL && it->noiommu)
+			return "a device without an IOMMU needs no-IOMMU mode on";
+		if (e == EINVAL)
+			return "vfio-pci refuses bridges, denylisted devices, and "
+			       "IOMMUs without cache coherency";
+		if (e == EBUSY)
+			return "an SR-IOV PF with VFs enabled, or another driver "
+			       "took it first";
+		if (e == ENODEV)
+			return "vfio-pci did not match it: driver_override was "
+			       "not in place";
+	}
+	if (strstr(it->failed_step, "original driver") && e == EBUSY)
+		return "another member of its IOMMU group is still in use by "
+		       "user space";
+	if (strstr(it->failed_step, "unbind from vfio-pci") && e == ETIMEDOUT)
+		return "a process holds the device";
+	if (e == EACCES || e == EPERM)
+		return "this needs root";
+	return NULL;
+}
+
+static void print_item_failure(const struct vn_item *it, const char *verb)
+{
+	const char *why = explain(it);
+
+	vn_err("%s %s: %s failed: %s (%s)", verb, it->dev->bdf,
+	       it->failed_step ? it->failed_step : "?", strerror(-it->err),
+	       errname(it->err));
+	if (why)
+		vn_hint("likely cause: %s", why);
+	if (it->detail)
+		vn_hint("%s", it->detail);
+	if (it->outcome == VN_OUT_STRANDED)
+		vn_hint("the journal keeps its original driver; run "
+			"'vfio-noiommuctl unbind %s' to retry",
+			it->dev->bdf);
+	else if (it->after)
+		vn_hint("it is on %s now%s",
+			it->after->driver ? it->after->driver : "no driver",
+			it->after->driver &&
+					streq(it->after->driver, VN_VFIO_PCI) &&
+					verb[0] == 'u' ?
+				", and the journal keeps its original driver" :
+				"");
+}
+
+static const char *refusal_hint(const struct vn_item *it)
+{
+	for (size_t g = 0; g < it->nguards; g++) {
+		const struct vn_guard *gd = &it->guards[g];
+
+		if (gd->level == VN_GUARD_HARD &&
+		    streq(gd->name, "iommu_group"))
+			return "--group takes the whole group";
+		if (gd->level == VN_GUARD_HARD && streq(gd->name, "holders"))
+			return "stop those processes first";
+	}
+	return vn_item_hard_refused(it) ? NULL : "use --force to do it anyway";
+}
+
+static void print_refusal(const struct vn_item *it, enum vn_op op)
+{
+	const char *hint = refusal_hint(it);
+
+	for (size_t g = 0; g < it->nguards; g++) {
+		const struct vn_guard *gd = &it->guards[g];
+
+		if (gd->level == VN_GUARD_PASS)
+			continue;
+		vn_err("refusing to %s %s%s%s: %s%s",
+		       op == VN_OP_BIND ? "take" : "release", it->dev->bdf,
+		       it->from ? " from " : "", it->from ? it->from : "",
+		       gd->evidence,
+		       gd->level == VN_GUARD_SOFT ?
+			       "" :
+			       " (this guard cannot be forced)");
+	}
+	if (hint)
+		vn_hint("%s", hint);
+}
+
+static void print_unsupported(const struct vn_item *it)
+{
+	vn_err("cannot bind %s: %s", it->dev->bdf, it->why);
+	if (strstr(it->why, "no-IOMMU mode is off"))
+		vn_hint("'vfio-noiommuctl noiommu on' enables it (devices bound "
+			"afterwards get no DMA isolation and taint the kernel)");
+	else if (strstr(it->why, "CONFIG_VFIO_NOIOMMU"))
+		vn_hint("a kernel built with CONFIG_VFIO_NOIOMMU=y (Ubuntu, Fedora, "
+			"RHEL) can; or boot with an IOMMU enabled");
+}
+
+static void print_plan(const struct vn_txn *t, const struct vn_item *it)
+{
+	size_t w = 0;
+
+	printf("%s  %s -> %s%s\n", it->dev->bdf, it->from ? it->from : "(none)",
+	       it->to	 ? it->to :
+	       it->probe ? "(the kernel's choice)" :
+			   "(none)",
+	       it->via_group ? "  (same IOMMU group, --group)" : "");
+	if (it->verdict == VN_ITEM_NOTHING) {
+		printf("  nothing to do: %s\n", it->why);
+		return;
+	}
+	if (it->verdict == VN_ITEM_UNSUPPORTED)
+		printf("  not possible: %s\n", it->why);
+	for (size_t g = 0; g < it->nguards; g++) {
+		const struct vn_guard *gd = &it->guards[g];
+
+		printf("  guard  %-15s %s%s\n", gd->name,
+		       gd->level == VN_GUARD_PASS ?
+			       "ok: " :
+		       gd->level == VN_GUARD_SOFT ?
+			       (t->opts.force ? "forced: " : "REFUSED: ") :
+			       "REFUSED: ",
+		       gd->evidence);
+	}
+	for (size_t i = 0; i < it->nwrites; i++)
+		if (strlen(it->writes[i].path) > w)
+			w = strlen(it->writes[i].path);
+	for (size_t i = 0; i < it->nwrites; i++) {
+		const char *v = it->writes[i].value;
+
+		printf("  write  %-*s <- %s\n", (int)w, it->writes[i].path,
+		       streq(v, "\n") ? "\"\\n\" (clears it)" : v);
+	}
+	if (t->op == VN_OP_BIND)
+		printf("  expect %s\n",
+		       it->noiommu ?
+			       "a no-IOMMU VFIO device (taints the kernel: U)" :
+			       "a VFIO device behind its IOMMU");
+}
+
+static void print_done(const struct vn_txn *t, const struct vn_item *it)
+{
+	const struct vn_dev *a = it->after;
+
+	if (t->op == VN_OP_BIND) {
+		printf("%s  %s -> %s", it->dev->bdf,
+		       it->from ? it->from : "(none)",
+		       a && a->driver ? a->driver : VN_VFIO_PCI);
+		if (a && a->cdev.path && a->cdev_state == VN_CDEV_OK)
+			printf("  %s", a->cdev.path);
+		if (a && a->group.path)
+			printf("  %s", a->group.path);
+		if (a && a->noiommu)
+			printf("  (no-IOMMU)");
+		putchar('\n');
+		return;
+	}
+	printf("%s  %s -> %s", it->dev->bdf, it->from ? it->from : "(none)",
+	       a && a->driver ? a->driver : "(none)");
+	if (it->had_record && it->rec.when) {
+		char when[32];
+		struct tm tm;
+
+		localtime_r(&it->rec.when, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		printf("  (recorded at bind, %s)", when);
+	} else if (!it->had_record) {
+		printf("  (no record: the kernel's choice)");
+	}
+	for (size_t i = 0; it->netdevs_after && it->netdevs_after[i]; i++)
+		printf("%s%s", i ? ", " : "  ", it->netdevs_after[i]);
+	if (it->netdevs_after && it->netdevs_after[0])
+		printf(" %s back", it->netdevs_after[1] ? "are" : "is");
+	putchar('\n');
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static const char *result_name(const struct vn_item *it, bool dry)
+{
+	switch (it->verdict) {
+	case VN_ITEM_NOTHING:
+		return "nothing";
+	case VN_ITEM_UNSUPPORTED:
+		return "unsupported";
+	case VN_ITEM_REFUSED:
+		return "refused";
+	case VN_ITEM_GO:
+		break;
+	}
+	if (dry)
+		return "planned";
+	switch (it->outcome) {
+	case VN_OUT_DONE:
+		return "done";
+	case VN_OUT_FAILED:
+		return "failed";
+	case VN_OUT_ROLLED_BACK:
+		return "rolled-back";
+	case VN_OUT_STRANDED:
+		return "stranded";
+	case VN_OUT_NONE:
+		break;
+	}
+	return "skipped";
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *item_json(const struct vn_txn *t,
+				     const struct vn_item *it, bool dry)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *guards = json_object_new_array();
+	struct json_object *writes = json_object_new_array();
+	const struct vn_dev *a = it->after;
+	static const char *const levels[] = { "pass", "soft", "hard" };
+
+	json_object_object_add(o, "bdf", jstr(it->dev->bdf));
+	json_object_object_add(o, "from", jstr(it->from));
+	json_object_object_add(o, "to", jstr(it->to));
+	json_object_object_add(o, "result", jstr(result_name(it, dry)));
+	json_object_object_add(o, "reason", jstr(it->why));
+	json_object_object_add(o, "noiommu",
+			       json_object_new_boolean(it->noiommu));
+	json_object_object_add(o, "via_group",
+			       json_object_new_boolean(it->via_group));
+	for (size_t g = 0; g < it->nguards; g++) {
+		struct json_object *go = json_object_new_object();
+
+		json_object_object_add(go, "name", jstr(it->guards[g].name));
+		json_object_object_add(go, "level",
+				       jstr(levels[it->guards[g].level]));
+		json_object_object_add(go, "evidence",
+				       jstr(it->guards[g].evidence));
+		json_object_array_add(guards, go);
+	}
+	json_object_object_add(o, "guards", guards);
+	for (size_t i = 0; i < it->nwrites; i++) {
+		struct json_object *wo = json_object_new_object();
+
+		json_object_object_add(wo, "path", jstr(it->writes[i].path));
+		json_object_object_add(wo, "value", jstr(it->writes[i].value));
+		json_object_array_add(writes, wo);
+	}
+	json_object_object_add(o, "writes", writes);
+	json_object_object_add(o, "error",
+			       it->err ? jstr(strerror(-it->err)) : NULL);
+	json_object_object_add(o, "errno",
+			       it->err ? jstr(errname(it->err)) : NULL);
+	json_object_object_add(o, "failed_step", jstr(it->failed_step));
+	json_object_object_add(o, "detail", jstr(it->detail));
+	json_object_object_add(o, "driver", a ? jstr(a->driver) : NULL);
+	json_object_object_add(
+		o, "cdev",
+		a && a->cdev_state == VN_CDEV_OK ? jstr(a->cdev.path) : NULL);
+	json_object_object_add(o, "group", a ? jstr(a->group.path) : NULL);
+	(void)t;
+	return o;
+}
+
+static int print_json(const struct vn_txn *t, bool dry, int status)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	int r;
+
+	for (size_t i = 0; i < t->n; i++)
+		json_object_array_add(arr, item_json(t, &t->items[i], dry));
+	json_object_object_add(doc, "devices", arr);
+	json_object_object_add(doc, "dry_run", json_object_new_boolean(dry));
+	json_object_object_add(doc, "exit_status", json_object_new_int(status));
+	r = vn_doc_print(doc, &opts.out, stdout);
+	json_object_put(doc);
+	return r;
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static int take_lock(struct vn_sys *sys, int timeout_ms, int *fd)
+{
+	pid_t holder;
+	int r = vn_lock_acquire(sys, timeout_ms, &holder);
+
+	if (r >= 0) {
+		*fd = r;
+		return 0;
+	}
+	if (r == -EWOULDBLOCK) {
+		_cleanup_free_ char *comm = NULL;
+
+		if (holder > 0)
+			vn_read_text(sys, &comm, "/proc/%d/comm", (int)holder);
+		if (holder > 0)
+			vn_err("another writer, PID %d (%s), held %s for %d ms; "
+			       "retry later",
+			       (int)holder, comm ? comm : "no longer running",
+			       VN_LOCK_FILE, timeout_ms);
+		else
+			vn_err("another writer held %s for %d ms; retry later",
+			       VN_LOCK_FILE, timeout_ms);
+		return VN_EXIT_BUSY;
+	}
+	vn_err("cannot take the lock %s: %s", VN_LOCK_FILE, strerror(-r));
+	if (r == -EACCES || r == -EPERM || r == -EROFS)
+		vn_hint("bind and unbind need root");
+	return VN_EXIT_FAILED;
+}
+
+/* Exit status of the plan alone (also what --dry-run returns). */
+static int plan_status(const struct vn_txn *t)
+{
+	bool go = vn_txn_any(t, VN_ITEM_GO);
+	bool unsup = vn_txn_any(t, VN_ITEM_UNSUPPORTED);
+	bool refused = vn_txn_any(t, VN_ITEM_REFUSED);
+
+	if ((unsup || refused) && t->opts.keep_going && go)
+		return VN_EXIT_PARTIAL;
+	if (unsup)
+		return VN_EXIT_UNSUPPORTED;
+	if (refused)
+		return VN_EXIT_REFUSED;
+	return VN_EXIT_OK;
+}
+
+static int result_status(const struct vn_txn *t, int planned)
+{
+	size_t ok = 0, bad = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct vn_item *it = &t->items[i];
+
+		if (it->verdict != VN_ITEM_GO)
+			continue;
+		if (it->outcome == VN_OUT_DONE)
+			ok++;
+		else
+			bad++;
+	}
+	if (bad && ok)
+		return VN_EXIT_PARTIAL;
+	if (bad)
+		return VN_EXIT_FAILED;
+	return planned;
+}
+
+static void report(const struct vn_txn *t)
+{
+	const char *verb = t->op == VN_OP_BIND ? "bind" : "unbind";
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct vn_item *it = &t->items[i];
+
+		switch (it->verdict) {
+		case VN_ITEM_NOTHING:
+			if (!opts.quiet)
+				printf("%s  %s: nothing to do\n", it->dev->bdf,
+				       it->why);
+			continue;
+		case VN_ITEM_UNSUPPORTED:
+		case VN_ITEM_REFUSED:
+			continue; /* said before applying */
+		case VN_ITEM_GO:
+			break;
+		}
+		if (it->outcome == VN_OUT_DONE)
+			print_done(t, it);
+		else if (it->outcome == VN_OUT_ROLLED_BACK)
+			printf("%s  rolled back to %s: another device failed\n",
+			       it->dev->bdf,
+			       t->op == VN_OP_BIND ?
+				       (it->rec.orig_driver ?
+						it->rec.orig_driver :
+						"no driver") :
+				       VN_VFIO_PCI);
+		else
+			print_item_failure(it, verb);
+	}
+}
+
+static void warn_taint(const struct vn_txn *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct vn_item *it = &t->items[i];
+		char name[160];
+
+		if (it->verdict != VN_ITEM_GO || !it->noiommu)
+			continue;
+		if (vn_name_device(t->sys, it->dev->vendor, it->dev->device,
+				   name, sizeof(name)) == 0)
+			vn_warn("%s (%s) has no IOMMU: binding it gives user space "
+				"DMA to all memory and taints the kernel (U) until "
+				"reboot",
+				it->dev->bdf, name);
+		else
+			vn_warn("%s has no IOMMU: binding it gives user space DMA "
+				"to all memory and taints the kernel (U) until reboot",
+				it->dev->bdf);
+	}
+}
+
+int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
+	       const struct vn_txn_args *a)
+{
+	struct vn_txn_opts to = {
+		.force = a->force,
+		.keep_going = a->keep_going,
+		.group = a->group,
+		.timeout_ms = a->timeout_ms,
+		.unbind_timeout_ms = a->timeout_ms,
+		.driver = a->driver,
+	};
+	struct vn_txn t;
+	int lock = -1, ret, r;
+	bool json = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
+
+	if (!a->dry_run && (ret = take_lock(sys, a->lock_timeout_ms, &lock)))
+		return ret;
+	r = vn_txn_init(&t, sys, op, &to);
+	for (size_t i = 0; r == 0 && bdfs[i]; i++) {
+		r = vn_txn_add(&t, bdfs[i]);
+		if (r == -EBADMSG) {
+			vn_err("the journal record %s/%s is corrupt or truncated; "
+			       "not guessing what the device had",
+			       VN_JOURNAL_DIR, bdfs[i]);
+			vn_hint("inspect it; remove it to let the kernel choose the "
+				"driver on unbind");
+			ret = VN_EXIT_FAILED;
+			goto out;
+		}
+	}
+	if (r == 0)
+		r = vn_txn_plan(&t);
+	if (r < 0) {
+		vn_err("cannot plan the %s: %s",
+		       op == VN_OP_BIND ? "bind" : "unbind", strerror(-r));
+		ret = VN_EXIT_FAILED;
+		goto out;
+	}
+	vn_cli_warn_unfinished(sys, bdfs);
+	ret = plan_status(&t);
+
+	if (a->dry_run) {
+		if (json) {
+			print_json(&t, true, ret);
+		} else {
+			for (size_t i = 0; i < t.n; i++)
+				print_plan(&t, &t.items[i]);
+			printf("nothing was written (--dry-run)\n");
+		}
+		goto out;
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		if (t.items[i].verdict == VN_ITEM_UNSUPPORTED)
+			print_unsupported(&t.items[i]);
+		else if (t.items[i].verdict == VN_ITEM_REFUSED)
+			print_refusal(&t.items[i], op);
+	}
+	if (ret != VN_EXIT_OK && ret != VN_EXIT_PARTIAL) {
+		if (json)
+			print_json(&t, false, ret);
+		goto out;
+	}
+	if (!vn_txn_any(&t, VN_ITEM_GO)) {
+		if (json)
+			print_json(&t, false, ret);
+		else
+			report(&t);
+		goto out;
+	}
+	if (!vn_sys_is_host(sys)) {
+		vn_err("a --sysroot tree is only planned against: nothing was "
+		       "written; use --dry-run");
+		ret = VN_EXIT_USAGE;
+		goto out;
+	}
+	if (op == VN_OP_BIND)
+		warn_taint(&t);
+
+	/* From here on, finish whatever happens to the terminal: --force on
+	 * the SSH interface cuts the session that runs this. */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	vn_cli_tolerate_stdout();
+
+	r = vn_txn_load_modules(&t);
+	if (r < 0) {
+		vn_err("cannot load vfio-pci: %s", strerror(-r));
+		if (r == -ENOENT)
+			vn_hint("this kernel has no vfio-pci module");
+		ret = r == -ENOENT ? VN_EXIT_UNSUPPORTED : VN_EXIT_FAILED;
+		goto out;
+	}
+	/* With vfio loaded the mode is the parameter's, which may differ
+	 * from what the configuration promised. */
+	if (plan_status(&t) != ret) {
+		for (size_t i = 0; i < t.n; i++)
+			if (t.items[i].verdict == VN_ITEM_UNSUPPORTED)
+				print_unsupported(&t.items[i]);
+		ret = plan_status(&t);
+		if (ret != VN_EXIT_PARTIAL) {
+			if (json)
+				print_json(&t, false, ret);
+			goto out;
+		}
+	}
+	r = vn_txn_apply(&t);
+	if (r < 0) {
+		vn_err("%s: %s", op == VN_OP_BIND ? "bind" : "unbind",
+		       strerror(-r));
+		ret = VN_EXIT_FAILED;
+		goto out;
+	}
+	ret = result_status(&t, ret);
+	if (json)
+		print_json(&t, false, ret);
+	else
+		report(&t);
+out:
+	vn_txn_clear(&t);
+	vn_lock_release(lock);
+	return ret;
+}

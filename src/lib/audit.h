@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stddef.h>
+
+struct vn_sys;
+
+/*
+ * Who is acting: SUDO_USER when run through sudo, else the login uid's
+ * name (audit session owner), else the real uid's. "alice (uid 1000)".
+ */
+void vn_acting_user(const struct vn_sys *sys, char *buf, size_t size);
+
+/*
+ * Record an action in the kernel log (/dev/kmsg, next to the kernel's own
+ * taint lines, which never say who acted) and in syslog. Failures to log
+ * are not errors of the action.
+ */
+void vn_audit(const struct vn_sys *sys, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "journal.h"
+#include "sys.h"
+
+#define JOURNAL_VERSION 1
+
+static const char *const step_names[] = {
+	[VN_STEP_PLANNED] = "planned",	   [VN_STEP_OVERRIDE] = "override",
+	[VN_STEP_UNBOUND] = "unbound",	   [VN_STEP_BOUND] = "bound",
+	[VN_STEP_RESTORING] = "restoring",
+};
+
+const char *vn_step_name(enum vn_step s)
+{
+	return (size_t)s < ARRAY_SIZE(step_names) ? step_names[s] : "?";
+}
+
+int vn_step_parse(const char *s, enum vn_step *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(step_names); i++)
+		if (streq(s, step_names[i])) {
+			*out = (enum vn_step)i;
+			return 0;
+		}
+	return -EBADMSG;
+}
+
+void vn_record_clear(struct vn_record *rec)
+{
+	free(rec->orig_driver);
+	free(rec->orig_override);
+	free(rec->target);
+	free(rec->user);
+	strv_free(rec->netdevs);
+	*rec = (struct vn_record){ 0 };
+}
+
+static void put_escaped(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "%s=", key);
+	for (; v && *v; v++) {
+		if (*v == '\\')
+			fputs("\\\\", f);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else if (*v == '\t')
+			fputs("\\t", f);
+		else
+			fputc(*v, f);
+	}
+	fputc('\n', f);
+}
+
+int vn_record_encode(const struct vn_record *rec, char **out)
+{
+	_cleanup_free_ char *netdevs = strv_join(rec->netdevs, ",");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!netdevs)
+		return -ENOMEM;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "version=%d\n", JOURNAL_VERSION);
+	put_escaped(f, "bdf", rec->bdf);
+	fprintf(f, "id=%04x:%04x\n", rec->vendor, rec->device);
+	/* "-" marks absence so an empty value is never ambiguous. */
+	put_escaped(f, "original_driver",
+		    rec->orig_driver ? rec->orig_driver : "-");
+	put_escaped(f, "original_override",
+		    rec->orig_override ? rec->orig_override : "-");
+	put_escaped(f, "target", rec->target ? rec->target : "-");
+	put_escaped(f, "netdevs", *netdevs ? netdevs : "-");
+	fprintf(f, "step=%s\n", vn_step_name(rec->step));
+	fprintf(f, "time=%lld\n", (long long)rec->when);
+	put_escaped(f, "user", rec->user ? rec->user : "-");
+	/* Last: a record cut short by a crash has no end marker. */
+	fputs("end=1\n", f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*out = buf;
+	return 0;
+}
+
+static char *unescape_value(const char *v)
+{
+	char *out = malloc(strlen(v) + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (; *v; v++) {
+		if (*v != '\\') {
+			*p++ = *v;
+			continue;
+		}
+		v++;
+		if (*v == 'n')
+			*p++ = '\n';
+		else if (*v == 't')
+			*p++ = '\t';
+		else if (*v == '\\')
+			*p++ = '\\';
+		else {
+			free(out);
+			return NULL;
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* "-" decodes to NULL (absent). */
+static int take_optional(const char *v, char **out)
+{
+	if (streq(v, "-")) {
+		*out = NULL;
+		return 0;
+	}
+	*out = unescape_value(v);
+	return *out ? 0 : -EBADMSG;
+}
+
+enum {
+	F_VERSION = 1 << 0,
+	F_BDF = 1 << 1,
+	F_ID = 1 << 2,
+	F_DRIVER = 1 << 3,
+	F_OVERRIDE = 1 << 4,
+	F_TARGET = 1 << 5,
+	F_NETDEVS = 1 << 6,
+	F_STEP = 1 << 7,
+	F_TIME = 1 << 8,
+	F_USER = 1 << 9,
+	F_END = 1 << 10,
+	F_ALL = (1 << 11) - 1,
+};
+
+static int decode_field(struct vn_record *rec, const char *key, const char *v,
+			unsigned int *seen)
+{
+	unsigned long n;
+	unsigned int bit;
+	char *s = NULL;
+
+	if (streq(key, "version")) {
+		if (parse_ulong(v, 10, &n) < 0 || n != JOURNAL_VERSION)
+			return -EBADMSG;
+		bit = F_VERSION;
+	} else if (streq(key, "bdf")) {
+		if (vn_bdf_canonical(v, rec->bdf) < 0 || !streq(v, rec->bdf))
+			return -EBADMSG;
+		bit = F_BDF;
+	} else if (streq(key, "id")) {
+		if (vn_id_parse(v, &rec->vendor, &rec->device) < 0)
+			return -EBADMSG;
+		bit = F_ID;
+	} else if (streq(key, "original_driver")) {
+		if (take_optional(v, &rec->orig_driver) < 0)
+			return -EBADMSG;
+		bit = F_DRIVER;
+	} else if (streq(key, "original_override")) {
+		if (take_optional(v, &rec->orig_override) < 0)
+			return -EBADMSG;
+		bit = F_OVERRIDE;
+	} else if (streq(key, "target")) {
+		if (take_optional(v, &rec->target) < 0)
+			return -EBADMSG;
+		bit = F_TARGET;
+	} else if (streq(key, "netdevs")) {
+		char *save = NULL, *tok;
+
+		if (take_optional(v, &s) < 0)
+			return -EBADMSG;
+		rec->netdevs = calloc(1, sizeof(char *));
+		if (!rec->netdevs) {
+			free(s);
+			return -ENOMEM;
+		}
+		for (char *p = s; s && (tok = strtok_r(p, ",", &save));
+		     p = NULL)
+			if (strv_push(&rec->netdevs, strdup(tok)) < 0) {
+				free(s);
+				return -ENOMEM;
+			}
+		free(s);
+		bit = F_NETDEVS;
+	} else if (streq(key, "step")) {
+		if (vn_step_parse(v, &rec->step) < 0)
+			return -EBADMSG;
+		bit = F_STEP;
+	} else if (streq(key, "time")) {
+		if (parse_ulong(v, 10, &n) < 0)
+			return -EBADMSG;
+		rec->when = (time_t)n;
+		bit = F_TIME;
+	} else if (streq(key, "user")) {
+		if (take_optional(v, &rec->user) < 0)
+			return -EBADMSG;
+		bit = F_USER;
+	} else if (streq(key, "end")) {
+		if (!streq(v, "1"))
+			return -EBADMSG;
+		bit = F_END;
+	} else {
+		return -EBADMSG;
+	}
+	if (*seen & bit)
+		return -EBADMSG; /* a key twice: not ours */
+	*seen |= bit;
+	return 0;
+}
+
+int vn_record_decode(const char *text, struct vn_record *rec)
+{
+	unsigned int seen = 0;
+	const char *p = text;
+	int r = 0;
+
+	*rec = (struct vn_record){ 0 };
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		_cleanup_free_ char *line = NULL;
+		char *eq;
+
+		/* Every line ends with a newline; a missing one is a cut. */
+		if (!eol || (seen & F_END)) {
+			r = -EBADMSG;
+			break;
+		}
+		line = strndup(p, (size_t)(eol - p));
+		if (!line) {
+			r = -ENOMEM;
+			break;
+		}
+		p = eol + 1;
+		eq = strchr(line, '=');
+		if (!eq) {
+			r = -EBADMSG;
+			break;
+		}
+		*eq = '\0';
+		r = decode_field(rec, line, eq + 1, &seen);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && seen != F_ALL)
+		r = -EBADMSG;
+	if (r < 0)
+		vn_record_clear(rec);
+	return r;
+}
+
+static int ensure_dir(const struct vn_sys *sys, const char *dir)
+{
+	char path[PATH_MAX];
+	int r = vn_path(sys, path, sizeof(path), "%s", dir);
+
+	if (r < 0)
+		return r;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int vn_journal_write(const struct vn_sys *sys, const struct vn_record *rec)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	char tmp[PATH_MAX], final[PATH_MAX];
+	size_t len;
+	int r;
+
+	if ((r = ensure_dir(sys, VN_RUN_DIR)) < 0 ||
+	    (r = ensure_dir(sys, VN_JOURNAL_DIR)) < 0)
+		return r;
+	r = vn_record_encode(rec, &text);
+	if (r < 0)
+		return r;
+	if ((r = vn_path(sys, tmp, sizeof(tmp), VN_JOURNAL_DIR "/.%s.tmp",
+			 rec->bdf)) < 0 ||
+	    (r = vn_path(sys, final, sizeof(final), VN_JOURNAL_DIR "/%s",
+			 rec->bdf)) < 0)
+		return r;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len) {
+		r = errno ? -errno : -EIO;
+		unlink(tmp);
+		return r;
+	}
+	/* /run is tmpfs, but the same code may write a persistent tree. */
+	if (fsync(fd) < 0 || rename(tmp, final) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+int vn_journal_read(const struct vn_sys *sys, const char *bdf,
+		    struct vn_record *rec)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = vn_read_file(sys, &text, VN_JOURNAL_DIR "/%s", bdf);
+
+	*rec = (struct vn_record){ 0 };
+	if (r < 0)
+		return r;
+	r = vn_record_decode(text, rec);
+	if (r == 0 && !streq(rec->bdf, bdf)) {
+		vn_record_clear(rec);
+		return -EBADMSG;
+	}
+	return r;
+}
+
+int vn_journal_remove(const struct vn_sys *sys, const char *bdf)
+{
+	char path[PATH_MAX];
+	int r = vn_path(sys, path, sizeof(path), VN_JOURNAL_DIR "/%s", bdf);
+
+	if (r < 0)
+		return r;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int vn_journal_list(const struct vn_sys *sys, char ***bdfs)
+{
+	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	r = vn_list_dir(sys, &all, VN_JOURNAL_DIR);
+	if (r == -ENOENT) {
+		*bdfs = steal_ptr(v);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	for (size_t i = 0; all[i]; i++) {
+		char canon[VN_BDF_MAX];
+
+		/* Skip temporary files and anything that is not a BDF. */
+		if (vn_bdf_canonical(all[i], canon) < 0 ||
+		    !streq(canon, all[i]))
+			continue;
+		r = strv_push(&v, strdup(all[i]));
+		if (r < 0)
+			return r;
+	}
+	*bdfs = steal_ptr(v);
+	return 0;
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "journal.h"
+#include "lock.h"
+#include "sys.h"
+
+static pid_t read_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	int pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	strip_trailing(buf);
+	return parse_int(buf, &pid) == 0 && pid > 0 ? (pid_t)pid : 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder)
+{
+	char dir[PATH_MAX], path[PATH_MAX], pid[32];
+	_cleanup_close_ int fd = -1;
+	long long deadline = now_ms() + timeout_ms;
+	int r;
+
+	*holder = 0;
+	if ((r = vn_path(sys, dir, sizeof(dir), "%s", VN_RUN_DIR)) < 0 ||
+	    (r = vn_path(sys, path, sizeof(path), "%s", VN_LOCK_FILE)) < 0)
+		return r;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (now_ms() >= deadline) {
+			*holder = read_holder(fd);
+			return -EWOULDBLOCK;
+		}
+		usleep(50 * 1000);
+	}
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 ||
+	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+		return -errno;
+	return steal_fd(fd);
+}
+
+void vn_lock_release(int fd)
+{
+	if (fd < 0)
+		return;
+	/* Leave no stale PID behind for the next waiter to name. */
+	if (ftruncate(fd, 0) < 0) {
+		/* nothing to do: the lock goes with the fd anyway */
+	}
+	close(fd);
+}

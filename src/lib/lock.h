@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+struct vn_sys;
+
+#define VN_LOCK_FILE "/run/vfio-noiommuctl/lock"
+
+/*
+ * The writers' lock: one flock(2) on VN_LOCK_FILE serialises bind, unbind,
+ * noiommu and smoke-test. The holder writes its PID into the file so a
+ * waiter can name it. Readers never take it.
+ *
+ * Waits up to timeout_ms (0: do not wait). Returns the locked fd, or
+ * -EWOULDBLOCK with *holder set to the holding PID (0 if unknown).
+ */
+int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder);
+void vn_lock_release(int fd);

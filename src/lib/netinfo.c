@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include "netinfo.h"
+#include "sys.h"
+
+void vn_netinfo_clear(struct vn_netinfo *ni)
+{
+	strv_free(ni->addrs);
+	strv_free(ni->routes);
+	strv_free(ni->default_ifs);
+	free(ni->ssh_if);
+	free(ni->ssh_peer);
+	*ni = (struct vn_netinfo){ 0 };
+}
+
+static int push_unique(char ***v, const char *s)
+{
+	if (strv_contains(*v, s))
+		return 0;
+	return strv_push(v, strdup(s));
+}
+
+static int prefix_len(uint32_t mask_be)
+{
+	return __builtin_popcount(mask_be);
+}
+
+int vn_parse_proc_net_route(const char *text, char ***routes,
+			    char ***default_ifs)
+{
+	const char *p = strchr(text, '\n'); /* skip the header */
+	int r;
+
+	while (p && *++p) {
+		char ifname[IFNAMSIZ + 1], buf[80], dst[INET_ADDRSTRLEN];
+		unsigned int dest, gw, flags, refcnt, use, metric, mask;
+
+		if (sscanf(p, "%16s %x %x %x %u %u %u %x", ifname, &dest, &gw,
+			   &flags, &refcnt, &use, &metric, &mask) == 8) {
+			struct in_addr a = { .s_addr = dest };
+
+			inet_ntop(AF_INET, &a, dst, sizeof(dst));
+			snprintf(buf, sizeof(buf), "%s %s/%d", ifname, dst,
+				 prefix_len(mask));
+			if ((r = push_unique(routes, buf)) < 0)
+				return r;
+			if (dest == 0 && mask == 0 &&
+			    (r = push_unique(default_ifs, ifname)) < 0)
+				return r;
+		}
+		p = strchr(p, '\n');
+	}
+	return 0;
+}
+
+int vn_parse_proc_net_ipv6_route(const char *text, char ***routes,
+				 char ***default_ifs)
+{
+	const char *p = text;
+	int r;
+
+	while (p && *p) {
+		char dst[33], src[33], nh[33], ifname[IFNAMSIZ + 1], buf[96];
+		unsigned int dplen, splen, metric, refcnt, use, flags;
+
+		if (sscanf(p, "%32s %x %32s %x %32s %x %x %x %x %16s", dst,
+			   &dplen, src, &splen, nh, &metric, &refcnt, &use,
+			   &flags, ifname) == 10 &&
+		    !streq(ifname, "lo")) {
+			unsigned char a[16];
+			char txt[INET6_ADDRSTRLEN];
+			bool is_default = dplen == 0;
+
+			for (int i = 0; i < 16; i++) {
+				unsigned int b;
+
+				sscanf(dst + 2 * i, "%2x", &b);
+				a[i] = (unsigned char)b;
+			}
+			inet_ntop(AF_INET6, a, txt, sizeof(txt));
+			/* Local and multicast table entries are not routes
+			 * that carry traffic off the host. */
+			if (!startswith(txt, "fe80") &&
+			    !startswith(txt, "ff")) {
+				snprintf(buf, sizeof(buf), "%s %s/%u", ifname,
+					 txt, dplen);
+				if ((r = push_unique(routes, buf)) < 0)
+					return r;
+			}
+			if (is_default &&
+			    (r = push_unique(default_ifs, ifname)) < 0)
+				return r;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static void hex_to_addr(const char *hex, bool v6, char *out, size_t size)
+{
+	unsigned char a[16];
+	size_t n = v6 ? 16 : 4;
+
+	/* /proc/net/tcp prints the address as host-order 32-bit words. */
+	for (size_t w = 0; w < n / 4; w++) {
+		unsigned int word;
+
+		sscanf(hex + 8 * w, "%8x", &word);
+		memcpy(a + 4 * w, &word, 4);
+	}
+	inet_ntop(v6 ? AF_INET6 : AF_INET, a, out, (socklen_t)size);
+}
+
+int vn_parse_proc_net_tcp(const char *text, bool v6, char *const *inodes,
+			  char **local, char **remote)
+{
+	const char *p = strchr(text, '\n');
+
+	while (p && *++p) {
+		char laddr[40], raddr[40], inode[24], l[INET6_ADDRSTRLEN],
+			rm[INET6_ADDRSTRLEN];
+		unsigned int lport, rport, state, uid;
+		int slot;
+
+		if (sscanf(p,
+			   "%d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %u %*d %23s",
+			   &slot, laddr, &lport, raddr, &rport, &state, &uid,
+			   inode) == 8 &&
+		    state == 1 /* ESTABLISHED */ &&
+		    strv_contains(inodes, inode)) {
+			hex_to_addr(laddr, v6, l, sizeof(l));
+			hex_to_addr(raddr, v6, rm, sizeof(rm));
+			/* An IPv4 peer on an IPv6 socket: ::ffff:a.b.c.d */
+			*local = strdup(startswith(l, "::ffff:") ? l + 7 : l);
+			*remote =
+				strdup(startswith(rm, "::ffff:") ? rm + 7 : rm);
+			return *local && *remote ? 1 : -ENOMEM;
+		}
+		p = strchr(p, '\n');
+	}
+	return 0;
+}
+
+static bool link_local(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		uint32_t a = ntohl(
+			((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+
+		return (a >> 16) == 0xa9fe || (a >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_LOOPBACK(a);
+	}
+	return true;
+}
+
+static int read_addrs(struct vn_netinfo *ni)
+{
+	struct ifaddrs *ifa, *i;
+	int r = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i && r == 0; i = i->ifa_next) {
+		char addr[INET6_ADDRSTRLEN],
+			buf[IFNAMSIZ + INET6_ADDRSTRLEN + 8];
+		const void *raw;
+		int plen = 0;
+
+		if (!i->ifa_addr || link_local(i->ifa_addr))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			raw = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+			if (i->ifa_netmask)
+				plen = prefix_len(
+					((struct sockaddr_in *)i->ifa_netmask)
+						->sin_addr.s_addr);
+		} else {
+			const struct sockaddr_in6 *m = (void *)i->ifa_netmask;
+
+			raw = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+			for (int b = 0; m && b < 16; b++)
+				plen += __builtin_popcount(
+					m->sin6_addr.s6_addr[b]);
+		}
+		inet_ntop(i->ifa_addr->sa_family, raw, addr, sizeof(addr));
+		snprintf(buf, sizeof(buf), "%s %s/%d", i->ifa_name, addr, plen);
+		r = push_unique(&ni->addrs, buf);
+	}
+	freeifaddrs(ifa);
+	return r;
+}
+
+/* Socket inodes held by sshd processes ("sshd", or OpenSSH 9.8's
+ * per-session "sshd-session"). */
+static int sshd_socket_inodes(const struct vn_sys *sys, char ***inodes)
+{
+	_cleanup_strv_ char **pids = NULL;
+	int r = vn_list_dir(sys, &pids, "/proc");
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; pids[i]; i++) {
+		_cleanup_free_ char *comm = NULL;
+		_cleanup_strv_ char **fds = NULL;
+		int pid;
+
+		if (parse_int(pids[i], &pid) < 0 ||
+		    vn_read_text(sys, &comm, "/proc/%d/comm", pid) < 0 ||
+		    (!streq(comm, "sshd") && !streq(comm, "sshd-session")) ||
+		    vn_list_dir(sys, &fds, "/proc/%d/fd", pid) < 0)
+			continue;
+		for (size_t f = 0; fds[f]; f++) {
+			_cleanup_free_ char *t = NULL;
+			char ino[24];
+
+			if (vn_read_link(sys, &t, "/proc/%d/fd/%s", pid,
+					 fds[f]) < 0 ||
+			    sscanf(t, "socket:[%23[0-9]]", ino) != 1)
+				continue;
+			if ((r = push_unique(inodes, ino)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* The SSH session's interface: the one holding its local address. */
+static int find_ssh(const struct vn_sys *sys, struct vn_netinfo *ni)
+{
+	_cleanup_strv_ char **inodes = NULL;
+	_cleanup_free_ char *local = NULL;
+	int r;
+
+	r = sshd_socket_inodes(sys, &inodes);
+	if (r < 0 || !inodes)
+		return r == -ENOMEM ? r : 0;
+	for (int v6 = 0; v6 < 2 && !local; v6++) {
+		_cleanup_free_ char *text = NULL;
+
+		if (vn_read_text(sys, &text,
+				 v6 ? "/proc/net/tcp6" : "/proc/net/tcp") < 0)
+			continue;
+		r = vn_parse_proc_net_tcp(text, v6, inodes, &local,
+					  &ni->ssh_peer);
+		if (r < 0)
+			return r;
+	}
+	if (!local)
+		return 0;
+	for (size_t i = 0; ni->addrs && ni->addrs[i]; i++) {
+		char ifname[IFNAMSIZ + 1], addr[INET6_ADDRSTRLEN + 8];
+
+		if (sscanf(ni->addrs[i], "%16s %53[^/]", ifname, addr) == 2 &&
+		    streq(addr, local)) {
+			ni->ssh_if = strdup(ifname);
+			return ni->ssh_if ? 0 : -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int vn_netinfo_read(const struct vn_sys *sys, struct vn_netinfo *ni)
+{
+	_cleanup_free_ char *v4 = NULL, *v6 = NULL;
+	int r;
+
+	*ni = (struct vn_netinfo){ 0 };
+	/* Addresses come from the running kernel (netlink); a recorded tree
+	 * has none to offer. */
+	if (vn_sys_is_host(sys) && (r = read_addrs(ni)) < 0)
+		goto fail;
+	if (vn_read_text(sys, &v4, "/proc/net/route") == 0 &&
+	    (r = vn_parse_proc_net_route(v4, &ni->routes, &ni->default_ifs)) <
+		    0)
+		goto fail;
+	if (vn_read_text(sys, &v6, "/proc/net/ipv6_route") == 0 &&
+	    (r = vn_parse_proc_net_ipv6_route(v6, &ni->routes,
+					      &ni->default_ifs)) < 0)
+		goto fail;
+	if ((r = find_ssh(sys, ni)) < 0)
+		goto fail;
+	return 0;
+fail:
+	vn_netinfo_clear(ni);
+	return r;
+}
+
+int vn_net_stack(const struct vn_sys *sys, const char *ifname, char ***stack)
+{
+	_cleanup_strv_ char **entries = NULL;
+	_cleanup_free_ char *master = NULL;
+	int r;
+
+	if (strv_contains(*stack, ifname))
+		return 0;
+	if ((r = strv_push(stack, strdup(ifname))) < 0)
+		return r;
+	if (vn_list_dir(sys, &entries, "/sys/class/net/%s", ifname) == 0)
+		for (size_t i = 0; entries[i]; i++)
+			if (startswith(entries[i], "upper_") &&
+			    (r = vn_net_stack(sys, entries[i] + 6, stack)) < 0)
+				return r;
+	/* Bridges and OVS show the port's master rather than an upper_. */
+	if (vn_link_name(sys, &master, "/sys/class/net/%s/master", ifname) == 0)
+		return vn_net_stack(sys, master, stack);
+	return 0;
+}
+
+bool vn_net_is_up(const struct vn_sys *sys, const char *ifname)
+{
+	_cleanup_free_ char *flags = NULL;
+	unsigned long f;
+
+	if (vn_read_text(sys, &flags, "/sys/class/net/%s/flags", ifname) < 0 ||
+	    parse_ulong(flags, 0, &f) < 0)
+		return false;
+	return f & IFF_UP;
+}
+
+int vn_dev_netdevs(const struct vn_sys *sys, const char *bdf, char ***names)
+{
+	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	char path[PATH_MAX], devdir[PATH_MAX];
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	if ((r = vn_path(sys, path, sizeof(path), "/sys/bus/pci/devices/%s",
+			 bdf)) < 0)
+		return r;
+	if (!realpath(path, devdir))
+		return -errno;
+	if (vn_list_dir(sys, &all, "/sys/class/net") == 0)
+		for (size_t i = 0; all[i]; i++) {
+			char rp[PATH_MAX];
+			size_t n = strlen(devdir);
+
+			if (vn_path(sys, path, sizeof(path),
+				    "/sys/class/net/%s", all[i]) < 0 ||
+			    !realpath(path, rp) || strncmp(rp, devdir, n) ||
+			    rp[n] != '/')
+				continue;
+			if ((r = strv_push(&v, strdup(all[i]))) < 0)
+				return r;
+		}
+	*names = steal_ptr(v);
+	return 0;
+}

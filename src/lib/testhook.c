@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "testhook.h"
+#include "util.h"
+
+void vn_test_pause(const char *point)
+{
+#if ENABLE_TEST_HOOKS
+	const char *want = getenv("VFIO_NOIOMMUCTL_TEST_PAUSE");
+	const char *file = getenv("VFIO_NOIOMMUCTL_TEST_PAUSE_FILE");
+	char line[128];
+	int fd, n;
+
+	if (!want || !file || strcmp(want, point) != 0)
+		return;
+	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		n = snprintf(line, sizeof(line), "paused %s %d\n", point,
+			     (int)getpid());
+		if (n > 0 && write(fd, line, (size_t)n) < 0) {
+			/* the test will time out and say so */
+		}
+		close(fd);
+	}
+	for (;;)
+		pause();
+#else
+	(void)point;
+#endif
+}
