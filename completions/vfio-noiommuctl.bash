@@ -14,7 +14,7 @@ _vfio_noiommuctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="status list bind unbind"
+	local verbs="status list bind unbind noiommu"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU
 		CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT"
@@ -57,6 +57,16 @@ _vfio_noiommuctl()
 	case $verb in
 	status)
 		COMPREPLY=($(compgen -W "--check --json --pairs $common" -- "$cur"))
+		;;
+	noiommu)
+		if [[ $prev == --root ]]; then
+			_filedir -d
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--persist --root --unbind --dry-run
+				--lock-timeout --json --pairs $common" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "show on off" -- "$cur"))
+		fi
 		;;
 	bind | unbind)
 		if [[ $prev == --driver ]]; then

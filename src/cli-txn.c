@@ -523,7 +523,8 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	int lock = -1, ret, r;
 	bool json = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
 
-	if (!a->dry_run && (ret = take_lock(sys, a->lock_timeout_ms, &lock)))
+	if (!a->dry_run && !a->lock_held &&
+	    (ret = take_lock(sys, a->lock_timeout_ms, &lock)))
 		return ret;
 	r = vn_txn_init(&t, sys, op, &to);
 	for (size_t i = 0; r == 0 && bdfs[i]; i++) {

@@ -13,6 +13,7 @@ struct vn_txn_args {
 	int timeout_ms;
 	int lock_timeout_ms;
 	const char *driver;
+	bool lock_held; /* the caller holds the writers' lock already */
 	char **raw; /* arguments as given */
 };
 

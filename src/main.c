@@ -13,10 +13,8 @@ const char *argp_program_bug_address = NULL;
 
 /* Verbs appear here as they are built; --help lists exactly these. */
 static const struct vn_verb *const verbs[] = {
-	&vn_verb_status,
-	&vn_verb_list,
-	&vn_verb_bind,
-	&vn_verb_unbind,
+	&vn_verb_status, &vn_verb_list,	   &vn_verb_bind,
+	&vn_verb_unbind, &vn_verb_noiommu,
 };
 
 struct main_state {

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
 #include <libkmod.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
+#include "cmdline.h"
 #include "kmod.h"
 #include "noiommu.h"
 #include "sys.h"
@@ -108,5 +112,401 @@ int vn_noiommu_effective(struct vn_sys *sys, enum vn_tri *mode,
 		*source = "the options vfio loads with (modprobe.d, kernel "
 			  "command line)";
 	kmod_module_unref(mod);
+	return 0;
+}
+
+/* ---- persistent settings --------------------------------------------------- */
+
+void vn_persist_clear(struct vn_persist *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].where);
+		free(p->v[i].text);
+	}
+	free(p->v);
+	free(p->ours_path);
+	*p = (struct vn_persist){ 0 };
+}
+
+static int add_setting(struct vn_persist *p, const char *where,
+		       const char *text, enum vn_tri value, bool ours)
+{
+	struct vn_setting *nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	p->v = nv;
+	nv[p->n] = (struct vn_setting){ .value = value, .ours = ours };
+	nv[p->n].where = strdup(where);
+	nv[p->n].text = strdup(text);
+	if (!nv[p->n].where || !nv[p->n].text)
+		return -ENOMEM;
+	p->n++;
+	return 0;
+}
+
+/* "vfio" and "vfio_pci" match as module names do: '-' equals '_'. */
+static bool module_is_vfio(const char *name)
+{
+	return vn_param_name_eq(name, "vfio", 5);
+}
+
+/* One "options MODULE params..." line (continuations already joined). */
+static int parse_options_line(const char *line, const char *where, bool ours,
+			      bool extended, struct vn_persist *p)
+{
+	_cleanup_free_ char *copy = strdup(line);
+	char *save = NULL, *tok, *mod;
+	size_t n = strlen(VN_NOIOMMU_PARAM);
+	int r;
+
+	if (!copy)
+		return -ENOMEM;
+	tok = strtok_r(copy, " \t", &save);
+	if (!tok || !streq(tok, "options"))
+		return 0;
+	mod = strtok_r(NULL, " \t", &save);
+	if (!mod || !module_is_vfio(mod))
+		return 0;
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		bool v;
+		enum vn_tri value;
+
+		if (!vn_param_name_eq(tok, VN_NOIOMMU_PARAM, n) ||
+		    (tok[n] && tok[n] != '='))
+			continue;
+		if (vn_kstrtobool(tok[n] ? tok + n + 1 : NULL, extended, &v) <
+		    0)
+			value = VN_UNKNOWN;
+		else
+			value = v ? VN_YES : VN_NO;
+		r = add_setting(p, where, line, value, ours);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int vn_modprobe_parse(const char *text, const char *where, bool extended,
+		      struct vn_persist *p)
+{
+	_cleanup_free_ char *joined = malloc(strlen(text) + 1);
+	bool ours = vn_conf_is_ours(text);
+	char *line, *save = NULL, *q;
+	const char *s;
+	int r;
+
+	if (!joined)
+		return -ENOMEM;
+	/* A backslash before the newline continues the line (modprobe.d(5)). */
+	for (s = text, q = joined; *s; s++) {
+		if (s[0] == '\\' && s[1] == '\n') {
+			s++;
+			*q++ = ' ';
+			continue;
+		}
+		*q++ = *s;
+	}
+	*q = '\0';
+	for (char *it = joined; (line = strtok_r(it, "\n", &save)); it = NULL) {
+		char *hash = strchr(line, '#');
+
+		if (hash)
+			*hash = '\0';
+		r = parse_options_line(line, where, ours, extended, p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const char *const modprobe_dirs[] = {
+	"/etc/modprobe.d",     "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+	"/usr/lib/modprobe.d", "/lib/modprobe.d",
+};
+
+static int cmp_base(const void *a, const void *b)
+{
+	const char *x = strrchr(*(char *const *)a, '/');
+	const char *y = strrchr(*(char *const *)b, '/');
+
+	return strcmp(x, y);
+}
+
+/* The files kmod reads, in its order: by name, first directory wins. */
+static int modprobe_files(const struct vn_sys *sys, char ***files)
+{
+	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **names = calloc(1, sizeof(char *));
+	int r;
+
+	if (!v || !names)
+		return -ENOMEM;
+	for (size_t d = 0; d < ARRAY_SIZE(modprobe_dirs); d++) {
+		_cleanup_strv_ char **ents = NULL;
+
+		if (vn_list_dir(sys, &ents, "%s", modprobe_dirs[d]) < 0)
+			continue;
+		for (size_t i = 0; ents[i]; i++) {
+			size_t len = strlen(ents[i]);
+			char *path;
+
+			if (len < 6 || !streq(ents[i] + len - 5, ".conf") ||
+			    strv_contains(names, ents[i]))
+				continue;
+			if ((r = strv_push(&names, strdup(ents[i]))) < 0 ||
+			    (r = xasprintf(&path, "%s/%s", modprobe_dirs[d],
+					   ents[i])) < 0 ||
+			    (r = strv_push(&v, path)) < 0)
+				return r;
+		}
+	}
+	qsort(v, strv_len(v), sizeof(*v), cmp_base);
+	*files = steal_ptr(v);
+	return 0;
+}
+
+static int read_cmdline_setting(const struct vn_sys *sys, bool extended,
+				struct vn_persist *p)
+{
+	_cleanup_strv_ char **words = NULL;
+	const char *val;
+	char text[256];
+	bool v;
+
+	if (vn_cmdline_read(sys, &words) < 0 ||
+	    vn_cmdline_find(words, "vfio." VN_NOIOMMU_PARAM, &val) != 1)
+		return 0;
+	snprintf(text, sizeof(text), "vfio." VN_NOIOMMU_PARAM "%s%s",
+		 val ? "=" : "", val ? val : "");
+	if (vn_kstrtobool(val, extended, &v) < 0)
+		return add_setting(p, "/proc/cmdline", text, VN_UNKNOWN, false);
+	return add_setting(p, "/proc/cmdline", text, v ? VN_YES : VN_NO, false);
+}
+
+int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
+{
+	_cleanup_strv_ char **files = NULL;
+	_cleanup_free_ char *ours = NULL;
+	enum vn_mod_state st;
+	bool ext = vn_kstrtobool_extended(vn_sys_release(sys));
+	int r;
+
+	*p = (struct vn_persist){ .cmdline_read = cmdline };
+	if (vn_module_state(sys, "vfio", &st) == 0)
+		p->builtin = st == VN_MOD_BUILTIN;
+
+	/* libkmod puts the command line's vfio.* options before those of
+	 * modprobe.d, and the kernel lets the last one win; a built-in vfio
+	 * sees the command line only. */
+	if (cmdline && (r = read_cmdline_setting(sys, ext, p)) < 0)
+		goto fail;
+	if (vn_read_text(sys, &ours, VN_MODPROBE_FILE) == 0) {
+		p->ours_path = strdup(VN_MODPROBE_FILE);
+		if (!p->ours_path) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		p->ours_foreign = !vn_conf_is_ours(ours);
+	}
+	if (p->builtin)
+		return 0;
+	if ((r = modprobe_files(sys, &files)) < 0)
+		goto fail;
+	for (size_t i = 0; files[i]; i++) {
+		_cleanup_free_ char *text = NULL;
+
+		if (vn_read_file(sys, &text, "%s", files[i]) < 0)
+			continue;
+		if ((r = vn_modprobe_parse(text, files[i], ext, p)) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	vn_persist_clear(p);
+	return r;
+}
+
+enum vn_tri vn_persist_effective(const struct vn_persist *p,
+				 const struct vn_setting **from)
+{
+	*from = NULL;
+	for (size_t i = p->n; i-- > 0;) {
+		/* A value the kernel rejects leaves the previous one. */
+		if (p->v[i].value == VN_UNKNOWN)
+			continue;
+		*from = &p->v[i];
+		return p->v[i].value;
+	}
+	return VN_NO;
+}
+
+int vn_conf_render(const char *user, time_t when, char **out)
+{
+	char date[32];
+	struct tm tm;
+
+	gmtime_r(&when, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
+	return xasprintf(
+		out,
+		VN_CONF_MARKER
+		" on %s for %s.\n"
+		"# VFIO no-IOMMU mode: devices bound to vfio-pci without an IOMMU\n"
+		"# get no DMA isolation, and each such bind taints the kernel (U).\n"
+		"# 'vfio-noiommuctl noiommu off --persist' removes this file.\n"
+		"options vfio " VN_NOIOMMU_PARAM "=1\n",
+		date, user);
+}
+
+bool vn_conf_is_ours(const char *text)
+{
+	return startswith(text, VN_CONF_MARKER);
+}
+
+int vn_conf_write(const struct vn_sys *sys, const char *text)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
+	_cleanup_close_ int fd = -1, dfd = -1;
+	size_t len = strlen(text);
+	int r;
+
+	if ((r = vn_path(sys, dir, sizeof(dir), "/etc")) < 0)
+		return r;
+	/* An image being assembled may not have /etc yet. */
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if ((r = vn_path(sys, dir, sizeof(dir), "/etc/modprobe.d")) < 0 ||
+	    (r = vn_path(sys, tmp, sizeof(tmp), "%s.tmp", VN_MODPROBE_FILE)) <
+		    0 ||
+	    (r = vn_path(sys, final, sizeof(final), "%s", VN_MODPROBE_FILE)) <
+		    0)
+		return r;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		r = errno ? -errno : -EIO;
+		unlink(tmp);
+		return r;
+	}
+	if (rename(tmp, final) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	/* The rename itself must reach the disk of an image being built. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
+	return 0;
+}
+
+int vn_conf_remove(const struct vn_sys *sys)
+{
+	char path[PATH_MAX];
+	int r = vn_path(sys, path, sizeof(path), "%s", VN_MODPROBE_FILE);
+
+	if (r < 0)
+		return r;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* ---- now -------------------------------------------------------------------- */
+
+int vn_noiommu_set(struct vn_sys *sys, bool on, char *now)
+{
+	_cleanup_free_ char *val = NULL;
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	bool declared = false;
+	char opt[64];
+	int r;
+
+	*now = 0;
+	if (vn_module_param_read(sys, "vfio", VN_NOIOMMU_PARAM, &val) == 0) {
+		r = vn_write_text(
+			sys, on ? "1" : "0",
+			"/sys/module/vfio/parameters/" VN_NOIOMMU_PARAM);
+		if (r < 0)
+			return r;
+	} else if (vn_exists(sys, "/sys/module/vfio")) {
+		/* Loaded or built in without it: CONFIG_VFIO_NOIOMMU=n. */
+		return -EOPNOTSUPP;
+	} else if (!on) {
+		return 0; /* not loaded: the mode is off */
+	} else {
+		ctx = vn_kmod(sys);
+		if (!ctx)
+			return -ENOENT;
+		r = vn_module_declares_param(sys, "vfio", VN_NOIOMMU_PARAM,
+					     &declared);
+		if (r < 0)
+			return r == -ENOENT ? -ENOENT : r;
+		if (!declared)
+			return -EOPNOTSUPP;
+		if ((r = kmod_module_new_from_name(ctx, "vfio", &mod)) < 0)
+			return r;
+		snprintf(opt, sizeof(opt), VN_NOIOMMU_PARAM "=1");
+		r = kmod_module_probe_insert_module(mod, 0, opt, NULL, NULL,
+						    NULL);
+		kmod_module_unref(mod);
+		if (r < 0)
+			return r;
+	}
+	free(val);
+	val = NULL;
+	r = vn_module_param_read(sys, "vfio", VN_NOIOMMU_PARAM, &val);
+	if (r < 0)
+		return r;
+	*now = val[0] == 'Y' ? 'Y' : 'N';
+	return 0;
+}
+
+static bool file_mentions(const struct vn_sys *sys, const char *path,
+			  const char *needle)
+{
+	_cleanup_free_ char *text = NULL;
+
+	return vn_read_text(sys, &text, "%s", path) == 0 &&
+	       strstr(text, needle);
+}
+
+int vn_initramfs_hint(const struct vn_sys *sys, char **listed_in,
+		      const char **command)
+{
+	static const char *const lists[] = {
+		"/etc/initramfs-tools/modules",
+		"/etc/modules",
+	};
+	_cleanup_strv_ char **dracut = NULL;
+
+	*listed_in = NULL;
+	*command = NULL;
+	if (vn_exists(sys, "/etc/initramfs-tools"))
+		*command = "update-initramfs -u";
+	else if (vn_exists(sys, "/etc/dracut.conf") ||
+		 vn_exists(sys, "/etc/dracut.conf.d"))
+		*command = "dracut -f";
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		if (file_mentions(sys, lists[i], "vfio")) {
+			*listed_in = strdup(lists[i]);
+			return *listed_in ? 1 : -ENOMEM;
+		}
+	if (vn_list_dir(sys, &dracut, "/etc/dracut.conf.d") == 0)
+		for (size_t i = 0; dracut[i]; i++) {
+			char path[PATH_MAX];
+
+			snprintf(path, sizeof(path), "/etc/dracut.conf.d/%s",
+				 dracut[i]);
+			if (file_mentions(sys, path, "vfio")) {
+				*listed_in = strdup(path);
+				*command = "dracut -f";
+				return *listed_in ? 1 : -ENOMEM;
+			}
+		}
 	return 0;
 }
