@@ -14,7 +14,7 @@ _vfio_noiommuctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="status list bind unbind noiommu"
+	local verbs="status list bind unbind noiommu taint"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU
 		CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT"
@@ -57,6 +57,10 @@ _vfio_noiommuctl()
 	case $verb in
 	status)
 		COMPREPLY=($(compgen -W "--check --json --pairs $common" -- "$cur"))
+		;;
+	taint)
+		COMPREPLY=($(compgen -W "--check --check= --json --pairs $common" -- "$cur"))
+		[[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace
 		;;
 	noiommu)
 		if [[ $prev == --root ]]; then

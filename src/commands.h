@@ -8,3 +8,4 @@ extern const struct vn_verb vn_verb_list;
 extern const struct vn_verb vn_verb_bind;
 extern const struct vn_verb vn_verb_unbind;
 extern const struct vn_verb vn_verb_noiommu;
+extern const struct vn_verb vn_verb_taint;

@@ -12,10 +12,16 @@ const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
 const char *argp_program_bug_address = NULL;
 
 /* Verbs appear here as they are built; --help lists exactly these. */
+/* clang-format off */
 static const struct vn_verb *const verbs[] = {
-	&vn_verb_status, &vn_verb_list,	   &vn_verb_bind,
-	&vn_verb_unbind, &vn_verb_noiommu,
+	&vn_verb_status,
+	&vn_verb_list,
+	&vn_verb_bind,
+	&vn_verb_unbind,
+	&vn_verb_noiommu,
+	&vn_verb_taint,
 };
+/* clang-format on */
 
 struct main_state {
 	int verb_index; /* argv index of the verb, 0 when none */

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <stdio.h>
+
+#include "bdf.h"
+#include "kmsg.h"
 #include "sys.h"
 #include "taint.h"
 
@@ -81,4 +86,344 @@ void vn_taint_letters(unsigned long mask, char *buf, size_t size)
 			buf[n++] = flags[i].letter;
 	if (size)
 		buf[n < size ? n : size - 1] = '\0';
+}
+
+/* ---- parsing what users paste ------------------------------------------- */
+
+int vn_taint_letters_parse(const char *s, unsigned long *mask, char *bad)
+{
+	unsigned long m = 0;
+
+	*bad = 0;
+	for (; *s; s++) {
+		const struct vn_taint_flag *f = vn_taint_flag_by_letter(*s);
+
+		if (!f) {
+			*bad = *s;
+			return -EINVAL;
+		}
+		m |= 1UL << f->bit;
+	}
+	*mask = m;
+	return 0;
+}
+
+static bool taint_token(const char *tok)
+{
+	if (!*tok)
+		return false;
+	for (; *tok; tok++)
+		if (*tok != 'G' && !vn_taint_flag_by_letter(*tok))
+			return false;
+	return true;
+}
+
+/* "[U]=USER, [W]=WARN" */
+static int parse_verbose(const char *s, unsigned long *mask, char *bad)
+{
+	unsigned long m = 0;
+	const char *p = s;
+
+	while ((p = strchr(p, '['))) {
+		const struct vn_taint_flag *f;
+
+		if (p[1] && p[2] == ']' && p[3] == '=') {
+			f = vn_taint_flag_by_letter(p[1]);
+			if (!f || strncmp(p + 4, f->name, strlen(f->name))) {
+				*bad = p[1];
+				return -EINVAL;
+			}
+			m |= 1UL << f->bit;
+		}
+		p++;
+	}
+	*mask = m;
+	return 0;
+}
+
+int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
+{
+	_cleanup_free_ char *copy = NULL;
+	const char *p;
+	char *save = NULL, *tok;
+	unsigned long m = 0, v;
+	bool any = false;
+
+	*bad = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (parse_ulong(s, 0, &v) == 0) {
+		*mask = v;
+		return 0;
+	}
+	if (strstr(s, "Not tainted")) {
+		*mask = 0;
+		return 0;
+	}
+	if (strstr(s, "]=")) {
+		/* The verbose form may follow "Tainted: " too. */
+		return parse_verbose(s, mask, bad);
+	}
+	p = strstr(s, "Tainted:");
+	p = p ? p + strlen("Tainted:") : s;
+	copy = strdup(p);
+	if (!copy)
+		return -ENOMEM;
+	/* The flag field is letters and blanks; what follows it in an oops
+	 * header (the release, "#1") is not. Blanks may have been collapsed
+	 * by a mailer, but each letter names one flag wherever it stands. */
+	for (char *it = copy; (tok = strtok_r(it, " \t\n", &save)); it = NULL) {
+		if (!taint_token(tok)) {
+			/* An oops header goes on with the release ("6.1.0-13")
+			 * and build ("#1") after the flag field. */
+			if (any &&
+			    (isdigit((unsigned char)*tok) || *tok == '#'))
+				break;
+			for (const char *c = tok; *c && !*bad; c++)
+				if (*c != 'G' && !vn_taint_flag_by_letter(*c))
+					*bad = *c;
+			return -EINVAL;
+		}
+		any = true;
+		for (const char *c = tok; *c; c++)
+			if (*c != 'G')
+				m |= 1UL << vn_taint_flag_by_letter(*c)->bit;
+	}
+	if (!any)
+		return -EINVAL;
+	*mask = m;
+	return 0;
+}
+
+/* ---- attribution ---------------------------------------------------------- */
+
+const char *const vn_taint_user_sources[] = {
+	"a write into a kernel-exclusive PCI config space range through sysfs or "
+	"/proc/bus/pci",
+	"setting a module parameter marked unsafe",
+	"i915's force_probe of an unsupported GPU",
+	"a CXL secondary bus reset",
+	"an arm64 protected KVM guest",
+	"writes through some debugfs files (regmap, thunderbolt, soundwire)",
+	"root writing to /proc/sys/kernel/tainted",
+	NULL,
+};
+
+void vn_attribution_clear(struct vn_attribution *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->v[i].driver);
+		free(a->v[i].user);
+	}
+	free(a->v);
+	free(a->opens);
+	*a = (struct vn_attribution){ 0 };
+}
+
+/* "<driver> <BDF>: <rest>": the dev_warn prefix. Returns rest or NULL. */
+static const char *dev_prefix(const char *msg, char *bdf, size_t bdfsz,
+			      char **driver)
+{
+	const char *sp = strchr(msg, ' '), *colon;
+	char canon[VN_BDF_MAX], tmp[32];
+	size_t n;
+
+	if (!sp)
+		return NULL;
+	colon = strstr(sp + 1, ": ");
+	if (!colon || (n = (size_t)(colon - sp - 1)) >= sizeof(tmp))
+		return NULL;
+	memcpy(tmp, sp + 1, n);
+	tmp[n] = '\0';
+	if (vn_bdf_canonical(tmp, canon) < 0)
+		return NULL;
+	snprintf(bdf, bdfsz, "%s", canon);
+	if (driver) {
+		*driver = strndup(msg, (size_t)(sp - msg));
+		if (!*driver)
+			return NULL;
+	}
+	return colon + 2;
+}
+
+int vn_kmsg_match_taint(const char *msg, char *bdf, size_t bdfsz, char **driver,
+			unsigned int *mode)
+{
+	const char *rest;
+
+	*driver = NULL;
+	rest = dev_prefix(msg, bdf, bdfsz, driver);
+	if (!rest)
+		return 0;
+	if (streq(rest, "Adding kernel taint for vfio-noiommu group on device"))
+		*mode = VN_ATTR_GROUP;
+	else if (streq(rest, "Adding kernel taint for vfio-noiommu cdev"))
+		*mode = VN_ATTR_CDEV;
+	else {
+		free(*driver);
+		*driver = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+int vn_kmsg_match_open(const char *msg, char *bdf, size_t bdfsz, char *comm,
+		       size_t commsz, int *pid)
+{
+	const char *rest = dev_prefix(msg, bdf, bdfsz, NULL);
+	const char *open, *colon;
+	size_t n;
+
+	if (!rest || !startswith(rest, "vfio-noiommu device opened by user ("))
+		return 0;
+	open = rest + strlen("vfio-noiommu device opened by user (");
+	/* comm may itself hold ':'; the pid follows the last one. */
+	colon = strrchr(open, ':');
+	if (!colon || sscanf(colon + 1, "%d)", pid) != 1)
+		return 0;
+	n = (size_t)(colon - open);
+	if (n >= commsz)
+		n = commsz - 1;
+	memcpy(comm, open, n);
+	comm[n] = '\0';
+	return 1;
+}
+
+int vn_kmsg_match_audit(const char *msg, char *bdf, size_t bdfsz, char **user)
+{
+	const char *p, *by;
+	char tmp[32], canon[VN_BDF_MAX];
+
+	*user = NULL;
+	if (!startswith(msg, "vfio-noiommuctl[") ||
+	    !(p = strstr(msg, "]: bind ")))
+		return 0;
+	if (sscanf(p + strlen("]: bind "), "%31s", tmp) != 1 ||
+	    vn_bdf_canonical(tmp, canon) < 0)
+		return 0;
+	by = strstr(p, " by ");
+	if (!by)
+		return 0;
+	snprintf(bdf, bdfsz, "%s", canon);
+	*user = strdup(by + 4);
+	return *user ? 1 : -ENOMEM;
+}
+
+static struct vn_attrib *find_attrib(struct vn_attribution *a, const char *bdf)
+{
+	/* The latest entry: a device bound twice has two. */
+	for (size_t i = a->n; i-- > 0;)
+		if (streq(a->v[i].bdf, bdf))
+			return &a->v[i];
+	return NULL;
+}
+
+static struct vn_attrib *new_attrib(struct vn_attribution *a, const char *bdf)
+{
+	struct vn_attrib *nv = realloc(a->v, (a->n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return NULL;
+	a->v = nv;
+	nv = &nv[a->n++];
+	*nv = (struct vn_attrib){ 0 };
+	snprintf(nv->bdf, sizeof(nv->bdf), "%s", bdf);
+	return nv;
+}
+
+int vn_taint_attribute(const struct vn_kmsg *log, struct vn_attribution *a)
+{
+	_cleanup_free_ char *pending_user = NULL;
+	char pending_bdf[24] = "";
+
+	*a = (struct vn_attribution){ 0 };
+	for (size_t i = 0; i < log->n; i++) {
+		const struct vn_kmsg_rec *rec = &log->v[i];
+		char bdf[24], comm[32];
+		unsigned int mode;
+		char *driver, *user;
+		struct vn_attrib *at;
+		int pid, r;
+
+		if ((r = vn_kmsg_match_audit(rec->msg, bdf, sizeof(bdf),
+					     &user)) > 0) {
+			free(pending_user);
+			pending_user = user;
+			snprintf(pending_bdf, sizeof(pending_bdf), "%s", bdf);
+			/* Our line follows the kernel's taint lines. */
+			at = find_attrib(a, bdf);
+			if (at && !at->user)
+				at->user = steal_ptr(pending_user);
+			continue;
+		}
+		if (r < 0)
+			goto fail;
+		if (vn_kmsg_match_taint(rec->msg, bdf, sizeof(bdf), &driver,
+					&mode)) {
+			at = find_attrib(a, bdf);
+			/* One registration logs group then cdev; a second
+			 * group line is a later bind of the same device. */
+			if (!at || (at->modes & mode))
+				at = new_attrib(a, bdf);
+			if (!at) {
+				free(driver);
+				goto fail;
+			}
+			if (!at->lines) {
+				at->usec = rec->usec;
+				at->driver = driver;
+				at->from_log = true;
+			} else {
+				free(driver);
+			}
+			at->modes |= mode;
+			at->lines++;
+			continue;
+		}
+		if (vn_kmsg_match_open(rec->msg, bdf, sizeof(bdf), comm,
+				       sizeof(comm), &pid)) {
+			struct vn_open_event *nv = realloc(
+				a->opens, (a->nopens + 1) * sizeof(*nv));
+
+			if (!nv)
+				goto fail;
+			a->opens = nv;
+			nv = &nv[a->nopens++];
+			*nv = (struct vn_open_event){ .pid = pid,
+						      .usec = rec->usec };
+			snprintf(nv->bdf, sizeof(nv->bdf), "%s", bdf);
+			snprintf(nv->comm, sizeof(nv->comm), "%s", comm);
+		}
+	}
+	return 0;
+fail:
+	vn_attribution_clear(a);
+	return -ENOMEM;
+}
+
+int vn_attribution_add_current(struct vn_attribution *a, const char *bdf,
+			       unsigned int modes)
+{
+	struct vn_attrib *at = find_attrib(a, bdf);
+
+	if (at)
+		return 0;
+	at = new_attrib(a, bdf);
+	if (!at)
+		return -ENOMEM;
+	at->modes = modes;
+	return 0;
+}
+
+int vn_boot_time(const struct vn_sys *sys, long long *btime)
+{
+	_cleanup_free_ char *stat = NULL;
+	const char *p;
+
+	if (vn_read_text(sys, &stat, "/proc/stat") < 0)
+		return -ENOENT;
+	p = strstr(stat, "\nbtime ");
+	if (!p || sscanf(p + 7, "%lld", btime) != 1)
+		return -EBADMSG;
+	return 0;
 }

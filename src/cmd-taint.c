@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * taint: decode the kernel's taint and say who caused U, from the kernel
+ * log (kernel-interfaces.md §4) and, where the log is gone, from the
+ * current state.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "lib/journal.h"
+#include "lib/kernel.h"
+#include "lib/kmsg.h"
+#include "lib/names.h"
+#include "lib/taint.h"
+#include "lib/vfio.h"
+
+enum {
+	OPT_CHECK = 0x500,
+};
+
+struct taint_args {
+	const char *value; /* decode this instead of the host's */
+	bool check;
+	const char *check_letters;
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct taint_args *a = state->input;
+
+	switch (key) {
+	case OPT_CHECK:
+		a->check = true;
+		a->check_letters = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->value)
+			argp_error(
+				state,
+				"one value only; quote a pasted 'Tainted: ...' "
+				"string");
+		a->value = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option options[] = {
+	{ "check", OPT_CHECK, "LETTERS", OPTION_ARG_OPTIONAL,
+	  "Exit 1 when any of these flags (default: any flag) is set, 0 when "
+	  "none is; 2 for unknown letters, 3 when the taint cannot be read",
+	  0 },
+	{ 0 }
+};
+
+static const struct argp_child children[] = { { &vn_argp_doc_output, 0,
+						"Output:", 0 },
+					      { &vn_argp_common, 0, NULL, 0 },
+					      { 0 } };
+
+static const struct argp taint_argp = {
+	.options = options,
+	.parser = parse,
+	.args_doc = "[VALUE]",
+	.doc = "Decode the kernel's taint and say which device set U, when, "
+	       "in which mode, and who asked. VALUE decodes a number or a "
+	       "'Tainted: ...' string pasted from an oops instead, without "
+	       "looking at this host.\v"
+	       "Exit status: 0; with --check, 0 when none of the flags is set, "
+	       "1 when one is, 2 for unknown letters or other usage errors, 3 "
+	       "when the taint cannot be read.",
+	.children = children,
+};
+
+struct report {
+	unsigned long mask;
+	bool host; /* looked at this host (no VALUE) */
+	struct vn_kmsg log;
+	struct vn_attribution attr;
+	long long btime; /* 0: unknown */
+	struct vn_dev_list devs; /* to name devices and see what is bound */
+};
+
+static void report_clear(struct report *r)
+{
+	vn_kmsg_clear(&r->log);
+	vn_attribution_clear(&r->attr);
+	vn_dev_list_clear(&r->devs);
+}
+
+static const struct vn_dev *find_dev(const struct report *r, const char *bdf)
+{
+	for (size_t i = 0; i < r->devs.n; i++)
+		if (streq(r->devs.devs[i]->bdf, bdf))
+			return r->devs.devs[i];
+	return NULL;
+}
+
+static unsigned int current_modes(const struct vn_dev *d)
+{
+	unsigned int m = 0;
+
+	if (d->group.path)
+		m |= VN_ATTR_GROUP;
+	if (startswith(d->vfio_name, "noiommu-"))
+		m |= VN_ATTR_CDEV;
+	return m;
+}
+
+static int gather(struct vn_sys *sys, struct report *r)
+{
+	bool has_cdev = vn_proc_devices_char_major(sys, "vfio-dev") >= 0;
+	int e;
+
+	if ((e = vn_kmsg_read(sys, &r->log)) < 0 ||
+	    (e = vn_taint_attribute(&r->log, &r->attr)) < 0 ||
+	    (e = vn_dev_read_all(sys, &r->devs)) < 0)
+		return e;
+	if (vn_boot_time(sys, &r->btime) < 0)
+		r->btime = 0;
+	for (size_t i = 0; i < r->devs.n; i++) {
+		struct vn_dev *d = r->devs.devs[i];
+
+		if ((e = vn_vfio_inspect(sys, d, has_cdev)) < 0)
+			return e;
+		/* A device bound as no-IOMMU proves the taint happened, even
+		 * when the log no longer shows it. */
+		if (d->noiommu &&
+		    (e = vn_attribution_add_current(&r->attr, d->bdf,
+						    current_modes(d))) < 0)
+			return e;
+	}
+	return 0;
+}
+
+static const char *modes_str(unsigned int m)
+{
+	switch (m) {
+	case VN_ATTR_GROUP | VN_ATTR_CDEV:
+		return "group+cdev";
+	case VN_ATTR_GROUP:
+		return "group";
+	case VN_ATTR_CDEV:
+		return "cdev";
+	}
+	return "unknown";
+}
+
+/* Wall-clock time of a log timestamp; "" when the boot time is unknown. */
+static void when(const struct report *r, uint64_t usec, char *buf, size_t size)
+{
+	time_t t;
+	struct tm tm;
+
+	if (!r->btime) {
+		snprintf(buf, size, "%llu.%06llu s after boot",
+			 (unsigned long long)(usec / 1000000),
+			 (unsigned long long)(usec % 1000000));
+		return;
+	}
+	t = (time_t)(r->btime + (long long)(usec / 1000000));
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static bool still_bound(const struct vn_dev *d)
+{
+	return d && vn_dev_is_vfio(d) && d->noiommu;
+}
+
+static void print_flags(unsigned long mask)
+{
+	const struct vn_taint_flag *f = vn_taint_flags();
+	char shortf[64];
+
+	vn_taint_short_form(mask, shortf, sizeof(shortf));
+	printf("%s (%lu)\n", shortf, mask);
+	for (size_t i = 0; i < VN_TAINT_COUNT; i++)
+		if (mask & (1UL << i))
+			printf("  %c  bit %-2u  %-21s %s\n", f[i].letter,
+			       f[i].bit, f[i].name, f[i].meaning);
+	if (mask & ~VN_TAINT_ALL)
+		printf("  bits 0x%lx are not known to this tool\n",
+		       mask & ~VN_TAINT_ALL);
+}
+
+static void print_attrib(struct vn_sys *sys, const struct report *r,
+			 const struct vn_attrib *at)
+{
+	const struct vn_dev *d = find_dev(r, at->bdf);
+	char name[160] = "", t[64];
+	struct vn_record rec;
+
+	if (d &&
+	    vn_name_device(sys, d->vendor, d->device, name, sizeof(name)) != 0)
+		name[0] = '\0';
+	printf("  %s", at->bdf);
+	if (d)
+		printf("  %04x:%04x%s%s", d->vendor, d->device,
+		       name[0] ? " " : "", name);
+	else
+		printf("  (no longer present)");
+	printf("  no-IOMMU %s", modes_str(at->modes));
+	if (at->from_log) {
+		when(r, at->usec, t, sizeof(t));
+		printf("  bound %s", t);
+	}
+	printf("  %s\n", still_bound(d) ? "still bound" : "no longer bound");
+	if (at->user)
+		printf("    by %s (vfio-noiommuctl's log line)\n", at->user);
+	if (!at->from_log) {
+		printf("    not in the kernel log any more; it is bound as a no-IOMMU "
+		       "device, and that bind set U\n");
+		if (vn_journal_read(sys, at->bdf, &rec) == 0) {
+			struct tm tm;
+
+			localtime_r(&rec.when, &tm);
+			strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S", &tm);
+			printf("    the journal says vfio-noiommuctl bound it at %s for %s\n",
+			       t, rec.user ? rec.user : "?");
+			vn_record_clear(&rec);
+		}
+	}
+	for (size_t i = 0; i < r->attr.nopens; i++)
+		if (streq(r->attr.opens[i].bdf, at->bdf)) {
+			when(r, r->attr.opens[i].usec, t, sizeof(t));
+			printf("    opened: %s[%d] at %s (group path)\n",
+			       r->attr.opens[i].comm, r->attr.opens[i].pid, t);
+		}
+}
+
+static void print_log_state(const struct report *r)
+{
+	if (!r->log.source) {
+		printf("The kernel log cannot be read (/dev/kmsg: %s)",
+		       strerror(-r->log.error));
+		if (r->log.error == -EPERM || r->log.error == -EACCES)
+			printf(": kernel.dmesg_restrict keeps it from non-root users; "
+			       "run 'sudo vfio-noiommuctl taint'");
+		printf(".\n");
+		return;
+	}
+	if (r->log.from_boot == 1)
+		printf("The kernel log reaches back to boot: this is the complete "
+		       "list.\n");
+	else if (r->log.from_boot == 0)
+		printf("The kernel log no longer reaches back to boot (its oldest "
+		       "record is %llu.%06llu s after boot): earlier binds may be "
+		       "missing; devices still bound are listed from the current "
+		       "state.\n",
+		       r->log.n ? (unsigned long long)(r->log.v[0].usec /
+						       1000000) :
+				  0,
+		       r->log.n ? (unsigned long long)(r->log.v[0].usec %
+						       1000000) :
+				  0);
+	else
+		printf("Whether the kernel log (%s) reaches back to boot is unknown.\n",
+		       r->log.source);
+}
+
+static void print_report(struct vn_sys *sys, const struct report *r)
+{
+	print_flags(r->mask);
+	if (!r->host || !(r->mask & VN_TAINT_USER))
+		return;
+	if (r->attr.n) {
+		printf("Why U is set:\n");
+		for (size_t i = 0; i < r->attr.n; i++)
+			print_attrib(sys, r, &r->attr.v[i]);
+		print_log_state(r);
+		return;
+	}
+	printf("Why U is set: no vfio-noiommu line in the kernel log and no "
+	       "no-IOMMU device bound.\n");
+	print_log_state(r);
+	printf("U has other sources too:\n");
+	for (size_t i = 0; vn_taint_user_sources[i]; i++)
+		printf("  - %s\n", vn_taint_user_sources[i]);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static struct json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *jtime(const struct report *r, uint64_t usec)
+{
+	char buf[64];
+	time_t t;
+	struct tm tm;
+
+	if (!r->btime)
+		return NULL;
+	t = (time_t)(r->btime + (long long)(usec / 1000000));
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *document(struct vn_sys *sys, const struct report *r)
+{
+	const struct vn_taint_flag *f = vn_taint_flags();
+	struct json_object *doc = json_object_new_object();
+	struct json_object *flags = json_object_new_array();
+	struct json_object *attrs = json_object_new_array();
+	struct json_object *opens = json_object_new_array();
+	struct json_object *log = json_object_new_object();
+	struct json_object *other = json_object_new_array();
+	char shortf[64];
+
+	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
+	json_object_object_add(doc, "mask",
+			       json_object_new_int64((int64_t)r->mask));
+	json_object_object_add(doc, "short", jstr(shortf));
+	for (size_t i = 0; i < VN_TAINT_COUNT; i++) {
+		struct json_object *o;
+		char l[2] = { f[i].letter, 0 };
+
+		if (!(r->mask & (1UL << i)))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "bit",
+				       json_object_new_int((int)f[i].bit));
+		json_object_object_add(o, "letter", jstr(l));
+		json_object_object_add(o, "name", jstr(f[i].name));
+		json_object_object_add(o, "meaning", jstr(f[i].meaning));
+		json_object_array_add(flags, o);
+	}
+	json_object_object_add(doc, "flags", flags);
+	for (size_t i = 0; i < r->attr.n; i++) {
+		const struct vn_attrib *at = &r->attr.v[i];
+		const struct vn_dev *d = find_dev(r, at->bdf);
+		struct json_object *o = json_object_new_object();
+		char id[16], name[160];
+
+		json_object_object_add(o, "bdf", jstr(at->bdf));
+		snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
+			 d ? d->device : 0);
+		json_object_object_add(o, "id", d ? jstr(id) : NULL);
+		json_object_object_add(o, "name",
+				       d && vn_name_device(sys, d->vendor,
+							   d->device, name,
+							   sizeof(name)) == 0 ?
+					       jstr(name) :
+					       NULL);
+		json_object_object_add(o, "mode", jstr(modes_str(at->modes)));
+		json_object_object_add(o, "from_log",
+				       json_object_new_boolean(at->from_log));
+		json_object_object_add(o, "log_lines",
+				       json_object_new_int((int)at->lines));
+		json_object_object_add(
+			o, "time", at->from_log ? jtime(r, at->usec) : NULL);
+		json_object_object_add(
+			o, "monotonic_usec",
+			at->from_log ?
+				json_object_new_int64((int64_t)at->usec) :
+				NULL);
+		json_object_object_add(o, "driver", jstr(at->driver));
+		json_object_object_add(o, "user", jstr(at->user));
+		json_object_object_add(o, "still_bound",
+				       json_object_new_boolean(still_bound(d)));
+		json_object_array_add(attrs, o);
+	}
+	json_object_object_add(doc, "attributions", attrs);
+	for (size_t i = 0; i < r->attr.nopens; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "bdf", jstr(r->attr.opens[i].bdf));
+		json_object_object_add(o, "comm", jstr(r->attr.opens[i].comm));
+		json_object_object_add(
+			o, "pid", json_object_new_int(r->attr.opens[i].pid));
+		json_object_object_add(o, "time",
+				       jtime(r, r->attr.opens[i].usec));
+		json_object_array_add(opens, o);
+	}
+	json_object_object_add(doc, "opens", opens);
+	json_object_object_add(log, "read", json_object_new_boolean(r->host));
+	json_object_object_add(log, "source", jstr(r->log.source));
+	json_object_object_add(log, "error",
+			       r->log.error && !r->log.source ?
+				       jstr(strerror(-r->log.error)) :
+				       NULL);
+	json_object_object_add(log, "records",
+			       json_object_new_int64((int64_t)r->log.n));
+	json_object_object_add(
+		log, "complete",
+		r->log.from_boot < 0 ?
+			NULL :
+			json_object_new_boolean(r->log.from_boot));
+	json_object_object_add(doc, "log", log);
+	if (r->host && (r->mask & VN_TAINT_USER) && !r->attr.n)
+		for (size_t i = 0; vn_taint_user_sources[i]; i++)
+			json_object_array_add(other,
+					      jstr(vn_taint_user_sources[i]));
+	json_object_object_add(doc, "other_sources", other);
+	return doc;
+}
+
+/* ---- command ---------------------------------------------------------------- */
+
+static int check(const struct taint_args *a, unsigned long mask)
+{
+	unsigned long want = VN_TAINT_ALL | ~VN_TAINT_ALL;
+	char bad;
+
+	if (a->check_letters &&
+	    vn_taint_letters_parse(a->check_letters, &want, &bad) < 0) {
+		vn_err("--check: '%c' is not a taint letter (%s)", bad,
+		       "P F S R M B U D A W C I O E L K X T N J");
+		return VN_EXIT_USAGE;
+	}
+	if (mask & want) {
+		char letters[VN_TAINT_COUNT + 1];
+
+		vn_taint_letters(mask & want, letters, sizeof(letters));
+		if (!opts.quiet)
+			printf("tainted: %s (%lu)\n",
+			       letters[0] ? letters : "?", mask);
+		return 1;
+	}
+	if (!opts.quiet)
+		printf("not tainted%s%s\n", a->check_letters ? " by " : "",
+		       a->check_letters ? a->check_letters : "");
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	struct taint_args a = { 0 };
+	struct report r = { 0 };
+	char bad;
+	int ret, e;
+
+	vn_parse_verb(&taint_argp, "taint", argc, argv, &a);
+	if ((ret = vn_cli_open_sys(&sys)))
+		return ret;
+	if (a.value) {
+		if (vn_taint_parse(a.value, &r.mask, &bad) < 0) {
+			if (bad)
+				vn_err("'%s': '%c' is not a taint letter",
+				       a.value, bad);
+			else
+				vn_err("'%s' is neither a taint number nor a "
+				       "'Tainted: ...' string",
+				       a.value);
+			return VN_EXIT_USAGE;
+		}
+	} else if ((e = vn_taint_read(sys, &r.mask)) < 0) {
+		vn_err("cannot read /proc/sys/kernel/tainted: %s",
+		       strerror(-e));
+		return a.check ? 3 : VN_EXIT_FAILED;
+	} else {
+		r.host = true;
+	}
+	if (a.check)
+		return check(&a, r.mask);
+	if (r.host && (r.mask & VN_TAINT_USER) && (e = gather(sys, &r)) < 0) {
+		vn_err("cannot read the kernel log and devices: %s",
+		       strerror(-e));
+		report_clear(&r);
+		return VN_EXIT_FAILED;
+	}
+	if (opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS) {
+		struct json_object *doc = document(sys, &r);
+
+		vn_doc_print(doc, &opts.out, stdout);
+		json_object_put(doc);
+	} else {
+		print_report(sys, &r);
+	}
+	report_clear(&r);
+	return VN_EXIT_OK;
+}
+
+const struct vn_verb vn_verb_taint = {
+	.name = "taint",
+	.summary = "decode kernel taint and say which device set U",
+	.run = run,
+};
