@@ -14,7 +14,7 @@ _vfio_noiommuctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="status list bind unbind noiommu taint"
+	local verbs="status list bind unbind noiommu taint smoke-test"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU
 		CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT"
@@ -57,6 +57,17 @@ _vfio_noiommuctl()
 	case $verb in
 	status)
 		COMPREPLY=($(compgen -W "--check --json --pairs $common" -- "$cur"))
+		;;
+	smoke-test)
+		if [[ $prev == --path ]]; then
+			COMPREPLY=($(compgen -W "cdev group" -- "$cur"))
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--path --lock-timeout --json --pairs $common" -- "$cur"))
+		elif [[ $cur == /* ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_vfio_noiommuctl_bdfs)" -- "$cur"))
+		fi
 		;;
 	taint)
 		COMPREPLY=($(compgen -W "--check --check= --json --pairs $common" -- "$cur"))

@@ -1,7 +1,7 @@
 # fish completion for vfio-noiommuctl
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-set -l verbs status list bind unbind noiommu taint
+set -l verbs status list bind unbind noiommu taint smoke-test
 set -l columns BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT
 
 function __vfio_noiommuctl_bdfs
@@ -23,6 +23,9 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from noiommu" -l unbind -
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from noiommu" -l dry-run -d 'print what would be written'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a taint -d 'decode kernel taint and say which device set U'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from taint" -l check -d 'exit 1 when a flag is set'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a smoke-test -d 'drive a bound device through iommufd or its group'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -l path -x -a 'cdev group' -d 'test this path'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
 
 complete -c vfio-noiommuctl -s q -l quiet -d 'print only errors and requested output'
@@ -31,8 +34,8 @@ complete -c vfio-noiommuctl -l sysroot -r -a '(__fish_complete_directories)' -d 
 complete -c vfio-noiommuctl -s '?' -l help -d 'show help'
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status" -s c -l check -d 'only say whether no-IOMMU assignment is possible'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list bind unbind noiommu taint" -s J -l json -d 'print JSON'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list bind unbind noiommu taint" -s P -l pairs -d 'print KEY="value" pairs'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list bind unbind noiommu taint smoke-test" -s J -l json -d 'print JSON'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list bind unbind noiommu taint smoke-test" -s P -l pairs -d 'print KEY="value" pairs'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l dry-run -d 'print the plan, write nothing'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l force -d 'pass the soft guards'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l keep-going -d 'keep the devices that succeed'

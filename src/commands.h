@@ -9,3 +9,4 @@ extern const struct vn_verb vn_verb_bind;
 extern const struct vn_verb vn_verb_unbind;
 extern const struct vn_verb vn_verb_noiommu;
 extern const struct vn_verb vn_verb_taint;
+extern const struct vn_verb vn_verb_smoke_test;

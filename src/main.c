@@ -20,6 +20,7 @@ static const struct vn_verb *const verbs[] = {
 	&vn_verb_unbind,
 	&vn_verb_noiommu,
 	&vn_verb_taint,
+	&vn_verb_smoke_test,
 };
 /* clang-format on */
 

@@ -47,3 +47,102 @@ struct vn_iommu_ioas_noiommu_get_pa {
 	uint64_t length;
 	uint64_t out_phys;
 };
+
+#define VN_VFIO_DEVICE_FLAGS_RESET (1u << 0)
+#define VN_VFIO_DEVICE_FLAGS_PCI (1u << 1)
+#define VN_VFIO_GROUP_FLAGS_VIABLE (1u << 0)
+#define VN_VFIO_PCI_CONFIG_REGION_INDEX 7
+
+#define VN_IOMMU_IOAS_MAP_FIXED_IOVA (1u << 0)
+#define VN_IOMMU_IOAS_MAP_WRITEABLE (1u << 1)
+#define VN_IOMMU_IOAS_MAP_READABLE (1u << 2)
+
+struct vn_vfio_device_bind_iommufd {
+	uint32_t argsz;
+	uint32_t flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+	uint64_t token_uuid_ptr;
+};
+
+struct vn_vfio_device_attach_iommufd_pt {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pt_id;
+	uint32_t pasid;
+};
+
+struct vn_vfio_device_detach_iommufd_pt {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pasid;
+};
+
+struct vn_vfio_device_info {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t num_regions;
+	uint32_t num_irqs;
+	uint32_t cap_offset;
+	uint32_t pad;
+};
+
+struct vn_vfio_region_info {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t index;
+	uint32_t cap_offset;
+	uint64_t size;
+	uint64_t offset;
+};
+
+struct vn_vfio_group_status {
+	uint32_t argsz;
+	uint32_t flags;
+};
+
+struct vn_iommu_ioas_alloc {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t out_ioas_id;
+};
+
+struct vn_iommu_ioas_map {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t ioas_id;
+	uint32_t reserved;
+	uint64_t user_va;
+	uint64_t length;
+	uint64_t iova;
+};
+
+struct vn_iommu_ioas_unmap {
+	uint32_t size;
+	uint32_t ioas_id;
+	uint64_t iova;
+	uint64_t length;
+};
+
+struct vn_iommu_hw_info {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t dev_id;
+	uint32_t data_len;
+	uint64_t data_uptr;
+	uint32_t out_data_type;
+	uint8_t out_max_pasid_log2;
+	uint8_t reserved[3];
+	uint64_t out_capabilities;
+};
+
+_Static_assert(sizeof(struct vn_vfio_device_bind_iommufd) == 24, "layout");
+_Static_assert(sizeof(struct vn_vfio_device_attach_iommufd_pt) == 16, "layout");
+_Static_assert(sizeof(struct vn_vfio_device_detach_iommufd_pt) == 12, "layout");
+_Static_assert(sizeof(struct vn_vfio_device_info) == 24, "layout");
+_Static_assert(sizeof(struct vn_vfio_region_info) == 32, "layout");
+_Static_assert(sizeof(struct vn_iommu_ioas_alloc) == 12, "layout");
+_Static_assert(sizeof(struct vn_iommu_ioas_map) == 40, "layout");
+_Static_assert(sizeof(struct vn_iommu_ioas_unmap) == 24, "layout");
+_Static_assert(sizeof(struct vn_iommu_ioas_noiommu_get_pa) == 40, "layout");
+_Static_assert(sizeof(struct vn_iommu_hw_info) == 40, "layout");

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * smoke-test: prove a bound device can be driven the way a user-space
+ * driver will, through iommufd or the legacy group, step by step.
+ */
+#include <json-c/json.h>
+#include <linux/capability.h>
+#include <stdio.h>
+
+#include "cli-txn.h"
+#include "commands.h"
+#include "lib/kernel.h"
+#include "lib/lock.h"
+#include "lib/smoke.h"
+#include "lib/vfio.h"
+
+enum {
+	OPT_PATH = 0x600,
+	OPT_LOCK_TIMEOUT,
+};
+
+struct smoke_args {
+	const char *device;
+	int want; /* -1 any, 0 cdev, 1 group */
+	int lock_timeout_ms;
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct smoke_args *a = state->input;
+
+	switch (key) {
+	case OPT_PATH:
+		if (streq(arg, "cdev"))
+			a->want = 0;
+		else if (streq(arg, "group"))
+			a->want = 1;
+		else
+			argp_error(state,
+				   "--path: '%s' is neither cdev nor group",
+				   arg);
+		break;
+	case OPT_LOCK_TIMEOUT:
+		if (vn_parse_seconds(arg, &a->lock_timeout_ms) < 0)
+			argp_error(
+				state,
+				"--lock-timeout: '%s' is not a number of seconds",
+				arg);
+		break;
+	case ARGP_KEY_ARG:
+		if (a->device)
+			argp_error(state, "one device at a time");
+		a->device = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no device given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option options[] = {
+	{ "path", OPT_PATH, "cdev|group", 0,
+	  "Test this path instead of the one the kernel offers first", 0 },
+	{ "lock-timeout", OPT_LOCK_TIMEOUT, "SECONDS", 0,
+	  "Wait this long for another writer (default 10), then exit 6", 0 },
+	{ 0 }
+};
+
+static const struct argp_child children[] = { { &vn_argp_doc_output, 0,
+						"Output:", 0 },
+					      { &vn_argp_common, 0, NULL, 0 },
+					      { 0 } };
+
+static const struct argp smoke_argp = {
+	.options = options,
+	.parser = parse,
+	.args_doc = "DEVICE",
+	.doc = "Open a bound device the way a user-space driver would and run "
+	       "every step: through /dev/iommu and the device cdev (binding, an "
+	       "IOAS, attaching, mapping a buffer, for no-IOMMU devices its "
+	       "physical address checked against /proc/self/pagemap), or "
+	       "through the legacy group and container. DEVICE is a BDF, a cdev "
+	       "or a group node under /dev/vfio. Opening the device resets the "
+	       "PCI function.\v"
+	       "Exit status: 0 every step passed; 1 a step failed (or a "
+	       "capability is missing); 2 invalid input; 3 the kernel offers no "
+	       "usable path; 4 another process holds the device; 6 busy.",
+	.children = children,
+};
+
+/* A node path to the device's BDF; the node's kind forces the path. */
+static int resolve_node(struct vn_sys *sys, const char *arg,
+			struct smoke_args *a, char bdf[VN_BDF_MAX])
+{
+	char real[PATH_MAX];
+	_cleanup_strv_ char **members = NULL;
+	_cleanup_free_ char *dev = NULL;
+	const char *name;
+	int group;
+
+	if (!realpath(arg, real) || !startswith(real, "/dev/vfio/")) {
+		vn_err("'%s' is not a node under /dev/vfio: give a BDF, a "
+		       "/dev/vfio/devices/ cdev or a /dev/vfio/ group node",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	if (startswith(real, "/dev/vfio/devices/")) {
+		name = real + strlen("/dev/vfio/devices/");
+		if (a->want == 1) {
+			vn_err("'%s' is a cdev, but --path group was asked for",
+			       arg);
+			return VN_EXIT_USAGE;
+		}
+		a->want = 0;
+		if (vn_link_name(sys, &dev, "/sys/class/vfio-dev/%s/device",
+				 name) < 0) {
+			vn_err("'%s' is not a VFIO device cdev the kernel knows",
+			       arg);
+			return VN_EXIT_USAGE;
+		}
+		snprintf(bdf, VN_BDF_MAX, "%s", dev);
+		return 0;
+	}
+	name = real + strlen("/dev/vfio/");
+	if (startswith(name, "noiommu-"))
+		name += strlen("noiommu-");
+	if (parse_int(name, &group) < 0 ||
+	    vn_list_dir(sys, &members, "/sys/kernel/iommu_groups/%d/devices",
+			group) < 0 ||
+	    !members[0]) {
+		vn_err("'%s' is not a VFIO group node the kernel knows", arg);
+		return VN_EXIT_USAGE;
+	}
+	if (members[1]) {
+		vn_err("group %d holds several devices; give the BDF of the one "
+		       "to test",
+		       group);
+		return VN_EXIT_USAGE;
+	}
+	if (a->want == 0) {
+		vn_err("'%s' is a group node, but --path cdev was asked for",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	a->want = 1;
+	snprintf(bdf, VN_BDF_MAX, "%s", members[0]);
+	return 0;
+}
+
+static int refuse_if_held(struct vn_sys *sys, const struct vn_dev *d)
+{
+	struct vn_holders h;
+	int ret = 0;
+
+	if (vn_holders_scan(sys, &h) < 0)
+		return 0;
+	for (size_t i = 0; i < h.n; i++) {
+		enum vn_hold_match m = vn_holder_match(&h.v[i], d);
+
+		if (m == VN_HOLD_NO)
+			continue;
+		vn_err("refusing to test %s: %s[%d] %s it (%s %s)", d->bdf,
+		       h.v[i].comm, (int)h.v[i].pid,
+		       m == VN_HOLD_YES ? "holds" : "may hold",
+		       h.v[i].kind == VN_HOLD_FD ? "fd on" : "mapping of",
+		       h.v[i].target);
+		ret = VN_EXIT_REFUSED;
+	}
+	if (ret)
+		vn_hint("opening it would reset a device in use");
+	vn_holders_clear(&h);
+	return ret;
+}
+
+static int check_caps(enum vn_smoke_path p)
+{
+	bool noiommu = p == VN_PATH_CDEV_NOIOMMU || p == VN_PATH_GROUP_NOIOMMU;
+
+	if (noiommu && !vn_have_cap(CAP_SYS_RAWIO)) {
+		vn_err("a no-IOMMU device can only be opened with CAP_SYS_RAWIO; "
+		       "run as root");
+		return VN_EXIT_FAILED;
+	}
+	if (p == VN_PATH_CDEV_NOIOMMU && !vn_have_cap(CAP_SYS_ADMIN)) {
+		vn_err("comparing the physical address with /proc/self/pagemap "
+		       "needs CAP_SYS_ADMIN; run as root");
+		return VN_EXIT_FAILED;
+	}
+	if (!noiommu && geteuid() != 0) {
+		vn_err("the VFIO nodes are root's (mode 0600/0660); run as root");
+		return VN_EXIT_FAILED;
+	}
+	return 0;
+}
+
+static void print_header(const struct vn_smoke *s)
+{
+	const struct vn_dev *d = s->dev;
+
+	switch (s->path) {
+	case VN_PATH_CDEV_NOIOMMU:
+	case VN_PATH_CDEV_IOMMU:
+		printf("path: %s, %s through /dev/iommu\n",
+		       vn_smoke_path_name(s->path), d->cdev.path);
+		break;
+	case VN_PATH_GROUP_NOIOMMU:
+	case VN_PATH_GROUP_IOMMU:
+		printf("path: %s, %s through /dev/vfio/vfio%s\n",
+		       vn_smoke_path_name(s->path), d->group.path,
+		       s->container_is_iommufd ? " (iommufd's emulation)" : "");
+		break;
+	}
+	printf("note: opening the device resets the PCI function\n");
+}
+
+static void print_steps(const struct vn_smoke *s)
+{
+	char ename[32];
+
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const struct vn_smoke_step *st = &s->steps[i];
+		double ms = (double)st->elapsed_ns / 1e6;
+
+		if (st->ok) {
+			printf("%2zu  %-38s ok   %7.2f ms  %s\n", i + 1,
+			       st->name, ms, st->detail);
+			continue;
+		}
+		printf("%2zu  %-38s FAIL %7.2f ms  %s%s%s\n", i + 1, st->name,
+		       ms,
+		       st->err ? vn_errno_name(-st->err, ename, sizeof(ename)) :
+				 "",
+		       st->err && st->why[0] ? ": " : "", st->why);
+	}
+	if (s->failed_at < 0)
+		printf("PASS\n");
+	else
+		printf("FAIL at step %d: %s\n", s->failed_at + 1,
+		       s->steps[s->failed_at].name);
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static void print_json(const struct vn_smoke *s)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *steps = json_object_new_array();
+	char ename[32];
+
+	json_object_object_add(doc, "bdf", jstr(s->dev->bdf));
+	json_object_object_add(doc, "path", jstr(vn_smoke_path_name(s->path)));
+	json_object_object_add(doc, "node",
+			       jstr(s->path <= VN_PATH_CDEV_IOMMU ?
+					    s->dev->cdev.path :
+					    s->dev->group.path));
+	json_object_object_add(doc, "passed",
+			       json_object_new_boolean(s->failed_at < 0));
+	json_object_object_add(doc, "failed_step",
+			       s->failed_at < 0 ?
+				       NULL :
+				       json_object_new_int(s->failed_at + 1));
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const struct vn_smoke_step *st = &s->steps[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "step",
+				       json_object_new_int((int)i + 1));
+		json_object_object_add(o, "name", jstr(st->name));
+		json_object_object_add(o, "ok",
+				       json_object_new_boolean(st->ok));
+		json_object_object_add(
+			o, "elapsed_us",
+			json_object_new_int64(
+				(int64_t)(st->elapsed_ns / 1000)));
+		json_object_object_add(o, "detail", jstr(st->detail));
+		json_object_object_add(
+			o, "errno",
+			st->err ? jstr(vn_errno_name(-st->err, ename,
+						     sizeof(ename))) :
+				  NULL);
+		json_object_object_add(o, "why", jstr(st->why));
+		json_object_array_add(steps, o);
+	}
+	json_object_object_add(doc, "steps", steps);
+	vn_doc_print(doc, &opts.out, stdout);
+	json_object_put(doc);
+}
+
+static int run(int argc, char **argv)
+{
+	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
+	struct smoke_args a = { .want = -1, .lock_timeout_ms = 10000 };
+	struct vn_smoke s = { 0 };
+	struct vn_caps caps;
+	char bdf[VN_BDF_MAX];
+	const char *why;
+	pid_t holder;
+	int ret, lock, r;
+
+	vn_parse_verb(&smoke_argp, "smoke-test", argc, argv, &a);
+	if ((ret = vn_cli_open_sys(&sys)))
+		return ret;
+	if (!vn_sys_is_host(sys)) {
+		vn_err("smoke-test drives a real device: it cannot run on a "
+		       "--sysroot tree");
+		return VN_EXIT_USAGE;
+	}
+	ret = vn_arg_is_path(a.device) ? resolve_node(sys, a.device, &a, bdf) :
+					 vn_cli_bdf_arg(sys, a.device, bdf);
+	if (ret)
+		return ret;
+	if ((r = vn_caps_probe(sys, &caps)) < 0) {
+		vn_err("cannot read the kernel state: %s", strerror(-r));
+		return VN_EXIT_FAILED;
+	}
+	s.container_is_iommufd = caps.container == VN_CONTAINER_IOMMUFD;
+	r = vn_vfio_dev_read(sys, bdf, caps.cdev.value == VN_YES, &d);
+	vn_caps_clear(&caps);
+	if (r < 0) {
+		vn_err("cannot read %s: %s", bdf, strerror(-r));
+		return VN_EXIT_FAILED;
+	}
+	if (!vn_dev_is_vfio(d)) {
+		vn_err("%s is not bound to a VFIO driver (%s)", bdf,
+		       d->driver ? d->driver : "no driver");
+		vn_hint("'vfio-noiommuctl bind %s' binds it", bdf);
+		return VN_EXIT_FAILED;
+	}
+	if (vn_smoke_choose(d, a.want, &s.path, &why) < 0) {
+		vn_err("%s: no usable %s path: %s", bdf,
+		       a.want == 0 ? "cdev" :
+		       a.want == 1 ? "group" :
+				     "VFIO",
+		       why);
+		if (a.want == 0 && d->cdev_state == VN_CDEV_NOIOMMU_NONE)
+			vn_hint("no-IOMMU cdevs need Linux 7.3 with IOMMUFD_NOIOMMU; "
+				"'--path group' uses the group node");
+		return VN_EXIT_UNSUPPORTED;
+	}
+	if ((ret = check_caps(s.path)))
+		return ret;
+	/* An open device fd makes a concurrent unbind hang: keep writers
+	 * out for the whole test. */
+	lock = vn_lock_acquire(sys, a.lock_timeout_ms, &holder);
+	if (lock == -EWOULDBLOCK) {
+		vn_err("another writer, PID %d, holds %s; retry later",
+		       (int)holder, VN_LOCK_FILE);
+		return VN_EXIT_BUSY;
+	}
+	if (lock < 0) {
+		vn_err("cannot take the lock %s: %s", VN_LOCK_FILE,
+		       strerror(-lock));
+		return VN_EXIT_FAILED;
+	}
+	ret = refuse_if_held(sys, d);
+	if (!ret) {
+		s.sys = sys;
+		s.dev = d;
+		if (opts.out.fmt == VN_FMT_TABLE)
+			print_header(&s);
+		ret = vn_smoke_run(&s) ? VN_EXIT_FAILED : VN_EXIT_OK;
+		if (opts.out.fmt == VN_FMT_TABLE)
+			print_steps(&s);
+		else
+			print_json(&s);
+	}
+	vn_lock_release(lock);
+	return ret;
+}
+
+const struct vn_verb vn_verb_smoke_test = {
+	.name = "smoke-test",
+	.summary =
+		"drive a bound device through iommufd or its group, step by step",
+	.run = run,
+};
