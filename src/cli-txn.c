@@ -4,7 +4,6 @@
  * plan shown by --dry-run, refusals, results and the exit status.
  */
 #include <json-c/json.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -19,21 +18,7 @@ enum {
 	OPT_FORCE,
 	OPT_KEEP_GOING,
 	OPT_TIMEOUT,
-	OPT_LOCK_TIMEOUT,
 };
-
-int vn_parse_seconds(const char *s, int *ms)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > 86400)
-		return -EINVAL;
-	*ms = (int)lround(v * 1000);
-	return 0;
-}
 
 static error_t parse_txn(int key, char *arg, struct argp_state *state)
 {
@@ -58,12 +43,13 @@ static error_t parse_txn(int key, char *arg, struct argp_state *state)
 				   "--timeout: '%s' is not a number of seconds",
 				   arg);
 		break;
-	case OPT_LOCK_TIMEOUT:
-		if (vn_parse_seconds(arg, &a->lock_timeout_ms) < 0)
-			argp_error(
-				state,
-				"--lock-timeout: '%s' is not a number of seconds",
-				arg);
+	case ARGP_KEY_ARG:
+		if (strv_push(&a->raw, strdup(arg)) < 0)
+			argp_failure(state, VN_EXIT_FAILED, ENOMEM,
+				     "arguments");
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no device given");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -82,14 +68,16 @@ static const struct argp_option txn_options[] = {
 	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
 	  "Wait this long for nodes, interfaces and a blocked unbind (default 10)",
 	  0 },
-	{ "lock-timeout", OPT_LOCK_TIMEOUT, "SECONDS", 0,
-	  "Wait this long for another writer (default 10), then exit 6", 0 },
 	{ 0 }
 };
+
+static const struct argp_child txn_children[] = { { &vn_argp_lock, 0, NULL, 0 },
+						  { 0 } };
 
 const struct argp vn_argp_txn = {
 	.options = txn_options,
 	.parser = parse_txn,
+	.children = txn_children,
 };
 
 /* ---- messages ------------------------------------------------------------- */
@@ -386,36 +374,6 @@ static int print_json(const struct vn_txn *t, bool dry, int status)
 
 /* ---- the run ------------------------------------------------------------- */
 
-static int take_lock(struct vn_sys *sys, int timeout_ms, int *fd)
-{
-	pid_t holder;
-	int r = vn_lock_acquire(sys, timeout_ms, &holder);
-
-	if (r >= 0) {
-		*fd = r;
-		return 0;
-	}
-	if (r == -EWOULDBLOCK) {
-		_cleanup_free_ char *comm = NULL;
-
-		if (holder > 0)
-			vn_read_text(sys, &comm, "/proc/%d/comm", (int)holder);
-		if (holder > 0)
-			vn_err("another writer, PID %d (%s), held %s for %d ms; "
-			       "retry later",
-			       (int)holder, comm ? comm : "no longer running",
-			       VN_LOCK_FILE, timeout_ms);
-		else
-			vn_err("another writer held %s for %d ms; retry later",
-			       VN_LOCK_FILE, timeout_ms);
-		return VN_EXIT_BUSY;
-	}
-	vn_err("cannot take the lock %s: %s", VN_LOCK_FILE, strerror(-r));
-	if (r == -EACCES || r == -EPERM || r == -EROFS)
-		vn_hint("bind and unbind need root");
-	return VN_EXIT_FAILED;
-}
-
 /* Exit status of the plan alone (also what --dry-run returns). */
 static int plan_status(const struct vn_txn *t)
 {
@@ -524,7 +482,7 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	bool json = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
 
 	if (!a->dry_run && !a->lock_held &&
-	    (ret = take_lock(sys, a->lock_timeout_ms, &lock)))
+	    (ret = vn_cli_take_lock(sys, &lock)))
 		return ret;
 	r = vn_txn_init(&t, sys, op, &to);
 	for (size_t i = 0; r == 0 && bdfs[i]; i++) {
@@ -629,5 +587,23 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 out:
 	vn_txn_clear(&t);
 	vn_lock_release(lock);
+	return ret;
+}
+
+int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
+{
+	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	_cleanup_strv_ char **bdfs = NULL;
+	struct vn_txn_args a = { .timeout_ms = 10000 };
+	int ret;
+
+	vn_parse_verb(argp, op == VN_OP_BIND ? "bind" : "unbind", argc, argv,
+		      &a);
+	ret = vn_cli_open_sys(&sys);
+	if (!ret)
+		ret = vn_cli_bdf_args(sys, a.raw, op == VN_OP_BIND, &bdfs);
+	if (!ret)
+		ret = vn_txn_run(op, sys, bdfs, &a);
+	strv_free(a.raw);
 	return ret;
 }

@@ -11,16 +11,19 @@ struct vn_txn_args {
 	bool keep_going;
 	bool group;
 	int timeout_ms;
-	int lock_timeout_ms;
 	const char *driver;
 	bool lock_held; /* the caller holds the writers' lock already */
 	char **raw; /* arguments as given */
 };
 
+/* --dry-run, --force, --keep-going, --timeout, --lock-timeout, and the
+ * device arguments into raw; the input is a struct vn_txn_args. */
 extern const struct argp vn_argp_txn;
 
-/* Parse a seconds value ("10", "2.5") into milliseconds. */
-int vn_parse_seconds(const char *s, int *ms);
+/* A bind or unbind command from its arguments to its exit status: parse
+ * with argp (whose input is a vn_txn_args), check the devices (VID:DID
+ * too for bind), run the transaction. */
+int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv);
 
 /* The whole run of bind or unbind over canonical BDFs. Returns the exit
  * status. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +9,15 @@
 #include "cli.h"
 #include "config.h"
 #include "lib/bdf.h"
+#include "lib/binding.h"
 #include "lib/journal.h"
+#include "lib/lock.h"
 
 struct vn_opts opts;
 
 enum {
 	OPT_SYSROOT = 0x100,
+	OPT_LOCK_TIMEOUT,
 };
 
 static error_t parse_table_output(int key, char *arg, struct argp_state *state)
@@ -106,6 +110,41 @@ const struct argp vn_argp_common = {
 	.parser = parse_common,
 };
 
+int vn_parse_seconds(const char *s, int *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 86400)
+		return -EINVAL;
+	*ms = (int)lround(v * 1000);
+	return 0;
+}
+
+static error_t parse_lock(int key, char *arg, struct argp_state *state)
+{
+	if (key != OPT_LOCK_TIMEOUT)
+		return ARGP_ERR_UNKNOWN;
+	if (vn_parse_seconds(arg, &opts.lock_timeout_ms) < 0)
+		argp_error(state,
+			   "--lock-timeout: '%s' is not a number of seconds",
+			   arg);
+	return 0;
+}
+
+static const struct argp_option lock_options[] = {
+	{ "lock-timeout", OPT_LOCK_TIMEOUT, "SECONDS", 0,
+	  "Wait this long for another writer (default 10), then exit 6", 0 },
+	{ 0 }
+};
+
+const struct argp vn_argp_lock = {
+	.options = lock_options,
+	.parser = parse_lock,
+};
+
 void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 		   char **argv, void *input)
 {
@@ -113,6 +152,8 @@ void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 
 	/* argp names the program after argv[0]: "vfio-noiommuctl list". */
 	snprintf(name, sizeof(name), "%s %s", PACKAGE_NAME, verb);
+	if (!opts.lock_timeout_ms)
+		opts.lock_timeout_ms = 10000;
 	argv[0] = name;
 	argp_parse(argp, argc, argv, 0, NULL, input);
 }
@@ -239,4 +280,68 @@ void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except)
 						  "no driver");
 		vn_record_clear(&rec);
 	}
+}
+
+int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
+		    char ***bdfs)
+{
+	for (size_t i = 0; raw && raw[i]; i++) {
+		_cleanup_strv_ char **found = NULL;
+		unsigned int v, d;
+		char bdf[VN_BDF_MAX];
+		int ret;
+
+		if (ids && vn_id_parse(raw[i], &v, &d) == 0) {
+			if (vn_pci_find_ids(sys, v, d, &found) < 0 ||
+			    !found[0]) {
+				vn_err("no PCI function has the ID %s", raw[i]);
+				return VN_EXIT_USAGE;
+			}
+		} else {
+			ret = vn_cli_bdf_arg(sys, raw[i], bdf);
+			if (ret)
+				return ret;
+			if (strv_push(&found, strdup(bdf)) < 0)
+				return VN_EXIT_FAILED;
+		}
+		for (size_t f = 0; found[f]; f++) {
+			if (strv_contains(*bdfs, found[f])) {
+				vn_err("%s is given twice", found[f]);
+				return VN_EXIT_USAGE;
+			}
+			if (strv_push(bdfs, strdup(found[f])) < 0)
+				return VN_EXIT_FAILED;
+		}
+	}
+	return 0;
+}
+
+int vn_cli_take_lock(struct vn_sys *sys, int *fd)
+{
+	_cleanup_free_ char *comm = NULL;
+	pid_t holder;
+	int r = vn_lock_acquire(sys, opts.lock_timeout_ms, &holder);
+
+	if (r >= 0) {
+		*fd = r;
+		return 0;
+	}
+	if (r != -EWOULDBLOCK) {
+		vn_err("cannot take the lock %s: %s", VN_LOCK_FILE,
+		       strerror(-r));
+		if (r == -EACCES || r == -EPERM || r == -EROFS)
+			vn_hint("changing devices and modes needs root");
+		return VN_EXIT_FAILED;
+	}
+	if (holder > 0)
+		vn_read_text(sys, &comm, "/proc/%d/comm", (int)holder);
+	if (holder > 0)
+		vn_err("another writer, PID %d (%s), held %s for %d ms; retry "
+		       "later",
+		       (int)holder, comm ? comm : "no longer running",
+		       VN_LOCK_FILE, opts.lock_timeout_ms);
+	else
+		vn_err("another writer held %s for %d ms; retry later",
+		       VN_LOCK_FILE, opts.lock_timeout_ms);
+	return VN_EXIT_BUSY;
 }

@@ -25,6 +25,7 @@ struct vn_opts {
 	bool quiet;
 	int verbose;
 	const char *sysroot;
+	int lock_timeout_ms; /* --lock-timeout, for the verbs that write */
 	bool stdout_tolerant; /* write phase: a cut session must not fail it */
 };
 extern struct vn_opts opts;
@@ -41,6 +42,11 @@ struct vn_verb {
 extern const struct argp vn_argp_table_output;
 extern const struct argp vn_argp_doc_output;
 extern const struct argp vn_argp_common;
+/* --lock-timeout, for the verbs that take the writers' lock. */
+extern const struct argp vn_argp_lock;
+
+/* Parse a seconds value ("10", "2.5") into milliseconds. */
+int vn_parse_seconds(const char *s, int *ms);
 
 /* Parse a verb's own arguments: argv[0] is the verb; usage errors exit 2. */
 void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
@@ -65,6 +71,15 @@ void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except);
 /* From now on, errors writing stdout (EIO, EPIPE of a dead SSH session)
  * do not change the exit status. */
 void vn_cli_tolerate_stdout(void);
+
+/* BDF arguments, checked (vn_cli_bdf_arg) and unique, appended to *bdfs.
+ * With ids, VID:DID arguments expand to every function with those IDs. */
+int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
+		    char ***bdfs);
+
+/* The writers' lock, waiting up to --lock-timeout; a message and the exit
+ * status (6 busy, 1 failed) when it cannot be had, else 0 and *fd. */
+int vn_cli_take_lock(struct vn_sys *sys, int *fd);
 
 /* Symbolic errno name ("EBUSY"), or the number. */
 const char *vn_errno_name(int err, char *buf, size_t size);

@@ -10,7 +10,7 @@ enum {
 	OPT_GROUP = 0x300,
 };
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse(int key, char *arg _unused_, struct argp_state *state)
 {
 	struct vn_txn_args *a = state->input;
 
@@ -20,14 +20,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_GROUP:
 		a->group = true;
-		break;
-	case ARGP_KEY_ARG:
-		if (strv_push(&a->raw, strdup(arg)) < 0)
-			argp_failure(state, VN_EXIT_FAILED, ENOMEM,
-				     "arguments");
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no device given");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -61,56 +53,9 @@ static const struct argp bind_argp = {
 	.children = children,
 };
 
-/* Arguments to canonical BDFs; VID:DID expands to every match. */
-static int resolve(struct vn_sys *sys, char **raw, char ***out)
-{
-	for (size_t i = 0; raw && raw[i]; i++) {
-		_cleanup_strv_ char **found = NULL;
-		unsigned int v, d;
-		char bdf[VN_BDF_MAX];
-		int ret;
-
-		if (vn_id_parse(raw[i], &v, &d) == 0) {
-			if (vn_pci_find_ids(sys, v, d, &found) < 0 ||
-			    !found[0]) {
-				vn_err("no PCI function has the ID %s", raw[i]);
-				return VN_EXIT_USAGE;
-			}
-		} else {
-			ret = vn_cli_bdf_arg(sys, raw[i], bdf);
-			if (ret)
-				return ret;
-			if (strv_push(&found, strdup(bdf)) < 0)
-				return VN_EXIT_FAILED;
-		}
-		for (size_t f = 0; found[f]; f++) {
-			if (strv_contains(*out, found[f])) {
-				vn_err("%s is given twice", found[f]);
-				return VN_EXIT_USAGE;
-			}
-			if (strv_push(out, strdup(found[f])) < 0)
-				return VN_EXIT_FAILED;
-		}
-	}
-	return 0;
-}
-
 static int run(int argc, char **argv)
 {
-	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
-	_cleanup_strv_ char **bdfs = NULL;
-	struct vn_txn_args a = { .timeout_ms = 10000,
-				 .lock_timeout_ms = 10000 };
-	int ret;
-
-	vn_parse_verb(&bind_argp, "bind", argc, argv, &a);
-	ret = vn_cli_open_sys(&sys);
-	if (!ret)
-		ret = resolve(sys, a.raw, &bdfs);
-	if (!ret)
-		ret = vn_txn_run(VN_OP_BIND, sys, bdfs, &a);
-	strv_free(a.raw);
-	return ret;
+	return vn_txn_main(VN_OP_BIND, &bind_argp, argc, argv);
 }
 
 const struct vn_verb vn_verb_bind = {

@@ -319,26 +319,6 @@ static int add_row(struct vn_sys *sys, struct vn_table *t,
 	return r;
 }
 
-static int check_args(struct vn_sys *sys, struct list_args *a)
-{
-	for (size_t i = 0; a->raw && a->raw[i]; i++) {
-		char bdf[VN_BDF_MAX];
-		int ret = vn_cli_bdf_arg(sys, a->raw[i], bdf);
-
-		if (ret)
-			return ret;
-		if (strv_contains(a->bdfs, bdf)) {
-			vn_err("%s is given twice", bdf);
-			return VN_EXIT_USAGE;
-		}
-		if (strv_push(&a->bdfs, strdup(bdf)) < 0) {
-			vn_err("out of memory");
-			return VN_EXIT_FAILED;
-		}
-	}
-	return 0;
-}
-
 /* By default: devices on VFIO drivers, and any the journal holds (one a
  * killed bind left between drivers has no VFIO driver yet). */
 static bool selected(const struct list_args *a, char **journaled,
@@ -411,7 +391,7 @@ static int run(int argc, char **argv)
 	ret = vn_cli_open_sys(&sys);
 	if (ret)
 		goto out;
-	ret = check_args(sys, &a);
+	ret = vn_cli_bdf_args(sys, a.raw, false, &a.bdfs);
 	if (ret)
 		goto out;
 	vn_cli_warn_unfinished(sys, NULL);

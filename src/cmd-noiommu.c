@@ -29,7 +29,6 @@ enum {
 	OPT_ROOT,
 	OPT_UNBIND,
 	OPT_DRY,
-	OPT_LOCK_TIMEOUT,
 };
 
 struct noiommu_args {
@@ -39,7 +38,6 @@ struct noiommu_args {
 	bool unbind;
 	bool dry_run;
 	const char *root;
-	int lock_timeout_ms;
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -59,13 +57,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DRY:
 		a->dry_run = true;
-		break;
-	case OPT_LOCK_TIMEOUT:
-		if (vn_parse_seconds(arg, &a->lock_timeout_ms) < 0)
-			argp_error(
-				state,
-				"--lock-timeout: '%s' is not a number of seconds",
-				arg);
 		break;
 	case ARGP_KEY_ARG:
 		if (a->action_given)
@@ -112,8 +103,6 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "dry-run", OPT_DRY, NULL, 0, "Print what would be written, where",
 	  0 },
-	{ "lock-timeout", OPT_LOCK_TIMEOUT, "SECONDS", 0,
-	  "Wait this long for another writer (default 10), then exit 6", 0 },
 	{ 0 }
 };
 
@@ -590,7 +579,6 @@ static int unbind_noiommu(struct vn_sys *sys, const struct state *s,
 {
 	_cleanup_strv_ char **bdfs = NULL;
 	struct vn_txn_args ta = { .timeout_ms = 10000,
-				  .lock_timeout_ms = a->lock_timeout_ms,
 				  .dry_run = a->dry_run,
 				  .lock_held = true };
 
@@ -648,10 +636,9 @@ static int change(struct vn_sys *sys, struct state *s,
 static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
-	struct noiommu_args a = { .lock_timeout_ms = 10000 };
+	struct noiommu_args a = { 0 };
 	struct state s = { 0 };
 	int lock = -1, ret, r;
-	pid_t holder;
 
 	vn_parse_verb(&noiommu_argp, "noiommu", argc, argv, &a);
 	if (a.root) {
@@ -669,19 +656,9 @@ static int run(int argc, char **argv)
 		return ret;
 	}
 	s.on_host = !a.root;
-	if (a.action != SHOW && !a.dry_run && !a.root) {
-		lock = vn_lock_acquire(sys, a.lock_timeout_ms, &holder);
-		if (lock == -EWOULDBLOCK) {
-			vn_err("another writer, PID %d, holds %s; retry later",
-			       (int)holder, VN_LOCK_FILE);
-			return VN_EXIT_BUSY;
-		}
-		if (lock < 0) {
-			vn_err("cannot take the lock %s: %s", VN_LOCK_FILE,
-			       strerror(-lock));
-			return VN_EXIT_FAILED;
-		}
-	}
+	if (a.action != SHOW && !a.dry_run && !a.root &&
+	    (ret = vn_cli_take_lock(sys, &lock)))
+		return ret;
 	r = gather(sys, &s);
 	if (r < 0) {
 		vn_err("cannot read the no-IOMMU state: %s", strerror(-r));

@@ -7,7 +7,7 @@
 #include <linux/capability.h>
 #include <stdio.h>
 
-#include "cli-txn.h"
+#include "cli.h"
 #include "commands.h"
 #include "lib/kernel.h"
 #include "lib/lock.h"
@@ -16,13 +16,11 @@
 
 enum {
 	OPT_PATH = 0x600,
-	OPT_LOCK_TIMEOUT,
 };
 
 struct smoke_args {
 	const char *device;
 	int want; /* -1 any, 0 cdev, 1 group */
-	int lock_timeout_ms;
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -39,13 +37,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 			argp_error(state,
 				   "--path: '%s' is neither cdev nor group",
 				   arg);
-		break;
-	case OPT_LOCK_TIMEOUT:
-		if (vn_parse_seconds(arg, &a->lock_timeout_ms) < 0)
-			argp_error(
-				state,
-				"--lock-timeout: '%s' is not a number of seconds",
-				arg);
 		break;
 	case ARGP_KEY_ARG:
 		if (a->device)
@@ -64,12 +55,11 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 static const struct argp_option options[] = {
 	{ "path", OPT_PATH, "cdev|group", 0,
 	  "Test this path instead of the one the kernel offers first", 0 },
-	{ "lock-timeout", OPT_LOCK_TIMEOUT, "SECONDS", 0,
-	  "Wait this long for another writer (default 10), then exit 6", 0 },
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_doc_output, 0,
+static const struct argp_child children[] = { { &vn_argp_lock, 0, NULL, 0 },
+					      { &vn_argp_doc_output, 0,
 						"Output:", 0 },
 					      { &vn_argp_common, 0, NULL, 0 },
 					      { 0 } };
@@ -148,6 +138,13 @@ static int resolve_node(struct vn_sys *sys, const char *arg,
 	a->want = 1;
 	snprintf(bdf, VN_BDF_MAX, "%s", members[0]);
 	return 0;
+}
+
+static bool no_path_at_all(const struct vn_caps *c, const struct vn_dev *d)
+{
+	if (c->vfio.value == VN_NO)
+		return true;
+	return !d->has_iommu && d->iommu_group < 0 && c->noiommu.value == VN_NO;
 }
 
 static int refuse_if_held(struct vn_sys *sys, const struct vn_dev *d)
@@ -296,13 +293,12 @@ static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
 	_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
-	struct smoke_args a = { .want = -1, .lock_timeout_ms = 10000 };
+	struct smoke_args a = { .want = -1 };
 	struct vn_smoke s = { 0 };
 	struct vn_caps caps;
 	char bdf[VN_BDF_MAX];
 	const char *why;
-	pid_t holder;
-	int ret, lock, r;
+	int ret, lock = -1, r;
 
 	vn_parse_verb(&smoke_argp, "smoke-test", argc, argv, &a);
 	if ((ret = vn_cli_open_sys(&sys)))
@@ -322,17 +318,30 @@ static int run(int argc, char **argv)
 	}
 	s.container_is_iommufd = caps.container == VN_CONTAINER_IOMMUFD;
 	r = vn_vfio_dev_read(sys, bdf, caps.cdev.value == VN_YES, &d);
-	vn_caps_clear(&caps);
 	if (r < 0) {
+		vn_caps_clear(&caps);
 		vn_err("cannot read %s: %s", bdf, strerror(-r));
 		return VN_EXIT_FAILED;
 	}
 	if (!vn_dev_is_vfio(d)) {
 		vn_err("%s is not bound to a VFIO driver (%s)", bdf,
 		       d->driver ? d->driver : "no driver");
+		/* Without an IOMMU and without no-IOMMU support, binding it
+		 * cannot help: there is no path at all. */
+		if (no_path_at_all(&caps, d)) {
+			vn_hint("and this kernel cannot give it one: %s",
+				caps.vfio.value == VN_NO ?
+					"it has no VFIO" :
+					"it has no IOMMU, and the kernel was built "
+					"without CONFIG_VFIO_NOIOMMU");
+			vn_caps_clear(&caps);
+			return VN_EXIT_UNSUPPORTED;
+		}
+		vn_caps_clear(&caps);
 		vn_hint("'vfio-noiommuctl bind %s' binds it", bdf);
 		return VN_EXIT_FAILED;
 	}
+	vn_caps_clear(&caps);
 	if (vn_smoke_choose(d, a.want, &s.path, &why) < 0) {
 		vn_err("%s: no usable %s path: %s", bdf,
 		       a.want == 0 ? "cdev" :
@@ -348,17 +357,8 @@ static int run(int argc, char **argv)
 		return ret;
 	/* An open device fd makes a concurrent unbind hang: keep writers
 	 * out for the whole test. */
-	lock = vn_lock_acquire(sys, a.lock_timeout_ms, &holder);
-	if (lock == -EWOULDBLOCK) {
-		vn_err("another writer, PID %d, holds %s; retry later",
-		       (int)holder, VN_LOCK_FILE);
-		return VN_EXIT_BUSY;
-	}
-	if (lock < 0) {
-		vn_err("cannot take the lock %s: %s", VN_LOCK_FILE,
-		       strerror(-lock));
-		return VN_EXIT_FAILED;
-	}
+	if ((ret = vn_cli_take_lock(sys, &lock)))
+		return ret;
 	ret = refuse_if_held(sys, d);
 	if (!ret) {
 		s.sys = sys;

@@ -24,14 +24,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 				   arg);
 		a->driver = arg;
 		break;
-	case ARGP_KEY_ARG:
-		if (strv_push(&a->raw, strdup(arg)) < 0)
-			argp_failure(state, VN_EXIT_FAILED, ENOMEM,
-				     "arguments");
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no device given");
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -67,31 +59,7 @@ static const struct argp unbind_argp = {
 
 static int run(int argc, char **argv)
 {
-	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
-	_cleanup_strv_ char **bdfs = NULL;
-	struct vn_txn_args a = { .timeout_ms = 10000,
-				 .lock_timeout_ms = 10000 };
-	int ret;
-
-	vn_parse_verb(&unbind_argp, "unbind", argc, argv, &a);
-	ret = vn_cli_open_sys(&sys);
-	for (size_t i = 0; !ret && a.raw[i]; i++) {
-		char bdf[VN_BDF_MAX];
-
-		ret = vn_cli_bdf_arg(sys, a.raw[i], bdf);
-		if (ret)
-			break;
-		if (strv_contains(bdfs, bdf)) {
-			vn_err("%s is given twice", bdf);
-			ret = VN_EXIT_USAGE;
-		} else if (strv_push(&bdfs, strdup(bdf)) < 0) {
-			ret = VN_EXIT_FAILED;
-		}
-	}
-	if (!ret)
-		ret = vn_txn_run(VN_OP_UNBIND, sys, bdfs, &a);
-	strv_free(a.raw);
-	return ret;
+	return vn_txn_main(VN_OP_UNBIND, &unbind_argp, argc, argv);
 }
 
 const struct vn_verb vn_verb_unbind = {

@@ -1304,7 +1304,8 @@ static void apply_bind(struct vn_txn *t, struct waiter *w, bool *done)
 
 		if (!pending(it))
 			continue;
-		r = bind_to(t, it, VN_VFIO_PCI);
+		r = vn_test_fail("bind", it->dev->bdf) ?:
+			    bind_to(t, it, VN_VFIO_PCI);
 		if (r < 0)
 			fail(it, r, "bind to " VN_VFIO_PCI);
 	}

@@ -31,37 +31,38 @@ void vn_kconfig_clear(struct vn_kconfig *kc)
 	*kc = (struct vn_kconfig){ 0 };
 }
 
+/* Copy the symbol name [p, end) into name; false when it does not fit. */
+static bool take_name(const char *p, const char *end, char *name, size_t namesz)
+{
+	size_t n = (size_t)(end - p);
+
+	if (!n || n >= namesz)
+		return false;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	return true;
+}
+
 int vn_kconfig_parse_line(const char *line, char *name, size_t namesz,
 			  char *value, size_t valsz)
 {
-	const char *p, *eq;
-	size_t n;
+	const char *p, *end;
 
 	if (startswith(line, "# CONFIG_")) {
 		p = line + strlen("# CONFIG_");
-		eq = strstr(p, " is not set");
-		if (!eq || eq == p)
+		end = strstr(p, " is not set");
+		if (!end || !take_name(p, end, name, namesz))
 			return 0;
-		n = (size_t)(eq - p);
-		if (n >= namesz)
-			return 0;
-		memcpy(name, p, n);
-		name[n] = '\0';
 		snprintf(value, valsz, "n");
 		return 1;
 	}
 	if (!startswith(line, "CONFIG_"))
 		return 0;
 	p = line + strlen("CONFIG_");
-	eq = strchr(p, '=');
-	if (!eq || eq == p)
+	end = strchr(p, '=');
+	if (!end || !take_name(p, end, name, namesz))
 		return 0;
-	n = (size_t)(eq - p);
-	if (n >= namesz)
-		return 0;
-	memcpy(name, p, n);
-	name[n] = '\0';
-	snprintf(value, valsz, "%s", eq + 1);
+	snprintf(value, valsz, "%s", end + 1);
 	strip_trailing(value);
 	return 1;
 }

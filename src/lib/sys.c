@@ -119,16 +119,24 @@ int vn_read_file(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	return read_path(path, out);
 }
 
-int vn_read_link(const struct vn_sys *sys, char **out, const char *fmt, ...)
+static int readlink_at(const char *path, char *target, size_t size)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
+	ssize_t n = readlink(path, target, size - 1);
 
-	VPATH_OR_RETURN(sys, path, fmt);
-	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
+	return 0;
+}
+
+int vn_read_link(const struct vn_sys *sys, char **out, const char *fmt, ...)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	int r;
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	if ((r = readlink_at(path, target, sizeof(target))) < 0)
+		return r;
 	*out = strdup(target);
 	return *out ? 0 : -ENOMEM;
 }
@@ -137,13 +145,11 @@ int vn_link_name(const struct vn_sys *sys, char **out, const char *fmt, ...)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	const char *base;
-	ssize_t n;
+	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
+	if ((r = readlink_at(path, target, sizeof(target))) < 0)
+		return r;
 	base = strrchr(target, '/');
 	*out = strdup(base ? base + 1 : target);
 	return *out ? 0 : -ENOMEM;

@@ -422,8 +422,8 @@ int vn_boot_time(const struct vn_sys *sys, long long *btime)
 
 	if (vn_read_text(sys, &stat, "/proc/stat") < 0)
 		return -ENOENT;
-	p = strstr(stat, "\nbtime ");
-	if (!p || sscanf(p + 7, "%lld", btime) != 1)
+	p = startswith(stat, "btime ") ? stat : strstr(stat, "\nbtime ");
+	if (!p || sscanf(p + (*p == '\n') + 6, "%lld", btime) != 1)
 		return -EBADMSG;
 	return 0;
 }

@@ -31,3 +31,19 @@ void vn_test_pause(const char *point)
 	(void)point;
 #endif
 }
+
+int vn_test_fail(const char *point, const char *bdf)
+{
+#if ENABLE_TEST_HOOKS
+	const char *want = getenv("VFIO_NOIOMMUCTL_TEST_FAIL");
+	size_t n = strlen(point);
+
+	if (want && !strncmp(want, point, n) && want[n] == ':' &&
+	    !strcmp(want + n + 1, bdf))
+		return -EIO;
+#else
+	(void)point;
+	(void)bdf;
+#endif
+	return 0;
+}

@@ -8,3 +8,11 @@
  * can SIGKILL it exactly there.
  */
 void vn_test_pause(const char *point);
+
+/*
+ * Test-only failure injection, compiled in with -Dtest_hooks=true only:
+ * VFIO_NOIOMMUCTL_TEST_FAIL="POINT:BDF" makes that step fail with EIO for
+ * that device, so the VM tests can fail one device of a transaction for
+ * real. Returns 0, or -EIO when armed for this point and device.
+ */
+int vn_test_fail(const char *point, const char *bdf);
