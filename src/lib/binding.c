@@ -899,20 +899,24 @@ static int reread(struct vn_txn *t, struct vn_item *it)
  * without a driver. */
 static int back_to_vfio(struct vn_txn *t, struct vn_item *it)
 {
-	int r;
+	int r = 0;
 
-	if (reread(t, it) == 0 && is_vfio_driver(it->after))
-		return 0;
-	r = write_override(t, it, VN_VFIO_PCI);
-	if (r == 0 && it->after && it->after->driver)
-		r = vn_write_text(t->sys, it->dev->bdf,
-				  "/sys/bus/pci/drivers/%s/unbind",
-				  it->after->driver);
-	if (r == 0)
-		r = bind_to(t, it, VN_VFIO_PCI);
-	if (r == 0)
-		r = journal(t, it, VN_STEP_BOUND);
-	return r;
+	if (reread(t, it) < 0 || !is_vfio_driver(it->after)) {
+		r = write_override(t, it, VN_VFIO_PCI);
+		if (r == 0 && it->after && it->after->driver)
+			r = vn_write_text(t->sys, it->dev->bdf,
+					  "/sys/bus/pci/drivers/%s/unbind",
+					  it->after->driver);
+		if (r == 0)
+			r = bind_to(t, it, VN_VFIO_PCI);
+		if (r < 0)
+			return r;
+	}
+	/* On vfio-pci as before: the record says so again, and an unbind
+	 * that found no record leaves none. */
+	if (t->op == VN_OP_UNBIND && !it->had_record)
+		return vn_journal_remove(t->sys, it->dev->bdf);
+	return journal(t, it, VN_STEP_BOUND);
 }
 
 /* What the orphaned child of a timed-out unbind does once the holder
@@ -1007,6 +1011,7 @@ static int bounded_vfio_unbind(struct vn_txn *t, struct vn_item *it,
 
 struct waiter {
 	struct udev_monitor *mon;
+	struct udev_queue *queue;
 	struct udev *udev;
 	bool udevd;
 };
@@ -1026,6 +1031,7 @@ static void waiter_init(struct vn_txn *t, struct waiter *w)
 	w->udev = t->sys->udev;
 	if (!w->udev)
 		return;
+	w->queue = udev_queue_new(w->udev);
 	w->mon = udev_monitor_new_from_netlink(w->udev, "udev");
 	if (w->mon && udev_monitor_enable_receiving(w->mon) < 0) {
 		udev_monitor_unref(w->mon);
@@ -1037,6 +1043,16 @@ static void waiter_clear(struct waiter *w)
 {
 	if (w->mon)
 		udev_monitor_unref(w->mon);
+	if (w->queue)
+		udev_queue_unref(w->queue);
+}
+
+/* udevd has no event left to process: nodes have their final owner and
+ * mode, interfaces their final names (a returning NIC appears as eth0 and
+ * is renamed while its event is processed). */
+static bool udev_idle(struct waiter *w)
+{
+	return !w->queue || udev_queue_get_queue_is_empty(w->queue);
 }
 
 static bool udev_initialized(struct waiter *w, const char *syspath_fmt, ...)
@@ -1064,7 +1080,9 @@ static bool udev_initialized(struct waiter *w, const char *syspath_fmt, ...)
 }
 
 /* Bound to vfio-pci, with the node(s) the kernel announced in /dev and
- * processed by udev. */
+ * processed by udev. A vfio-dev class object without a dev_t (no cdev:
+ * kernel-interfaces.md §1.3) gets no udev database entry, so only the
+ * objects that have a node are asked about. */
 static bool bind_settled(struct vn_txn *t, struct waiter *w, struct vn_item *it)
 {
 	const struct vn_dev *a;
@@ -1074,14 +1092,18 @@ static bool bind_settled(struct vn_txn *t, struct waiter *w, struct vn_item *it)
 	a = it->after;
 	if (!is_vfio_driver(a) || !a->vfio_name)
 		return false;
-	if (a->cdev.path && a->cdev_state != VN_CDEV_OK)
+	if (a->cdev.path &&
+	    (a->cdev_state != VN_CDEV_OK ||
+	     !udev_initialized(w, "/sys/bus/pci/devices/%s/vfio-dev/%s", a->bdf,
+			       a->vfio_name)))
 		return false;
-	if (a->group.path && !(a->group.st.present && a->group.st.is_chr))
+	if (a->group.path &&
+	    (!a->group.st.present || !a->group.st.is_chr ||
+	     !udev_initialized(w, "/sys/class/vfio/%s",
+			       a->group.path + strlen("/dev/vfio/"))))
 		return false;
-	if (!udev_initialized(w, "/sys/bus/pci/devices/%s/vfio-dev/%s", a->bdf,
-			      a->vfio_name))
-		return false;
-	return true;
+	/* At least one way in: a cdev or a group node. */
+	return a->cdev.path || a->group.path;
 }
 
 static bool unbind_settled(struct vn_txn *t, struct waiter *w,
@@ -1118,13 +1140,15 @@ static void wait_all(struct vn_txn *t, struct waiter *w,
 	for (;;) {
 		bool all = true;
 
+		/* Every item again each time: an interface renamed since the
+		 * last look must be reported by its final name. */
 		for (size_t i = 0; i < t->n; i++) {
-			if (!pending(&t->items[i]) || done[i])
+			if (!pending(&t->items[i]))
 				continue;
 			done[i] = settled(t, w, &t->items[i]);
 			all &= done[i];
 		}
-		if (all || now_ms() >= deadline)
+		if ((all && udev_idle(w)) || now_ms() >= deadline)
 			return;
 		if (w->mon) {
 			struct pollfd p = { .fd = udev_monitor_get_fd(w->mon),
@@ -1370,7 +1394,9 @@ static void apply_unbind(struct vn_txn *t, struct waiter *w, bool *done)
 		 * one wanted. */
 		if (reread(t, it) == 0 && it->after->driver && restored(it))
 			continue;
-		r = bind_back(t, it);
+		r = vn_test_fail("restore", it->dev->bdf);
+		if (r == 0)
+			r = bind_back(t, it);
 		if (r < 0)
 			fail(it, r,
 			     it->to ? "bind to the original driver" :
