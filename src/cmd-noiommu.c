@@ -391,17 +391,22 @@ static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 		    from->text);
 		return VN_EXIT_OK;
 	}
-	/* A later file that says N would override ours: name it. */
-	for (size_t i = 0; i < s->persist.n; i++)
-		if (!s->persist.v[i].ours && s->persist.v[i].value != VN_YES &&
-		    strcmp(s->persist.v[i].where, VN_MODPROBE_FILE) > 0 &&
-		    !streq(s->persist.v[i].where, "/proc/cmdline")) {
-			vn_err("%s sets %s (\"%s\") and is read after %s, so it "
-			       "would win; not writing",
-			       s->persist.v[i].where, VN_NOIOMMU_PARAM,
-			       s->persist.v[i].text, VN_MODPROBE_FILE);
-			return VN_EXIT_UNSUPPORTED;
-		}
+	/* A setting applied after ours that says N would win: name it.
+	 * Files apply in order of their names, the command line last. */
+	for (size_t i = 0; i < s->persist.n; i++) {
+		const struct vn_setting *v = &s->persist.v[i];
+		const char *base = strrchr(v->where, '/');
+
+		if (v->ours || v->value == VN_YES)
+			continue;
+		if (!streq(v->where, "/proc/cmdline") &&
+		    strcmp(base, strrchr(VN_MODPROBE_FILE, '/')) < 0)
+			continue;
+		vn_err("%s sets %s (\"%s\") and applies after %s, so it would "
+		       "win; not writing",
+		       v->where, VN_NOIOMMU_PARAM, v->text, VN_MODPROBE_FILE);
+		return VN_EXIT_UNSUPPORTED;
+	}
 	vn_acting_user(sys, user, sizeof(user));
 	if ((r = vn_conf_render(user, time(NULL), &text)) < 0)
 		return VN_EXIT_FAILED;

@@ -296,11 +296,6 @@ int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
 	if (vn_module_state(sys, "vfio", &st) == 0)
 		p->builtin = st == VN_MOD_BUILTIN;
 
-	/* libkmod puts the command line's vfio.* options before those of
-	 * modprobe.d, and the kernel lets the last one win; a built-in vfio
-	 * sees the command line only. */
-	if (cmdline && (r = read_cmdline_setting(sys, ext, p)) < 0)
-		goto fail;
 	if (vn_read_text(sys, &ours, VN_MODPROBE_FILE) == 0) {
 		p->ours_path = strdup(VN_MODPROBE_FILE);
 		if (!p->ours_path) {
@@ -310,7 +305,7 @@ int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
 		p->ours_foreign = !vn_conf_is_ours(ours);
 	}
 	if (p->builtin)
-		return 0;
+		goto cmdline;
 	if ((r = modprobe_files(sys, &files)) < 0)
 		goto fail;
 	for (size_t i = 0; files[i]; i++) {
@@ -321,6 +316,13 @@ int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
 		if ((r = vn_modprobe_parse(text, files[i], ext, p)) < 0)
 			goto fail;
 	}
+cmdline:
+	/* libkmod passes vfio.* from the kernel command line after the
+	 * modprobe.d options, and the kernel lets the last one win: the
+	 * command line wins (seen on Linux 7.3 with kmod 30; a built-in
+	 * vfio sees the command line only). */
+	if (cmdline && (r = read_cmdline_setting(sys, ext, p)) < 0)
+		goto fail;
 	return 0;
 fail:
 	vn_persist_clear(p);
