@@ -320,7 +320,14 @@ int vn_cli_take_lock(struct vn_sys *sys, int *fd)
 {
 	_cleanup_free_ char *comm = NULL;
 	pid_t holder;
-	int r = vn_lock_acquire(sys, opts.lock_timeout_ms, &holder);
+	int r;
+
+	/* A recorded tree (--sysroot) is only looked at and planned against,
+	 * never written: there is nothing to serialise. */
+	*fd = -1;
+	if (!vn_sys_is_host(sys))
+		return 0;
+	r = vn_lock_acquire(sys, opts.lock_timeout_ms, &holder);
 
 	if (r >= 0) {
 		*fd = r;

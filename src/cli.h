@@ -78,7 +78,8 @@ int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
 		    char ***bdfs);
 
 /* The writers' lock, waiting up to --lock-timeout; a message and the exit
- * status (6 busy, 1 failed) when it cannot be had, else 0 and *fd. */
+ * status (6 busy, 1 failed) when it cannot be had, else 0 and *fd (-1 for
+ * a --sysroot tree, which is never written). */
 int vn_cli_take_lock(struct vn_sys *sys, int *fd);
 
 /* Symbolic errno name ("EBUSY"), or the number. */

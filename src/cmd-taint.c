@@ -390,9 +390,10 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 				       NULL);
 	json_object_object_add(log, "records",
 			       json_object_new_int64((int64_t)r->log.n));
+	/* Unknown (null) when the log was not read or cannot tell. */
 	json_object_object_add(
 		log, "complete",
-		r->log.from_boot < 0 ?
+		!r->log.source || r->log.from_boot < 0 ?
 			NULL :
 			json_object_new_boolean(r->log.from_boot));
 	json_object_object_add(doc, "log", log);

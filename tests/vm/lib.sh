@@ -7,6 +7,7 @@
 # temporary directory under $VM_CACHE/tmp and renamed into place, with an
 # flock held so that two processes never build the same thing at once.
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_CACHE=${VFIO_NOIOMMUCTL_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-noiommuctl-vm}
 # Private apt lists older than this are refreshed (seconds).
@@ -17,6 +18,8 @@ vm_die() { vm_log "error: $*"; exit 1; }
 
 vm_init_cache() {
 	mkdir -p "$VM_CACHE"/{locks,tmp,apt/lists/partial,apt/archives/partial,apt/cache}
+	# leftovers of killed runs (a live run's directory is younger)
+	find "$VM_CACHE/tmp" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf -- {} + 2>/dev/null || true
 }
 
 # vm_lock NAME FD: take an exclusive lock on $VM_CACHE/locks/NAME with the
@@ -32,14 +35,34 @@ vm_lock() {
 }
 vm_unlock() { eval "exec $1>&-"; }
 
-# A fresh temporary directory under the cache (same file system as the
-# final location, so that mv is a rename). Removed by vm_cleanup_tmp.
+# vm_machine_lock NAME FD: like vm_lock, for what must not happen twice at
+# once on this machine whatever the cache (QEMU guests, kernel builds): the
+# lock lives in $VFIO_NOIOMMUCTL_VM_LOCKDIR (/tmp/vfio-noiommuctl-vm-locks).
+vm_machine_lock() {
+	local dir=${VFIO_NOIOMMUCTL_VM_LOCKDIR:-/tmp/vfio-noiommuctl-vm-locks}
+	local name=$1 fd=$2
+	if [[ ! -d $dir ]]; then
+		mkdir -p "$dir"
+		chmod 1777 "$dir" 2>/dev/null || true
+	fi
+	[[ -e $dir/$name.lock ]] || (umask 0 && : >>"$dir/$name.lock")
+	eval "exec $fd>>\"\$dir/\$name.lock\""
+	if ! flock -n "$fd"; then
+		vm_log "waiting for lock $dir/$name.lock (another run of this machine)"
+		flock "$fd"
+	fi
+}
+
+# vm_mktemp VAR [PREFIX]: a fresh temporary directory under the cache (same
+# file system as the final location, so that mv is a rename), stored in
+# VAR and removed by vm_cleanup_tmp. Not to be called in $(...): the
+# directory would not be registered for cleanup.
 VM_TMPDIRS=()
 vm_mktemp() {
-	local d
-	d=$(mktemp -d "$VM_CACHE/tmp/${1:-work}.XXXXXX")
-	VM_TMPDIRS+=("$d")
-	printf '%s\n' "$d"
+	local _d
+	_d=$(mktemp -d "$VM_CACHE/tmp/${2:-work}.XXXXXX")
+	VM_TMPDIRS+=("$_d")
+	printf -v "$1" '%s' "$_d"
 }
 vm_cleanup_tmp() {
 	local d
@@ -118,7 +141,7 @@ vm_machine_sources() {
 # udev, same version as the installed libsystemd-shared) plus trixie and
 # trixie-backports on the mirror of the machine's bookworm entry.
 vm_write_sources() {
-	local out=$1 uri="" signed="" line u s c k
+	local out=$1 uri="" signed="" u s c k
 	{
 		while IFS=$'\t' read -r u s c k; do
 			case $s in
@@ -210,24 +233,25 @@ vm_sort_versions() {
 # vm_apt_fetch PKG VERSION: download PKG=VERSION into the private archive
 # cache (once) and print the path of the .deb.
 vm_apt_fetch() {
-	local pkg=$1 ver=$2 deb d
-	local epochless=${ver#*:}
-	deb=$VM_CACHE/apt/archives/${pkg}_${epochless//:/%3a}_amd64.deb
-	if [[ ! -f $deb ]]; then
-		local all=$VM_CACHE/apt/archives/${pkg}_${epochless}_all.deb
-		if [[ -f $all ]]; then printf '%s\n' "$all"; return; fi
-		vm_lock apt 8
-		d=$(vm_mktemp download)
-		(cd "$d" && apt-get "${VM_APT_OPTS[@]}" download "$pkg=$ver" >&2) ||
-			vm_die "apt-get download $pkg=$ver failed"
-		local f
-		for f in "$d"/*.deb; do
-			[[ -f $f ]] || vm_die "apt-get download $pkg=$ver produced no .deb"
-			deb=$VM_CACHE/apt/archives/${f##*/}
-			mv -f "$f" "$deb"
-		done
-		vm_unlock 8
+	local pkg=$1 ver=$2 d f deb=""
+	local stem=${pkg}_${ver#*:}
+	for f in "$VM_CACHE/apt/archives/${stem}"_{amd64,all}.deb; do
+		[[ -f $f ]] && { printf '%s\n' "$f"; return; }
+	done
+	vm_lock apt 8
+	d=$(mktemp -d "$VM_CACHE/tmp/download.XXXXXX")
+	if ! (cd "$d" && apt-get "${VM_APT_OPTS[@]}" download "$pkg=$ver" >&2); then
+		rm -rf -- "$d"
+		vm_die "apt-get download $pkg=$ver failed"
 	fi
+	for f in "$d"/*.deb; do
+		[[ -f $f ]] || break
+		deb=$VM_CACHE/apt/archives/${f##*/}
+		mv -f "$f" "$deb"
+	done
+	rm -rf -- "$d"
+	vm_unlock 8
+	[[ -n $deb ]] || vm_die "apt-get download $pkg=$ver produced no .deb"
 	printf '%s\n' "$deb"
 }
 

@@ -1,0 +1,72 @@
+# A bind or unbind killed (SIGKILL) at each step leaves a journal that
+# status and list notice and that the next unbind completes; two writers
+# serialise on the lock, and a waiter that gives up exits 6 naming the
+# holder. Pause points exist only in test builds (-Dtest_hooks=true).
+#
+# targets: both
+# timeout: 600
+
+NIC=0000:00:02.0
+EDU=0000:00:03.0
+noiommu_on
+modprobe vfio-pci
+
+paused() { # STEP CMD...: run CMD paused at STEP, print its PID once there
+	_step=$1
+	shift
+	rm -f /tmp/pause
+	VFIO_NOIOMMUCTL_TEST_PAUSE=$_step VFIO_NOIOMMUCTL_TEST_PAUSE_FILE=/tmp/pause \
+		"$@" >/tmp/paused.out 2>&1 &
+	_i=0
+	while ! grep -q "^paused $_step " /tmp/pause 2>/dev/null && [ $_i -lt 200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sed -n "s/^paused $_step //p" /tmp/pause
+}
+
+for step in bind-journaled bind-override bind-unbound bind-bound; do
+	pid=$(paused $step vfio-noiommuctl bind $NIC)
+	ok '[ -n "$pid" ]' "bind paused at $step (pid $pid)"
+	kill -9 "$pid"
+	sleep 0.5
+	like "$(journal_of $NIC)" "original_driver=e1000e" "killed at $step: the journal keeps e1000e"
+	run vfio-noiommuctl status
+	like "$OUT" "Journal +interrupted run left $NIC between drivers" "killed at $step: status notices"
+	run vfio-noiommuctl list -o BDF,JOURNAL
+	like "$OUT" "$NIC +interrupted:" "killed at $step: list shows the device"
+	exit_is 0 "killed at $step: unbind completes the restore" -- vfio-noiommuctl unbind $NIC
+	is "$(pci_driver $NIC)" e1000e "killed at $step: back on e1000e"
+	is "$(cat /sys/bus/pci/devices/$NIC/driver_override)" "(null)" "killed at $step: override cleared"
+	ok '[ -n "$(ls /sys/bus/pci/devices/$NIC/net)" ]' "killed at $step: the interface is back"
+	ok '[ -z "$(journal_of $NIC)" ]' "killed at $step: the journal is done"
+done
+
+for step in unbind-journaled unbind-released; do
+	exit_is 0 "bind e1000e" -- vfio-noiommuctl bind $NIC
+	pid=$(paused $step vfio-noiommuctl unbind $NIC)
+	ok '[ -n "$pid" ]' "unbind paused at $step (pid $pid)"
+	kill -9 "$pid"
+	sleep 0.5
+	like "$(journal_of $NIC)" "step=restoring" "killed at $step: the journal says restoring"
+	exit_is 0 "killed at $step: the next unbind completes it" -- vfio-noiommuctl unbind $NIC
+	is "$(pci_driver $NIC)" e1000e "killed at $step: back on e1000e"
+done
+
+# --- the lock ----------------------------------------------------------------------
+pid=$(paused bind-override vfio-noiommuctl bind $NIC)
+exit_is 6 "a second writer gives up after --lock-timeout: exit 6" -- \
+	vfio-noiommuctl bind --lock-timeout 1 $EDU
+like "$ERR" "another writer, PID $pid \\(vfio-noiommuct" "it names the holder's PID and command"
+is "$(pci_driver $EDU)" "" "the waiter wrote nothing"
+vfio-noiommuctl bind --lock-timeout 60 $EDU >/tmp/second.out 2>&1 &
+second=$!
+sleep 2
+ok 'kill -0 $second' "a second writer with a long --lock-timeout waits"
+is "$(pci_driver $EDU)" "" "and has not written yet"
+kill -9 "$pid"
+wait $second
+is "$?" 0 "once the first is gone, the second binds"
+is "$(pci_driver $EDU)" vfio-pci "edu is bound by the second writer"
+exit_is 0 "clean up: unbind both" -- vfio-noiommuctl unbind $NIC $EDU
+is "$(pci_driver $NIC) $(pci_driver $EDU)" "e1000e " "both where they started"
