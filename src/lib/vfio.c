@@ -262,7 +262,7 @@ static int scan_maps(const struct vn_sys *sys, struct vn_holders *h, pid_t pid,
 int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 {
 	_cleanup_strv_ char **pids = NULL;
-	int r;
+	int r, r2;
 
 	*out = (struct vn_holders){ 0 };
 	r = vn_list_dir(sys, &pids, "/proc");
@@ -279,17 +279,14 @@ int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 			if (!comm)
 				goto fail;
 		}
-		r = scan_fds(sys, out, pid, comm);
-		if (r == -ENOMEM)
-			goto fail;
-		if (r == -EACCES || r == -EPERM)
-			out->unreadable++;
 		/* Mappings need CAP_SYS_ADMIN to read; a process that exited
-		 * meanwhile (ENOENT) is simply gone. */
-		r = scan_maps(sys, out, pid, comm);
-		if (r == -ENOMEM)
+		 * meanwhile (ENOENT) is simply gone. A process counts once as
+		 * unreadable, whichever part could not be read. */
+		r = scan_fds(sys, out, pid, comm);
+		r2 = r == -ENOMEM ? r : scan_maps(sys, out, pid, comm);
+		if (r == -ENOMEM || r2 == -ENOMEM)
 			goto fail;
-		if (r == -EACCES || r == -EPERM)
+		if (r == -EACCES || r == -EPERM || r2 == -EACCES || r2 == -EPERM)
 			out->unreadable++;
 	}
 	return 0;
