@@ -80,6 +80,13 @@ const struct argp vn_argp_txn = {
 	.children = txn_children,
 };
 
+const struct argp_child vn_children_txn[] = {
+	{ &vn_argp_txn, 0, NULL, 0 },
+	{ &vn_argp_doc_output, 0, "Output:", 0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
+
 /* ---- messages ------------------------------------------------------------- */
 
 static const char *errname(int err)

@@ -19,6 +19,8 @@ struct vn_txn_args {
 /* --dry-run, --force, --keep-going, --timeout, --lock-timeout, and the
  * device arguments into raw; the input is a struct vn_txn_args. */
 extern const struct argp vn_argp_txn;
+/* The groups bind and unbind take after their own option. */
+extern const struct argp_child vn_children_txn[];
 
 /* A bind or unbind command from its arguments to its exit status: parse
  * with argp (whose input is a vn_txn_args), check the devices (VID:DID

@@ -145,6 +145,25 @@ const struct argp vn_argp_lock = {
 	.parser = parse_lock,
 };
 
+const struct argp_child vn_children_doc[] = {
+	{ &vn_argp_doc_output, 0, "Output:", 0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
+
+const struct argp_child vn_children_doc_lock[] = {
+	{ &vn_argp_lock, 0, NULL, 0 },
+	{ &vn_argp_doc_output, 0, "Output:", 0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
+
+const struct argp_child vn_children_table[] = {
+	{ &vn_argp_table_output, 0, "Output:", 0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
+
 void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 		   char **argv, void *input)
 {

@@ -45,6 +45,13 @@ extern const struct argp vn_argp_common;
 /* --lock-timeout, for the verbs that take the writers' lock. */
 extern const struct argp vn_argp_lock;
 
+/* The option groups a verb takes after its own, ready for struct argp:
+ * document output and the common options; the same with --lock-timeout;
+ * table output and the common options. */
+extern const struct argp_child vn_children_doc[];
+extern const struct argp_child vn_children_doc_lock[];
+extern const struct argp_child vn_children_table[];
+
 /* Parse a seconds value ("10", "2.5") into milliseconds. */
 int vn_parse_seconds(const char *s, int *ms);
 

@@ -33,12 +33,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_txn, 0, NULL, 0 },
-					      { &vn_argp_doc_output, 0,
-						"Output:", 0 },
-					      { &vn_argp_common, 0, NULL, 0 },
-					      { 0 } };
-
 static const struct argp bind_argp = {
 	.options = options,
 	.parser = parse,
@@ -50,7 +44,7 @@ static const struct argp bind_argp = {
 	       "2 invalid input; 3 not possible on this kernel (no-IOMMU mode "
 	       "off, no vfio-pci); 4 refused by a guard; 5 partial "
 	       "(--keep-going); 6 another writer held the lock.",
-	.children = children,
+	.children = vn_children_txn,
 };
 
 static int run(int argc, char **argv)

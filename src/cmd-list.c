@@ -105,11 +105,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_table_output, 0,
-						"Output:", 0 },
-					      { &vn_argp_common, 0, NULL, 0 },
-					      { 0 } };
-
 static char *help_filter(int key, const char *text, void *input)
 {
 	char *buf = NULL;
@@ -136,7 +131,7 @@ static const struct argp list_argp = {
 	       "their nodes, no-IOMMU status and holders.\v"
 	       "--json prints every column unless -o selects some. "
 	       "Exit status: 0; 2 for a malformed or unknown BDF or column.",
-	.children = children,
+	.children = vn_children_table,
 	.help_filter = help_filter,
 };
 

@@ -106,11 +106,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_doc_output, 0,
-						"Output:", 0 },
-					      { &vn_argp_common, 0, NULL, 0 },
-					      { 0 } };
-
 static const struct argp noiommu_argp = {
 	.options = options,
 	.parser = parse,
@@ -121,7 +116,7 @@ static const struct argp noiommu_argp = {
 	       "input; 3 not possible on this kernel or configuration (no "
 	       "CONFIG_VFIO_NOIOMMU, a conflicting setting); 4 refused (--unbind: "
 	       "a device is held); 5 partial; 6 busy.",
-	.children = children,
+	.children = vn_children_doc_lock,
 };
 
 /* ---- show ----------------------------------------------------------------- */

@@ -58,12 +58,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_lock, 0, NULL, 0 },
-					      { &vn_argp_doc_output, 0,
-						"Output:", 0 },
-					      { &vn_argp_common, 0, NULL, 0 },
-					      { 0 } };
-
 static const struct argp smoke_argp = {
 	.options = options,
 	.parser = parse,
@@ -78,7 +72,7 @@ static const struct argp smoke_argp = {
 	       "Exit status: 0 every step passed; 1 a step failed (or a "
 	       "capability is missing); 2 invalid input; 3 the kernel offers no "
 	       "usable path; 4 another process holds the device; 6 busy.",
-	.children = children,
+	.children = vn_children_doc_lock,
 };
 
 /* A node path to the device's BDF; the node's kind forces the path. */

@@ -495,11 +495,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_doc_output, 0,
-						"Output:", 0 },
-					      { &vn_argp_common, 0, NULL, 0 },
-					      { 0 } };
-
 static const struct argp status_argp = {
 	.options = options,
 	.parser = parse,
@@ -507,7 +502,7 @@ static const struct argp status_argp = {
 	       "modules, IOMMU, VFIO devices and taint.\v"
 	       "Exit status: 0, or with --check 3 when no-IOMMU assignment is "
 	       "impossible on this kernel; 2 on usage errors.",
-	.children = children,
+	.children = vn_children_doc,
 };
 
 static int run(int argc, char **argv)

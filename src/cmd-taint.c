@@ -58,11 +58,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_doc_output, 0,
-						"Output:", 0 },
-					      { &vn_argp_common, 0, NULL, 0 },
-					      { 0 } };
-
 static const struct argp taint_argp = {
 	.options = options,
 	.parser = parse,
@@ -74,7 +69,7 @@ static const struct argp taint_argp = {
 	       "Exit status: 0; with --check, 0 when none of the flags is set, "
 	       "1 when one is, 2 for unknown letters or other usage errors, 3 "
 	       "when the taint cannot be read.",
-	.children = children,
+	.children = vn_children_doc,
 };
 
 struct report {

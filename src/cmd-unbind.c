@@ -36,12 +36,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static const struct argp_child children[] = { { &vn_argp_txn, 0, NULL, 0 },
-					      { &vn_argp_doc_output, 0,
-						"Output:", 0 },
-					      { &vn_argp_common, 0, NULL, 0 },
-					      { 0 } };
-
 static const struct argp unbind_argp = {
 	.options = options,
 	.parser = parse,
@@ -54,7 +48,7 @@ static const struct argp unbind_argp = {
 	       "stays on vfio-pci, the journal is kept); 2 invalid input; "
 	       "4 refused (a process holds the device); 5 partial "
 	       "(--keep-going); 6 another writer held the lock.",
-	.children = children,
+	.children = vn_children_txn,
 };
 
 static int run(int argc, char **argv)
