@@ -25,22 +25,21 @@ static error_t parse_txn(int key, char *arg, struct argp_state *state)
 	struct vn_txn_args *a = state->input;
 
 	switch (key) {
-	case 'n':
 	case OPT_DRY_RUN:
 		a->dry_run = true;
 		break;
-	case 'f':
 	case OPT_FORCE:
 		a->force = true;
 		break;
-	case 'k':
 	case OPT_KEEP_GOING:
 		a->keep_going = true;
 		break;
 	case OPT_TIMEOUT:
-		if (vn_parse_seconds(arg, &a->timeout_ms) < 0)
+		/* 0 would time every vfio-pci unbind out at once. */
+		if (vn_parse_seconds(arg, &a->timeout_ms) < 0 || !a->timeout_ms)
 			argp_error(state,
-				   "--timeout: '%s' is not a number of seconds",
+				   "--timeout: '%s' is not a number of seconds "
+				   "above 0",
 				   arg);
 		break;
 	case ARGP_KEY_ARG:
@@ -101,9 +100,10 @@ static const char *explain(const struct vn_item *it)
 {
 	int e = -it->err;
 
-	if (!it->failed_step)
+	switch (it->failed_at) {
+	case VN_FAIL_NONE:
 		return NULL;
-	if (strstr(it->failed_step, "bind to vfio-pci")) {
+	case VN_FAIL_BIND_VFIO:
 		if (e == EINVAL && it->noiommu)
 			return "a device without an IOMMU needs no-IOMMU mode on";
 		if (e == EINVAL)
@@ -115,12 +115,20 @@ static const char *explain(const struct vn_item *it)
 		if (e == ENODEV)
 			return "vfio-pci did not match it: driver_override was "
 			       "not in place";
+		break;
+	case VN_FAIL_BIND_ORIGINAL:
+	case VN_FAIL_ROLLBACK:
+		if (e == EBUSY)
+			return "another member of its IOMMU group is still in use "
+			       "by user space";
+		break;
+	case VN_FAIL_UNBIND_VFIO:
+		if (e == ETIMEDOUT)
+			return "a process holds the device";
+		break;
+	default:
+		break;
 	}
-	if (strstr(it->failed_step, "original driver") && e == EBUSY)
-		return "another member of its IOMMU group is still in use by "
-		       "user space";
-	if (strstr(it->failed_step, "unbind from vfio-pci") && e == ETIMEDOUT)
-		return "a process holds the device";
 	if (e == EACCES || e == EPERM)
 		return "this needs root";
 	return NULL;
@@ -131,8 +139,10 @@ static void print_item_failure(const struct vn_item *it, const char *verb)
 	const char *why = explain(it);
 
 	vn_err("%s %s: %s failed: %s (%s)", verb, it->dev->bdf,
-	       it->failed_step ? it->failed_step : "?", strerror(-it->err),
-	       errname(it->err));
+	       vn_fail_step_name(it->failed_at) ?
+		       vn_fail_step_name(it->failed_at) :
+		       "?",
+	       strerror(-it->err), errname(it->err));
 	if (why)
 		vn_hint("likely cause: %s", why);
 	if (it->detail)
@@ -165,14 +175,15 @@ static const char *refusal_hint(const struct vn_item *it)
 	return vn_item_hard_refused(it) ? NULL : "use --force to do it anyway";
 }
 
-static void print_refusal(const struct vn_item *it, enum vn_op op)
+static void print_refusal(const struct vn_item *it, enum vn_op op, bool force)
 {
 	const char *hint = refusal_hint(it);
 
 	for (size_t g = 0; g < it->nguards; g++) {
 		const struct vn_guard *gd = &it->guards[g];
 
-		if (gd->level == VN_GUARD_PASS)
+		if (gd->level == VN_GUARD_PASS ||
+		    (gd->level == VN_GUARD_SOFT && force))
 			continue;
 		vn_err("refusing to %s %s%s%s: %s%s",
 		       op == VN_OP_BIND ? "take" : "release", it->dev->bdf,
@@ -189,10 +200,10 @@ static void print_refusal(const struct vn_item *it, enum vn_op op)
 static void print_unsupported(const struct vn_item *it)
 {
 	vn_err("cannot bind %s: %s", it->dev->bdf, it->why);
-	if (strstr(it->why, "no-IOMMU mode is off"))
+	if (it->unsupported == VN_UNSUP_MODE_OFF)
 		vn_hint("'vfio-noiommuctl noiommu on' enables it (devices bound "
 			"afterwards get no DMA isolation and taint the kernel)");
-	else if (strstr(it->why, "CONFIG_VFIO_NOIOMMU"))
+	else if (it->unsupported == VN_UNSUP_NO_NOIOMMU)
 		vn_hint("a kernel built with CONFIG_VFIO_NOIOMMU=y (Ubuntu, Fedora, "
 			"RHEL) can; or boot with an IOMMU enabled");
 }
@@ -306,11 +317,6 @@ static const char *result_name(const struct vn_item *it, bool dry)
 	return "skipped";
 }
 
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static struct json_object *item_json(const struct vn_txn *t,
 				     const struct vn_item *it, bool dry)
 {
@@ -320,11 +326,11 @@ static struct json_object *item_json(const struct vn_txn *t,
 	const struct vn_dev *a = it->after;
 	static const char *const levels[] = { "pass", "soft", "hard" };
 
-	json_object_object_add(o, "bdf", jstr(it->dev->bdf));
-	json_object_object_add(o, "from", jstr(it->from));
-	json_object_object_add(o, "to", jstr(it->to));
-	json_object_object_add(o, "result", jstr(result_name(it, dry)));
-	json_object_object_add(o, "reason", jstr(it->why));
+	json_object_object_add(o, "bdf", vn_jstr(it->dev->bdf));
+	json_object_object_add(o, "from", vn_jstr(it->from));
+	json_object_object_add(o, "to", vn_jstr(it->to));
+	json_object_object_add(o, "result", vn_jstr(result_name(it, dry)));
+	json_object_object_add(o, "reason", vn_jstr(it->why));
 	json_object_object_add(o, "noiommu",
 			       json_object_new_boolean(it->noiommu));
 	json_object_object_add(o, "via_group",
@@ -332,33 +338,36 @@ static struct json_object *item_json(const struct vn_txn *t,
 	for (size_t g = 0; g < it->nguards; g++) {
 		struct json_object *go = json_object_new_object();
 
-		json_object_object_add(go, "name", jstr(it->guards[g].name));
+		json_object_object_add(go, "name", vn_jstr(it->guards[g].name));
 		json_object_object_add(go, "level",
-				       jstr(levels[it->guards[g].level]));
+				       vn_jstr(levels[it->guards[g].level]));
 		json_object_object_add(go, "evidence",
-				       jstr(it->guards[g].evidence));
+				       vn_jstr(it->guards[g].evidence));
 		json_object_array_add(guards, go);
 	}
 	json_object_object_add(o, "guards", guards);
 	for (size_t i = 0; i < it->nwrites; i++) {
 		struct json_object *wo = json_object_new_object();
 
-		json_object_object_add(wo, "path", jstr(it->writes[i].path));
-		json_object_object_add(wo, "value", jstr(it->writes[i].value));
+		json_object_object_add(wo, "path", vn_jstr(it->writes[i].path));
+		json_object_object_add(wo, "value",
+				       vn_jstr(it->writes[i].value));
 		json_object_array_add(writes, wo);
 	}
 	json_object_object_add(o, "writes", writes);
 	json_object_object_add(o, "error",
-			       it->err ? jstr(strerror(-it->err)) : NULL);
+			       it->err ? vn_jstr(strerror(-it->err)) : NULL);
 	json_object_object_add(o, "errno",
-			       it->err ? jstr(errname(it->err)) : NULL);
-	json_object_object_add(o, "failed_step", jstr(it->failed_step));
-	json_object_object_add(o, "detail", jstr(it->detail));
-	json_object_object_add(o, "driver", a ? jstr(a->driver) : NULL);
-	json_object_object_add(
-		o, "cdev",
-		a && a->cdev_state == VN_CDEV_OK ? jstr(a->cdev.path) : NULL);
-	json_object_object_add(o, "group", a ? jstr(a->group.path) : NULL);
+			       it->err ? vn_jstr(errname(it->err)) : NULL);
+	json_object_object_add(o, "failed_step",
+			       vn_jstr(vn_fail_step_name(it->failed_at)));
+	json_object_object_add(o, "detail", vn_jstr(it->detail));
+	json_object_object_add(o, "driver", a ? vn_jstr(a->driver) : NULL);
+	json_object_object_add(o, "cdev",
+			       a && a->cdev_state == VN_CDEV_OK ?
+				       vn_jstr(a->cdev.path) :
+				       NULL);
+	json_object_object_add(o, "group", a ? vn_jstr(a->group.path) : NULL);
 	(void)t;
 	return o;
 }
@@ -428,8 +437,13 @@ static void report(const struct vn_txn *t)
 		switch (it->verdict) {
 		case VN_ITEM_NOTHING:
 			if (!opts.quiet)
-				printf("%s  %s: nothing to do\n", it->dev->bdf,
-				       it->why);
+				printf("%s  %s: nothing to do%s\n",
+				       it->dev->bdf, it->why,
+				       it->completed ?
+					       " (the interrupted bind's "
+					       "journal record is now "
+					       "complete)" :
+					       "");
 			continue;
 		case VN_ITEM_UNSUPPORTED:
 		case VN_ITEM_REFUSED:
@@ -473,6 +487,34 @@ static void warn_taint(const struct vn_txn *t)
 	}
 }
 
+/* Ctrl-C between the phases would leave devices between drivers: hold
+ * SIGINT, SIGTERM and SIGQUIT until the transaction is over (the process
+ * exits right after; SIGKILL still works, and the journal covers it). */
+static void block_interrupts(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* With --json a script reads stdout: a run that stops before there is a
+ * per-device answer still prints a document saying why. */
+static void print_failure_json(bool dry, int status, const char *error)
+{
+	struct json_object *doc = json_object_new_object();
+
+	json_object_object_add(doc, "devices", json_object_new_array());
+	json_object_object_add(doc, "dry_run", json_object_new_boolean(dry));
+	json_object_object_add(doc, "exit_status", json_object_new_int(status));
+	json_object_object_add(doc, "error", vn_jstr(error));
+	vn_doc_print(doc, &opts.out, stdout);
+	json_object_put(doc);
+}
+
 int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	       const struct vn_txn_args *a)
 {
@@ -484,15 +526,27 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 		.unbind_timeout_ms = a->timeout_ms,
 		.driver = a->driver,
 	};
-	struct vn_txn t;
+	const char *verb = op == VN_OP_BIND ? "bind" : "unbind";
+	const char *failure = NULL;
+	struct vn_txn t = { 0 };
 	int lock = -1, ret, r;
 	bool json = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
+	bool printed = false;
 
 	if (!a->dry_run && !a->lock_held &&
-	    (ret = vn_cli_take_lock(sys, &lock)))
-		return ret;
+	    (ret = vn_cli_take_lock(sys, &lock))) {
+		failure = "the lock is not available";
+		goto out;
+	}
 	r = vn_txn_init(&t, sys, op, &to);
-	for (size_t i = 0; r == 0 && bdfs[i]; i++) {
+	t.lock_fd = a->lock_held ? a->lock_fd : lock;
+	if (r < 0) {
+		vn_err("cannot read the kernel state: %s", strerror(-r));
+		failure = "cannot read the kernel state";
+		ret = VN_EXIT_FAILED;
+		goto out;
+	}
+	for (size_t i = 0; bdfs[i]; i++) {
 		r = vn_txn_add(&t, bdfs[i]);
 		if (r == -EBADMSG) {
 			vn_err("the journal record %s/%s is corrupt or truncated; "
@@ -500,15 +554,29 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 			       VN_JOURNAL_DIR, bdfs[i]);
 			vn_hint("inspect it; remove it to let the kernel choose the "
 				"driver on unbind");
+			failure = "a journal record is corrupt";
 			ret = VN_EXIT_FAILED;
 			goto out;
 		}
+		if (r < 0) {
+			vn_err("%s %s: cannot read its state%s: %s", verb,
+			       bdfs[i],
+			       r == -ENODEV ?
+				       " (it was removed meanwhile)" :
+			       vn_err_denied(r) ?
+				       " or journal record (run as root)" :
+				       "",
+			       strerror(-r));
+			failure = "cannot read a device's state";
+			ret = r == -ENODEV ? VN_EXIT_USAGE : VN_EXIT_FAILED;
+			goto out;
+		}
 	}
-	if (r == 0)
-		r = vn_txn_plan(&t);
+	r = vn_txn_plan(&t);
 	if (r < 0) {
-		vn_err("cannot plan the %s: %s",
-		       op == VN_OP_BIND ? "bind" : "unbind", strerror(-r));
+		vn_err("cannot plan the %s (reading guards' evidence): %s",
+		       verb, strerror(-r));
+		failure = "cannot read the guards' evidence";
 		ret = VN_EXIT_FAILED;
 		goto out;
 	}
@@ -518,6 +586,7 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	if (a->dry_run) {
 		if (json) {
 			print_json(&t, true, ret);
+			printed = true;
 		} else {
 			for (size_t i = 0; i < t.n; i++)
 				print_plan(&t, &t.items[i]);
@@ -529,23 +598,22 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 		if (t.items[i].verdict == VN_ITEM_UNSUPPORTED)
 			print_unsupported(&t.items[i]);
 		else if (t.items[i].verdict == VN_ITEM_REFUSED)
-			print_refusal(&t.items[i], op);
+			print_refusal(&t.items[i], op, t.opts.force);
 	}
-	if (ret != VN_EXIT_OK && ret != VN_EXIT_PARTIAL) {
-		if (json)
-			print_json(&t, false, ret);
-		goto out;
-	}
+	if (ret != VN_EXIT_OK && ret != VN_EXIT_PARTIAL)
+		goto report;
+	if (vn_sys_is_host(sys) && (r = vn_txn_complete_records(&t)) < 0)
+		vn_warn("cannot complete an interrupted bind's journal record: %s",
+			strerror(-r));
 	if (!vn_txn_any(&t, VN_ITEM_GO)) {
-		if (json)
-			print_json(&t, false, ret);
-		else
+		if (!json)
 			report(&t);
-		goto out;
+		goto report;
 	}
 	if (!vn_sys_is_host(sys)) {
 		vn_err("a --sysroot tree is only planned against: nothing was "
 		       "written; use --dry-run");
+		failure = "a --sysroot tree is never written";
 		ret = VN_EXIT_USAGE;
 		goto out;
 	}
@@ -556,6 +624,7 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	 * the SSH interface cuts the session that runs this. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	block_interrupts();
 	vn_cli_tolerate_stdout();
 
 	r = vn_txn_load_modules(&t);
@@ -563,35 +632,40 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 		vn_err("cannot load vfio-pci: %s", strerror(-r));
 		if (r == -ENOENT)
 			vn_hint("this kernel has no vfio-pci module");
+		failure = "cannot load vfio-pci";
 		ret = r == -ENOENT ? VN_EXIT_UNSUPPORTED : VN_EXIT_FAILED;
 		goto out;
 	}
 	/* With vfio loaded the mode is the parameter's, which may differ
-	 * from what the configuration promised. */
+	 * from what the configuration promised: report the devices that
+	 * turned out impossible (each once), then go on with the rest only
+	 * under --keep-going. */
+	for (size_t i = 0; i < t.n; i++)
+		if (t.items[i].late && !json)
+			print_unsupported(&t.items[i]);
 	if (plan_status(&t) != ret) {
-		for (size_t i = 0; i < t.n; i++)
-			if (t.items[i].verdict == VN_ITEM_UNSUPPORTED)
-				print_unsupported(&t.items[i]);
 		ret = plan_status(&t);
-		if (ret != VN_EXIT_PARTIAL) {
-			if (json)
-				print_json(&t, false, ret);
-			goto out;
-		}
+		if (ret != VN_EXIT_PARTIAL)
+			goto report;
 	}
 	r = vn_txn_apply(&t);
 	if (r < 0) {
-		vn_err("%s: %s", op == VN_OP_BIND ? "bind" : "unbind",
-		       strerror(-r));
+		vn_err("%s: %s", verb, strerror(-r));
+		failure = "the change could not be applied";
 		ret = VN_EXIT_FAILED;
 		goto out;
 	}
 	ret = result_status(&t, ret);
+	if (!json)
+		report(&t);
+report:
+	/* Refusals were printed above; the text report is for what ran. */
 	if (json)
 		print_json(&t, false, ret);
-	else
-		report(&t);
+	printed = true;
 out:
+	if (json && !printed && failure)
+		print_failure_json(a->dry_run, ret, failure);
 	vn_txn_clear(&t);
 	vn_lock_release(lock);
 	return ret;

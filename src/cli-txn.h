@@ -12,7 +12,8 @@ struct vn_txn_args {
 	bool group;
 	int timeout_ms;
 	const char *driver;
-	bool lock_held; /* the caller holds the writers' lock already */
+	bool lock_held; /* the caller holds the writers' lock already ... */
+	int lock_fd; /* ... on this fd */
 	char **raw; /* arguments as given */
 };
 

@@ -230,7 +230,8 @@ int vn_cli_open_sys(struct vn_sys **sys)
 	return 0;
 }
 
-int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg, char canonical[20])
+int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg,
+		   char canonical[VN_BDF_MAX])
 {
 	if (vn_arg_is_path(arg)) {
 		vn_err("'%s' is a path; give the device's PCI address (BDF), "

@@ -4,6 +4,7 @@
 #include <argp.h>
 #include <stdbool.h>
 
+#include "lib/bdf.h"
 #include "lib/sys.h"
 #include "output/output.h"
 
@@ -59,6 +60,11 @@ int vn_parse_seconds(const char *s, int *ms);
 void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 		   char **argv, void *input);
 
+/* Label-and-value reports (status, noiommu show): a 16-column label,
+ * continuation lines indented to match. */
+#define VN_LABEL "%-16s"
+#define VN_INDENT "                "
+
 void vn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Continuation lines of a message, indented under it. */
@@ -69,7 +75,8 @@ int vn_cli_open_sys(struct vn_sys **sys);
 
 /* A BDF argument, checked: a path, a malformed name or an absent device
  * gets a message naming it and VN_EXIT_USAGE; 0 fills canonical. */
-int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg, char canonical[20]);
+int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg,
+		   char canonical[VN_BDF_MAX]);
 
 /* Say which devices a killed or failed run left with an unfinished (or
  * corrupt) journal record, except those listed. */

@@ -334,8 +334,9 @@ static int fill(struct vn_sys *sys, struct vn_table *t,
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
 	int r;
 
+	/* A journal we may not read: its records are unknown, not fatal. */
 	r = vn_journal_list(sys, &journaled);
-	if (r < 0)
+	if (r < 0 && !vn_err_denied(r))
 		return r;
 	r = vn_dev_read_all(sys, &devs);
 	if (r < 0)

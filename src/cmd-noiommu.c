@@ -163,18 +163,16 @@ static const char *dev_paths(const struct vn_dev *d)
 			       "no node";
 }
 
-#define LABEL "%-16s"
-#define INDENT "                "
-
 static void print_unavailable(const struct vn_caps *c)
 {
-	printf(LABEL "not available: this kernel was built without "
-		     "CONFIG_VFIO_NOIOMMU (%s)\n",
+	printf(VN_LABEL "not available: this kernel was built without "
+			"CONFIG_VFIO_NOIOMMU (%s)\n",
 	       "Mode", c->noiommu.source ? c->noiommu.source : "?");
-	printf(INDENT "the group path needs CONFIG_VFIO_NOIOMMU; "
-		      "/dev/vfio/devices/noiommu-vfioN also needs\n" INDENT
-		      "CONFIG_VFIO_DEVICE_CDEV and CONFIG_IOMMUFD "
-		      "(CONFIG_IOMMUFD_NOIOMMU, Linux 7.3 or later)\n");
+	printf(VN_INDENT
+	       "the group path needs CONFIG_VFIO_NOIOMMU; "
+	       "/dev/vfio/devices/noiommu-vfioN also needs\n" VN_INDENT
+	       "CONFIG_VFIO_DEVICE_CDEV and CONFIG_IOMMUFD "
+	       "(CONFIG_IOMMUFD_NOIOMMU, Linux 7.3 or later)\n");
 }
 
 static void print_persist(const struct state *s)
@@ -183,20 +181,20 @@ static void print_persist(const struct state *s)
 	enum vn_tri next = vn_persist_effective(&s->persist, &from);
 
 	if (!from) {
-		printf(LABEL "%s at the next %s: nothing sets it%s\n",
+		printf(VN_LABEL "%s at the next %s: nothing sets it%s\n",
 		       "Persistent", "off",
 		       s->persist.builtin ? "boot" : "load of vfio",
 		       s->on_host ?
 			       "" :
 			       " (the image's kernel command line is not read)");
 	} else {
-		printf(LABEL "%s at the next %s: %s: %s\n", "Persistent",
+		printf(VN_LABEL "%s at the next %s: %s: %s\n", "Persistent",
 		       next == VN_YES ? "on" : "off",
 		       s->persist.builtin ? "boot" : "load of vfio",
 		       from->where, from->text);
 		for (size_t i = 0; i < s->persist.n; i++)
 			if (&s->persist.v[i] != from)
-				printf(INDENT "also %s: %s%s\n",
+				printf(VN_INDENT "also %s: %s%s\n",
 				       s->persist.v[i].where,
 				       s->persist.v[i].text,
 				       s->persist.v[i].value == VN_UNKNOWN ?
@@ -204,11 +202,11 @@ static void print_persist(const struct state *s)
 					       " (overridden)");
 	}
 	if (s->persist.ours_foreign)
-		printf(INDENT
+		printf(VN_INDENT
 		       "%s exists but was not written by vfio-noiommuctl\n",
 		       VN_MODPROBE_FILE);
 	if (s->on_host && s->caps.mode)
-		printf(INDENT "%s the running value (%c)\n",
+		printf(VN_INDENT "%s the running value (%c)\n",
 		       (next == VN_YES) == (s->caps.mode == 'Y') ?
 			       "agrees with" :
 			       "differs from",
@@ -224,7 +222,7 @@ static void print_devices(const struct state *s)
 
 		if (!vn_dev_is_vfio(d))
 			continue;
-		printf(LABEL "%s  %s (%s)%s\n", any ? "" : "Bound devices",
+		printf(VN_LABEL "%s  %s (%s)%s\n", any ? "" : "Bound devices",
 		       d->bdf, d->noiommu ? "no-IOMMU" : "behind its IOMMU",
 		       dev_paths(d),
 		       d->noiommu && s->caps.mode != 'Y' ?
@@ -233,7 +231,7 @@ static void print_devices(const struct state *s)
 		any = true;
 	}
 	if (!any)
-		printf(LABEL "none on VFIO drivers\n", "Bound devices");
+		printf(VN_LABEL "none on VFIO drivers\n", "Bound devices");
 }
 
 static void print_show(const struct state *s)
@@ -244,24 +242,20 @@ static void print_show(const struct state *s)
 	if (c->noiommu.value == VN_NO) {
 		print_unavailable(c);
 	} else if (!s->on_host) {
-		printf(LABEL "(not read: --root looks at an image)\n", "Mode");
+		printf(VN_LABEL "(not read: --root looks at an image)\n",
+		       "Mode");
 	} else if (c->mode) {
-		printf(LABEL "%s (" VN_NOIOMMU_PARAM "=%c)\n", "Mode",
+		printf(VN_LABEL "%s (" VN_NOIOMMU_PARAM "=%c)\n", "Mode",
 		       c->mode == 'Y' ? "on " : "off", c->mode);
 	} else {
-		printf(LABEL "off (vfio is not loaded)\n", "Mode");
+		printf(VN_LABEL "off (vfio is not loaded)\n", "Mode");
 	}
 	if (c->noiommu.value != VN_NO)
-		printf(LABEL "%s: %s\n", "Paths", vn_paths_name(p),
+		printf(VN_LABEL "%s: %s\n", "Paths", vn_paths_name(p),
 		       vn_paths_sentence(p));
 	print_persist(s);
 	if (s->on_host)
 		print_devices(s);
-}
-
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
 }
 
 static struct json_object *show_json(const struct state *s)
@@ -280,8 +274,9 @@ static struct json_object *show_json(const struct state *s)
 		c->noiommu.value == VN_UNKNOWN ?
 			NULL :
 			json_object_new_boolean(c->noiommu.value == VN_YES));
-	json_object_object_add(doc, "source", jstr(c->noiommu.source));
-	json_object_object_add(doc, "parameter", c->mode ? jstr(mode) : NULL);
+	json_object_object_add(doc, "source", vn_jstr(c->noiommu.source));
+	json_object_object_add(doc, "parameter",
+			       c->mode ? vn_jstr(mode) : NULL);
 	json_object_object_add(doc, "enabled",
 			       json_object_new_boolean(c->mode == 'Y'));
 	json_object_object_add(doc, "loaded",
@@ -289,12 +284,14 @@ static struct json_object *show_json(const struct state *s)
 	json_object_object_add(doc, "builtin",
 			       json_object_new_boolean(s->persist.builtin));
 	json_object_object_add(doc, "access_paths",
-			       jstr(vn_paths_name(vn_caps_paths(c))));
+			       vn_jstr(vn_paths_name(vn_caps_paths(c))));
 	for (size_t i = 0; i < s->persist.n; i++) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "where", jstr(s->persist.v[i].where));
-		json_object_object_add(o, "text", jstr(s->persist.v[i].text));
+		json_object_object_add(o, "where",
+				       vn_jstr(s->persist.v[i].where));
+		json_object_object_add(o, "text",
+				       vn_jstr(s->persist.v[i].text));
 		json_object_object_add(
 			o, "value",
 			s->persist.v[i].value == VN_UNKNOWN ?
@@ -308,8 +305,9 @@ static struct json_object *show_json(const struct state *s)
 	}
 	json_object_object_add(pers, "enabled",
 			       json_object_new_boolean(next == VN_YES));
-	json_object_object_add(pers, "source", from ? jstr(from->where) : NULL);
-	json_object_object_add(pers, "text", from ? jstr(from->text) : NULL);
+	json_object_object_add(pers, "source",
+			       from ? vn_jstr(from->where) : NULL);
+	json_object_object_add(pers, "text", from ? vn_jstr(from->text) : NULL);
 	json_object_object_add(
 		pers, "agrees",
 		s->on_host && c->mode ?
@@ -328,10 +326,10 @@ static struct json_object *show_json(const struct state *s)
 		if (!vn_dev_is_vfio(d))
 			continue;
 		o = json_object_new_object();
-		json_object_object_add(o, "bdf", jstr(d->bdf));
+		json_object_object_add(o, "bdf", vn_jstr(d->bdf));
 		json_object_object_add(o, "noiommu",
 				       json_object_new_boolean(d->noiommu));
-		json_object_object_add(o, "paths", jstr(dev_paths(d)));
+		json_object_object_add(o, "paths", vn_jstr(dev_paths(d)));
 		json_object_object_add(o, "rebind_fails",
 				       json_object_new_boolean(d->noiommu &&
 							       c->mode != 'Y'));
@@ -358,6 +356,48 @@ static void say(const char *key, const char *fmt, ...)
 	putchar('\n');
 }
 
+/*
+ * What would make --persist fail, checked before anything changes (the
+ * running mode included): a foreign file where ours goes, a setting that
+ * applies after ours and says otherwise (files in order of their names,
+ * the command line last), or, to turn it off, a setting that is not ours.
+ */
+static int persist_conflict(const struct state *s, bool on)
+{
+	if (s->persist.builtin)
+		return VN_EXIT_OK; /* only the command line applies: printed */
+	if (on && s->persist.ours_foreign) {
+		vn_err("%s exists and was not written by vfio-noiommuctl; not "
+		       "overwriting it",
+		       VN_MODPROBE_FILE);
+		return VN_EXIT_UNSUPPORTED;
+	}
+	for (size_t i = 0; i < s->persist.n; i++) {
+		const struct vn_setting *v = &s->persist.v[i];
+		const char *base = strrchr(v->where, '/');
+		bool later = streq(v->where, "/proc/cmdline") ||
+			     strcmp(base, strrchr(VN_MODPROBE_FILE, '/')) > 0;
+
+		if (v->ours || v->value == (on ? VN_YES : VN_NO) ||
+		    (on && !later) || v->value == VN_UNKNOWN)
+			continue;
+		if (on)
+			vn_err("%s sets %s (\"%s\") and applies after %s, so it "
+			       "would win; nothing was changed",
+			       v->where, VN_NOIOMMU_PARAM, v->text,
+			       VN_MODPROBE_FILE);
+		else
+			vn_err("%s still sets it (\"%s\"); not ours to change, so "
+			       "nothing was changed",
+			       v->where, v->text);
+		vn_hint(streq(v->where, "/proc/cmdline") ?
+				"change it in the boot loader's kernel command line" :
+				"edit or remove that file");
+		return VN_EXIT_UNSUPPORTED;
+	}
+	return VN_EXIT_OK;
+}
+
 static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 {
 	_cleanup_free_ char *text = NULL, *listed = NULL;
@@ -374,33 +414,11 @@ static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 		    "/etc/default/grub, then update-grub)");
 		return VN_EXIT_OK;
 	}
-	if (s->persist.ours_foreign) {
-		vn_err("%s exists and was not written by vfio-noiommuctl; not "
-		       "overwriting it",
-		       VN_MODPROBE_FILE);
-		return VN_EXIT_UNSUPPORTED;
-	}
 	if (vn_persist_effective(&s->persist, &from) == VN_YES && from &&
 	    (from->ours || !s->persist.ours_path)) {
 		say("persist", "already persisted: %s: %s", from->where,
 		    from->text);
 		return VN_EXIT_OK;
-	}
-	/* A setting applied after ours that says N would win: name it.
-	 * Files apply in order of their names, the command line last. */
-	for (size_t i = 0; i < s->persist.n; i++) {
-		const struct vn_setting *v = &s->persist.v[i];
-		const char *base = strrchr(v->where, '/');
-
-		if (v->ours || v->value == VN_YES)
-			continue;
-		if (!streq(v->where, "/proc/cmdline") &&
-		    strcmp(base, strrchr(VN_MODPROBE_FILE, '/')) < 0)
-			continue;
-		vn_err("%s sets %s (\"%s\") and applies after %s, so it would "
-		       "win; not writing",
-		       v->where, VN_NOIOMMU_PARAM, v->text, VN_MODPROBE_FILE);
-		return VN_EXIT_UNSUPPORTED;
 	}
 	vn_acting_user(sys, user, sizeof(user));
 	if ((r = vn_conf_render(user, time(NULL), &text)) < 0)
@@ -436,20 +454,6 @@ static int persist_off(struct vn_sys *sys, const struct state *s, bool dry)
 	char user[160];
 	int r;
 
-	/* What turns it on and is not ours cannot be removed here: name it,
-	 * and change nothing. */
-	for (size_t i = 0; i < s->persist.n; i++) {
-		const struct vn_setting *v = &s->persist.v[i];
-
-		if (v->ours || v->value != VN_YES)
-			continue;
-		vn_err("%s still sets it (\"%s\"); not ours to change",
-		       v->where, v->text);
-		vn_hint(streq(v->where, "/proc/cmdline") ?
-				"remove it from the boot loader's kernel command line" :
-				"edit or remove that file");
-		return VN_EXIT_UNSUPPORTED;
-	}
 	if (!s->persist.ours_path || s->persist.ours_foreign) {
 		if (vn_persist_effective(&s->persist, &from) != VN_YES)
 			say("persist", "already off at the next %s",
@@ -575,12 +579,13 @@ static void report_bound(struct vn_sys *sys, const struct state *s)
 }
 
 static int unbind_noiommu(struct vn_sys *sys, const struct state *s,
-			  const struct noiommu_args *a)
+			  const struct noiommu_args *a, int lock)
 {
 	_cleanup_strv_ char **bdfs = NULL;
 	struct vn_txn_args ta = { .timeout_ms = 10000,
 				  .dry_run = a->dry_run,
-				  .lock_held = true };
+				  .lock_held = true,
+				  .lock_fd = lock };
 
 	for (size_t i = 0; i < s->devs.n; i++)
 		if (s->devs.devs[i]->noiommu &&
@@ -592,7 +597,7 @@ static int unbind_noiommu(struct vn_sys *sys, const struct state *s,
 }
 
 static int change(struct vn_sys *sys, struct state *s,
-		  const struct noiommu_args *a)
+		  const struct noiommu_args *a, int lock)
 {
 	bool on = a->action == ON;
 	int ret;
@@ -606,9 +611,11 @@ static int change(struct vn_sys *sys, struct state *s,
 		       "--root to write an image's persistent setting");
 		return VN_EXIT_USAGE;
 	}
+	if (a->persist && (ret = persist_conflict(s, on)))
+		return ret;
 	if (!a->root) {
 		if (!on && a->unbind) {
-			ret = unbind_noiommu(sys, s, a);
+			ret = unbind_noiommu(sys, s, a, lock);
 			if (ret != VN_EXIT_OK)
 				return ret;
 		}
@@ -676,7 +683,7 @@ static int run(int argc, char **argv)
 		}
 	} else {
 		/* Our lock covers the unbind transaction of --unbind too. */
-		ret = change(sys, &s, &a);
+		ret = change(sys, &s, &a, lock);
 	}
 	state_clear(&s);
 	vn_lock_release(lock);

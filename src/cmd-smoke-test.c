@@ -144,10 +144,21 @@ static bool no_path_at_all(const struct vn_caps *c, const struct vn_dev *d)
 static int refuse_if_held(struct vn_sys *sys, const struct vn_dev *d)
 {
 	struct vn_holders h;
-	int ret = 0;
+	int ret = 0, r = vn_holders_scan(sys, &h);
 
-	if (vn_holders_scan(sys, &h) < 0)
-		return 0;
+	/* Fail closed: a holder we cannot see would have its device reset. */
+	if (r < 0) {
+		vn_err("refusing to test %s: cannot tell who holds it: %s",
+		       d->bdf, strerror(-r));
+		return VN_EXIT_FAILED;
+	}
+	if (h.unreadable) {
+		vn_err("refusing to test %s: %zu process%s could not be "
+		       "inspected for holders",
+		       d->bdf, h.unreadable, h.unreadable == 1 ? "" : "es");
+		vn_holders_clear(&h);
+		return VN_EXIT_REFUSED;
+	}
 	for (size_t i = 0; i < h.n; i++) {
 		enum vn_hold_match m = vn_holder_match(&h.v[i], d);
 
@@ -233,23 +244,19 @@ static void print_steps(const struct vn_smoke *s)
 		       s->steps[s->failed_at].name);
 }
 
-static struct json_object *jstr(const char *s)
-{
-	return s && *s ? json_object_new_string(s) : NULL;
-}
-
 static void print_json(const struct vn_smoke *s)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *steps = json_object_new_array();
 	char ename[32];
 
-	json_object_object_add(doc, "bdf", jstr(s->dev->bdf));
-	json_object_object_add(doc, "path", jstr(vn_smoke_path_name(s->path)));
+	json_object_object_add(doc, "bdf", vn_jstr(s->dev->bdf));
+	json_object_object_add(doc, "path",
+			       vn_jstr(vn_smoke_path_name(s->path)));
 	json_object_object_add(doc, "node",
-			       jstr(s->path <= VN_PATH_CDEV_IOMMU ?
-					    s->dev->cdev.path :
-					    s->dev->group.path));
+			       vn_jstr(s->path <= VN_PATH_CDEV_IOMMU ?
+					       s->dev->cdev.path :
+					       s->dev->group.path));
 	json_object_object_add(doc, "passed",
 			       json_object_new_boolean(s->failed_at < 0));
 	json_object_object_add(doc, "failed_step",
@@ -262,25 +269,89 @@ static void print_json(const struct vn_smoke *s)
 
 		json_object_object_add(o, "step",
 				       json_object_new_int((int)i + 1));
-		json_object_object_add(o, "name", jstr(st->name));
+		json_object_object_add(o, "name", vn_jstr(st->name));
 		json_object_object_add(o, "ok",
 				       json_object_new_boolean(st->ok));
 		json_object_object_add(
 			o, "elapsed_us",
 			json_object_new_int64(
 				(int64_t)(st->elapsed_ns / 1000)));
-		json_object_object_add(o, "detail", jstr(st->detail));
+		/* Fixed-size fields: empty means none. */
+		json_object_object_add(
+			o, "detail", vn_jstr(*st->detail ? st->detail : NULL));
 		json_object_object_add(
 			o, "errno",
-			st->err ? jstr(vn_errno_name(-st->err, ename,
-						     sizeof(ename))) :
+			st->err ? vn_jstr(vn_errno_name(-st->err, ename,
+							sizeof(ename))) :
 				  NULL);
-		json_object_object_add(o, "why", jstr(st->why));
+		json_object_object_add(o, "why",
+				       vn_jstr(*st->why ? st->why : NULL));
 		json_object_array_add(steps, o);
 	}
 	json_object_object_add(doc, "steps", steps);
 	vn_doc_print(doc, &opts.out, stdout);
 	json_object_put(doc);
+}
+
+/*
+ * Read the device and pick the path: a message and an exit status when it
+ * cannot be tested, else 0 with *d and s->path. Run once to fail early
+ * (capabilities, unbound devices) and again under the lock, so that the
+ * device opened is the one examined (cdev indexes and fake group ids are
+ * reused after an unbind, §3.2, §3.4).
+ */
+static int examine(struct vn_sys *sys, const char *bdf, int want,
+		   struct vn_dev **d, struct vn_smoke *s)
+{
+	struct vn_caps caps;
+	const char *why;
+	int r, ret = 0;
+
+	vn_dev_free(*d);
+	*d = NULL;
+	if ((r = vn_caps_probe(sys, &caps)) < 0) {
+		vn_err("cannot read the kernel state: %s", strerror(-r));
+		vn_caps_clear(&caps);
+		return VN_EXIT_FAILED;
+	}
+	s->container_is_iommufd = caps.container == VN_CONTAINER_IOMMUFD;
+	r = vn_vfio_dev_read(sys, bdf, caps.cdev.value == VN_YES, d);
+	if (r == -ENOENT || r == -ENODEV) {
+		vn_err("%s: no such PCI device (it was removed meanwhile)",
+		       bdf);
+		ret = VN_EXIT_USAGE;
+	} else if (r < 0) {
+		vn_err("cannot read %s: %s", bdf, strerror(-r));
+		ret = VN_EXIT_FAILED;
+	} else if (!vn_dev_is_vfio(*d)) {
+		vn_err("%s is not bound to a VFIO driver (%s)", bdf,
+		       (*d)->driver ? (*d)->driver : "no driver");
+		/* Without an IOMMU and without no-IOMMU support, binding it
+		 * cannot help: there is no path at all. */
+		if (no_path_at_all(&caps, *d)) {
+			vn_hint("and this kernel cannot give it one: %s",
+				caps.vfio.value == VN_NO ?
+					"it has no VFIO" :
+					"it has no IOMMU, and the kernel was built "
+					"without CONFIG_VFIO_NOIOMMU");
+			ret = VN_EXIT_UNSUPPORTED;
+		} else {
+			vn_hint("'vfio-noiommuctl bind %s' binds it", bdf);
+			ret = VN_EXIT_FAILED;
+		}
+	} else if (vn_smoke_choose(*d, want, &s->path, &why) < 0) {
+		vn_err("%s: no usable %s path: %s", bdf,
+		       want == 0 ? "cdev" :
+		       want == 1 ? "group" :
+				   "VFIO",
+		       why);
+		if (want == 0 && (*d)->cdev_state == VN_CDEV_NOIOMMU_NONE)
+			vn_hint("no-IOMMU cdevs need Linux 7.3 with IOMMUFD_NOIOMMU; "
+				"'--path group' uses the group node");
+		ret = VN_EXIT_UNSUPPORTED;
+	}
+	vn_caps_clear(&caps);
+	return ret;
 }
 
 static int run(int argc, char **argv)
@@ -289,10 +360,8 @@ static int run(int argc, char **argv)
 	_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
 	struct smoke_args a = { .want = -1 };
 	struct vn_smoke s = { 0 };
-	struct vn_caps caps;
 	char bdf[VN_BDF_MAX];
-	const char *why;
-	int ret, lock = -1, r;
+	int ret, lock = -1;
 
 	vn_parse_verb(&smoke_argp, "smoke-test", argc, argv, &a);
 	if ((ret = vn_cli_open_sys(&sys)))
@@ -304,57 +373,15 @@ static int run(int argc, char **argv)
 	}
 	ret = vn_arg_is_path(a.device) ? resolve_node(sys, a.device, &a, bdf) :
 					 vn_cli_bdf_arg(sys, a.device, bdf);
-	if (ret)
-		return ret;
-	if ((r = vn_caps_probe(sys, &caps)) < 0) {
-		vn_err("cannot read the kernel state: %s", strerror(-r));
-		return VN_EXIT_FAILED;
-	}
-	s.container_is_iommufd = caps.container == VN_CONTAINER_IOMMUFD;
-	r = vn_vfio_dev_read(sys, bdf, caps.cdev.value == VN_YES, &d);
-	if (r < 0) {
-		vn_caps_clear(&caps);
-		vn_err("cannot read %s: %s", bdf, strerror(-r));
-		return VN_EXIT_FAILED;
-	}
-	if (!vn_dev_is_vfio(d)) {
-		vn_err("%s is not bound to a VFIO driver (%s)", bdf,
-		       d->driver ? d->driver : "no driver");
-		/* Without an IOMMU and without no-IOMMU support, binding it
-		 * cannot help: there is no path at all. */
-		if (no_path_at_all(&caps, d)) {
-			vn_hint("and this kernel cannot give it one: %s",
-				caps.vfio.value == VN_NO ?
-					"it has no VFIO" :
-					"it has no IOMMU, and the kernel was built "
-					"without CONFIG_VFIO_NOIOMMU");
-			vn_caps_clear(&caps);
-			return VN_EXIT_UNSUPPORTED;
-		}
-		vn_caps_clear(&caps);
-		vn_hint("'vfio-noiommuctl bind %s' binds it", bdf);
-		return VN_EXIT_FAILED;
-	}
-	vn_caps_clear(&caps);
-	if (vn_smoke_choose(d, a.want, &s.path, &why) < 0) {
-		vn_err("%s: no usable %s path: %s", bdf,
-		       a.want == 0 ? "cdev" :
-		       a.want == 1 ? "group" :
-				     "VFIO",
-		       why);
-		if (a.want == 0 && d->cdev_state == VN_CDEV_NOIOMMU_NONE)
-			vn_hint("no-IOMMU cdevs need Linux 7.3 with IOMMUFD_NOIOMMU; "
-				"'--path group' uses the group node");
-		return VN_EXIT_UNSUPPORTED;
-	}
-	if ((ret = check_caps(s.path)))
+	if (ret || (ret = examine(sys, bdf, a.want, &d, &s)) ||
+	    (ret = check_caps(s.path)))
 		return ret;
 	/* An open device fd makes a concurrent unbind hang: keep writers
-	 * out for the whole test. */
+	 * out for the whole test, and look again once we hold the lock. */
 	if ((ret = vn_cli_take_lock(sys, &lock)))
 		return ret;
-	ret = refuse_if_held(sys, d);
-	if (!ret) {
+	if (!(ret = examine(sys, bdf, a.want, &d, &s)) &&
+	    !(ret = refuse_if_held(sys, d))) {
 		s.sys = sys;
 		s.dev = d;
 		if (opts.out.fmt == VN_FMT_TABLE)

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "lib/binding.h"
+#include "lib/journal.h"
 #include "lib/kernel.h"
 #include "lib/taint.h"
 #include "lib/vfio.h"
@@ -28,6 +29,7 @@ struct status {
 	bool pot_nousertaint;
 	char **journal; /* every BDF with a record */
 	char **unfinished; /* those an interrupted run left (or corrupt) */
+	bool journal_denied; /* not readable by this user */
 };
 
 static void status_clear(struct status *s)
@@ -37,9 +39,6 @@ static void status_clear(struct status *s)
 	strv_free(s->journal);
 	strv_free(s->unfinished);
 }
-
-#define LABEL "%-16s"
-#define INDENT "                "
 
 static int gather(struct vn_sys *sys, struct status *s)
 {
@@ -54,8 +53,12 @@ static int gather(struct vn_sys *sys, struct status *s)
 		return r;
 	s->taint_err = vn_taint_read(sys, &s->taint);
 	s->pot = vn_panic_on_taint(sys, &s->pot_mask, &s->pot_nousertaint);
-	if ((r = vn_journal_list(sys, &s->journal)) < 0 ||
-	    (r = vn_journal_unfinished(sys, &s->unfinished)) < 0)
+	r = vn_journal_list(sys, &s->journal);
+	if (r == 0)
+		r = vn_journal_unfinished(sys, &s->unfinished);
+	/* Not allowed to read it: the journal is unknown, not an error. */
+	s->journal_denied = vn_err_denied(r);
+	if (r < 0 && !s->journal_denied)
 		return r;
 
 	r = vn_dev_read_all(sys, &devs);
@@ -103,14 +106,14 @@ static const char *impossible(const struct vn_caps *c, const char **source)
 static void print_unavailable_hint(const struct vn_caps *c)
 {
 	if (c->vfio.value == VN_NO) {
-		printf(INDENT
+		printf(VN_INDENT
 		       "VFIO needs CONFIG_VFIO and CONFIG_VFIO_PCI; no-IOMMU "
 		       "mode also needs CONFIG_VFIO_NOIOMMU.\n");
 		return;
 	}
-	printf(INDENT
+	printf(VN_INDENT
 	       "Ubuntu, Fedora and RHEL kernels enable it; for "
-	       "/dev/vfio/devices/noiommu-vfioN the kernel also needs\n" INDENT
+	       "/dev/vfio/devices/noiommu-vfioN the kernel also needs\n" VN_INDENT
 	       "CONFIG_VFIO_DEVICE_CDEV and CONFIG_IOMMUFD (Linux 7.3 or later).\n");
 }
 
@@ -119,13 +122,13 @@ static void print_verdict(const struct status *s)
 	const char *source, *why = impossible(&s->caps, &source);
 
 	if (!why) {
-		printf(LABEL "possible: %s\n", "No-IOMMU",
+		printf(VN_LABEL "possible: %s\n", "No-IOMMU",
 		       vn_paths_sentence(vn_caps_paths(&s->caps)));
 		return;
 	}
-	printf(LABEL "not available: %s\n", "No-IOMMU mode", why);
+	printf(VN_LABEL "not available: %s\n", "No-IOMMU mode", why);
 	if (source)
-		printf(INDENT "(%s)\n", source);
+		printf(VN_INDENT "(%s)\n", source);
 	print_unavailable_hint(&s->caps);
 }
 
@@ -139,16 +142,16 @@ static void print_mode(const struct status *s)
 		return;
 	}
 	if (c->mode == 'Y')
-		printf(LABEL "on  (enable_unsafe_noiommu_mode=Y)\n",
+		printf(VN_LABEL "on  (enable_unsafe_noiommu_mode=Y)\n",
 		       "No-IOMMU mode");
 	else if (c->mode == 'N')
-		printf(LABEL
+		printf(VN_LABEL
 		       "off (enable_unsafe_noiommu_mode=N): binding a device "
 		       "without an IOMMU fails until it is on\n",
 		       "No-IOMMU mode");
 	else
-		printf(LABEL "off: vfio is not loaded; loading it with "
-			     "enable_unsafe_noiommu_mode=1 turns it on\n",
+		printf(VN_LABEL "off: vfio is not loaded; loading it with "
+				"enable_unsafe_noiommu_mode=1 turns it on\n",
 		       "No-IOMMU mode");
 }
 
@@ -167,10 +170,10 @@ static void print_caps(const struct vn_caps *c)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		printf(LABEL "%-17s %-8s %s\n", i ? "" : "Capabilities",
+		printf(VN_LABEL "%-17s %-8s %s\n", i ? "" : "Capabilities",
 		       rows[i].label, vn_tri_str(rows[i].a->value),
 		       rows[i].a->source ? rows[i].a->source : "");
-	printf(LABEL "%s: %s\n", "Access paths",
+	printf(VN_LABEL "%s: %s\n", "Access paths",
 	       vn_paths_name(vn_caps_paths(c)),
 	       vn_paths_sentence(vn_caps_paths(c)));
 }
@@ -180,26 +183,27 @@ static void print_iommu(const struct vn_iommu_state *st)
 	_cleanup_free_ char *units = strv_join(st->units, ", ");
 
 	if (units && *units) {
-		printf(LABEL
+		printf(VN_LABEL
 		       "active: %s (devices behind it are not no-IOMMU)\n",
 		       "IOMMU", units);
 		return;
 	}
 	if (st->fw_table) {
-		printf(LABEL
+		printf(VN_LABEL
 		       "none active, but the firmware describes one (ACPI %s "
 		       "table)%s%s\n",
 		       "IOMMU", st->fw_table,
 		       st->cmdline_setting ? "; the kernel command line has " :
 					     "",
 		       st->cmdline_setting ? st->cmdline_setting : "");
-		printf(INDENT "boot with %s rather than use no-IOMMU mode: it "
-			      "gives DMA isolation and no taint\n",
+		printf(VN_INDENT
+		       "boot with %s rather than use no-IOMMU mode: it "
+		       "gives DMA isolation and no taint\n",
 		       vn_iommu_enable_param(st));
 		return;
 	}
-	printf(LABEL "none: no DMAR/IVRS table in ACPI, /sys/class/iommu is "
-		     "empty\n",
+	printf(VN_LABEL "none: no DMAR/IVRS table in ACPI, /sys/class/iommu is "
+			"empty\n",
 	       "IOMMU");
 }
 
@@ -208,16 +212,16 @@ static void print_taint(const struct status *s)
 	char letters[VN_TAINT_COUNT + 1];
 
 	if (s->taint_err < 0) {
-		printf(LABEL "unknown: /proc/sys/kernel/tainted: %s\n", "Taint",
-		       strerror(-s->taint_err));
+		printf(VN_LABEL "unknown: /proc/sys/kernel/tainted: %s\n",
+		       "Taint", strerror(-s->taint_err));
 		return;
 	}
 	if (!s->taint) {
-		printf(LABEL "0 (not tainted)\n", "Taint");
+		printf(VN_LABEL "0 (not tainted)\n", "Taint");
 		return;
 	}
 	vn_taint_letters(s->taint, letters, sizeof(letters));
-	printf(LABEL "%lu (%s)", "Taint", s->taint, letters);
+	printf(VN_LABEL "%lu (%s)", "Taint", s->taint, letters);
 	if ((s->taint & VN_TAINT_USER) && s->nnoiommu)
 		printf("; binding a no-IOMMU device sets U, and %zu %s bound",
 		       s->nnoiommu, s->nnoiommu == 1 ? "is" : "are");
@@ -229,10 +233,10 @@ static void print_taint(const struct status *s)
 static void print_pot(const struct status *s)
 {
 	if (s->pot != 1) {
-		printf(LABEL "not set\n", "Panic on taint");
+		printf(VN_LABEL "not set\n", "Panic on taint");
 		return;
 	}
-	printf(LABEL "0x%lx%s from the kernel command line%s\n",
+	printf(VN_LABEL "0x%lx%s from the kernel command line%s\n",
 	       "Panic on taint", s->pot_mask,
 	       s->pot_nousertaint ? ",nousertaint" : "",
 	       s->pot_mask & VN_TAINT_USER ?
@@ -243,16 +247,22 @@ static void print_pot(const struct status *s)
 
 static void print_journal(const struct status *s)
 {
-	_cleanup_free_ char *list = strv_join(s->unfinished, ", ");
+	_cleanup_free_ char *list = NULL;
 
+	if (s->journal_denied) {
+		printf(VN_LABEL "not readable by this user (%s); run as root\n",
+		       "Journal", VN_JOURNAL_DIR);
+		return;
+	}
+	list = strv_join(s->unfinished, ", ");
 	if (!s->unfinished || !s->unfinished[0]) {
-		printf(LABEL
+		printf(VN_LABEL
 		       "%zu device%s recorded by bind, no interrupted run\n",
 		       "Journal", strv_len(s->journal),
 		       strv_len(s->journal) == 1 ? "" : "s");
 		return;
 	}
-	printf(LABEL
+	printf(VN_LABEL
 	       "interrupted run left %s between drivers; 'vfio-noiommuctl "
 	       "unbind BDF' puts %s back\n",
 	       "Journal", list ? list : "?", s->unfinished[1] ? "them" : "it");
@@ -262,17 +272,17 @@ static void print_text(const struct status *s)
 {
 	const struct vn_caps *c = &s->caps;
 
-	printf(LABEL "%s", "Kernel", c->release ? c->release : "unknown");
+	printf(VN_LABEL "%s", "Kernel", c->release ? c->release : "unknown");
 	if (c->config.source)
 		printf("  (config read from %s)\n", c->config.source);
 	else
 		printf("  (no kernel config found)\n");
-	printf(LABEL "vfio %s, vfio_pci %s, iommufd %s\n", "Modules",
+	printf(VN_LABEL "vfio %s, vfio_pci %s, iommufd %s\n", "Modules",
 	       vn_mod_state_str(c->mod_vfio), vn_mod_state_str(c->mod_vfio_pci),
 	       vn_mod_state_str(c->mod_iommufd));
 	if (c->vfio.value == VN_NO && !opts.verbose) {
 		/* Nothing below VFIO can exist: say that once, plainly. */
-		printf(LABEL "not available: this kernel has no VFIO (%s)\n",
+		printf(VN_LABEL "not available: this kernel has no VFIO (%s)\n",
 		       "VFIO", c->vfio.source);
 		print_unavailable_hint(c);
 	} else {
@@ -281,21 +291,16 @@ static void print_text(const struct status *s)
 	}
 	print_iommu(&s->iommu);
 	if (s->nvfio)
-		printf(LABEL "%zu on VFIO drivers, %zu of them no-IOMMU\n",
+		printf(VN_LABEL "%zu on VFIO drivers, %zu of them no-IOMMU\n",
 		       "Devices", s->nvfio, s->nnoiommu);
 	else
-		printf(LABEL "none on VFIO drivers\n", "Devices");
+		printf(VN_LABEL "none on VFIO drivers\n", "Devices");
 	print_taint(s);
 	print_pot(s);
 	print_journal(s);
 }
 
 /* ---- JSON / pairs ------------------------------------------------------ */
-
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
 
 static struct json_object *jtri(enum vn_tri t)
 {
@@ -307,7 +312,7 @@ static struct json_object *janswer(const struct vn_answer *a)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "available", jtri(a->value));
-	json_object_object_add(o, "source", jstr(a->source));
+	json_object_object_add(o, "source", vn_jstr(a->source));
 	return o;
 }
 
@@ -331,11 +336,12 @@ static struct json_object *jmodules(const struct vn_caps *c)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "vfio", jstr(vn_mod_state_str(c->mod_vfio)));
+	json_object_object_add(o, "vfio",
+			       vn_jstr(vn_mod_state_str(c->mod_vfio)));
 	json_object_object_add(o, "vfio_pci",
-			       jstr(vn_mod_state_str(c->mod_vfio_pci)));
+			       vn_jstr(vn_mod_state_str(c->mod_vfio_pci)));
 	json_object_object_add(o, "iommufd",
-			       jstr(vn_mod_state_str(c->mod_iommufd)));
+			       vn_jstr(vn_mod_state_str(c->mod_iommufd)));
 	return o;
 }
 
@@ -350,7 +356,7 @@ static struct json_object *jmode(const struct vn_caps *c)
 		c->mode ? json_object_new_boolean(c->mode == 'Y') :
 		c->noiommu.value == VN_YES ? json_object_new_boolean(0) :
 					     NULL);
-	json_object_object_add(o, "parameter", c->mode ? jstr(param) : NULL);
+	json_object_object_add(o, "parameter", c->mode ? vn_jstr(param) : NULL);
 	return o;
 }
 
@@ -360,13 +366,13 @@ static struct json_object *jiommu(const struct vn_iommu_state *st)
 	struct json_object *units = json_object_new_array();
 
 	for (size_t i = 0; st->units && st->units[i]; i++)
-		json_object_array_add(units, jstr(st->units[i]));
+		json_object_array_add(units, vn_jstr(st->units[i]));
 	json_object_object_add(o, "active",
 			       json_object_new_boolean(st->units &&
 						       st->units[0]));
 	json_object_object_add(o, "units", units);
-	json_object_object_add(o, "firmware_table", jstr(st->fw_table));
-	json_object_object_add(o, "cmdline", jstr(st->cmdline_setting));
+	json_object_object_add(o, "firmware_table", vn_jstr(st->fw_table));
+	json_object_object_add(o, "cmdline", vn_jstr(st->cmdline_setting));
 	return o;
 }
 
@@ -382,7 +388,7 @@ static struct json_object *jtaint(const struct status *s)
 	vn_taint_letters(s->taint, letters, sizeof(letters));
 	json_object_object_add(o, "value",
 			       json_object_new_int64((int64_t)s->taint));
-	json_object_object_add(o, "letters", jstr(letters));
+	json_object_object_add(o, "letters", vn_jstr(letters));
 	json_object_object_add(
 		o, "user", json_object_new_boolean(s->taint & VN_TAINT_USER));
 	return o;
@@ -412,9 +418,29 @@ static struct json_object *jcheck(const struct vn_caps *c)
 	const char *source, *why = impossible(c, &source);
 
 	json_object_object_add(o, "possible", json_object_new_boolean(!why));
-	json_object_object_add(o, "reason", jstr(why));
-	json_object_object_add(o, "source", jstr(source));
+	json_object_object_add(o, "reason", vn_jstr(why));
+	json_object_object_add(o, "source", vn_jstr(source));
 	return o;
+}
+
+/* records and unfinished are null when the journal may not be read. */
+static struct json_object *jjournal(const struct status *s)
+{
+	struct json_object *j = json_object_new_object();
+	struct json_object *u = NULL;
+
+	if (!s->journal_denied) {
+		u = json_object_new_array();
+		for (size_t i = 0; s->unfinished && s->unfinished[i]; i++)
+			json_object_array_add(u, vn_jstr(s->unfinished[i]));
+	}
+	json_object_object_add(
+		j, "records",
+		s->journal_denied ?
+			NULL :
+			json_object_new_int64((int64_t)strv_len(s->journal)));
+	json_object_object_add(j, "unfinished", u);
+	return j;
 }
 
 static struct json_object *document(const struct status *s)
@@ -431,16 +457,17 @@ static struct json_object *document(const struct status *s)
 		[VN_CONTAINER_UNKNOWN] = "unknown",
 	};
 
-	json_object_object_add(kernel, "release", jstr(c->release));
-	json_object_object_add(kernel, "config", jstr(c->config.source));
+	json_object_object_add(kernel, "release", vn_jstr(c->release));
+	json_object_object_add(kernel, "config", vn_jstr(c->config.source));
 	json_object_object_add(doc, "kernel", kernel);
 	json_object_object_add(doc, "modules", jmodules(c));
 	json_object_object_add(doc, "capabilities", jcaps(c));
-	json_object_object_add(doc, "access_paths", jstr(vn_paths_name(paths)));
+	json_object_object_add(doc, "access_paths",
+			       vn_jstr(vn_paths_name(paths)));
 	json_object_object_add(doc, "access_paths_meaning",
-			       jstr(vn_paths_sentence(paths)));
+			       vn_jstr(vn_paths_sentence(paths)));
 	json_object_object_add(doc, "container",
-			       jstr(containers[c->container]));
+			       vn_jstr(containers[c->container]));
 	json_object_object_add(doc, "noiommu_mode", jmode(c));
 	json_object_object_add(doc, "iommu", jiommu(&s->iommu));
 	json_object_object_add(devs, "vfio",
@@ -451,18 +478,7 @@ static struct json_object *document(const struct status *s)
 	json_object_object_add(doc, "taint", jtaint(s));
 	json_object_object_add(doc, "panic_on_taint", jpot(s));
 	json_object_object_add(doc, "check", jcheck(c));
-	{
-		struct json_object *j = json_object_new_object();
-		struct json_object *u = json_object_new_array();
-
-		for (size_t i = 0; s->unfinished && s->unfinished[i]; i++)
-			json_object_array_add(u, jstr(s->unfinished[i]));
-		json_object_object_add(
-			j, "records",
-			json_object_new_int64((int64_t)strv_len(s->journal)));
-		json_object_object_add(j, "unfinished", u);
-		json_object_object_add(doc, "journal", j);
-	}
+	json_object_object_add(doc, "journal", jjournal(s));
 	return doc;
 }
 

@@ -33,6 +33,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_CHECK:
+		if (arg && !*arg)
+			argp_error(state,
+				   "--check=: give taint letters, or no '='");
 		a->check = true;
 		a->check_letters = arg;
 		break;
@@ -281,11 +284,6 @@ static void print_report(struct vn_sys *sys, const struct report *r)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static struct json_object *jtime(const struct report *r, uint64_t usec)
 {
 	char buf[64];
@@ -314,7 +312,7 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
 	json_object_object_add(doc, "mask",
 			       json_object_new_int64((int64_t)r->mask));
-	json_object_object_add(doc, "short", jstr(shortf));
+	json_object_object_add(doc, "short", vn_jstr(shortf));
 	for (size_t i = 0; i < VN_TAINT_COUNT; i++) {
 		struct json_object *o;
 		char l[2] = { f[i].letter, 0 };
@@ -324,9 +322,9 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 		o = json_object_new_object();
 		json_object_object_add(o, "bit",
 				       json_object_new_int((int)f[i].bit));
-		json_object_object_add(o, "letter", jstr(l));
-		json_object_object_add(o, "name", jstr(f[i].name));
-		json_object_object_add(o, "meaning", jstr(f[i].meaning));
+		json_object_object_add(o, "letter", vn_jstr(l));
+		json_object_object_add(o, "name", vn_jstr(f[i].name));
+		json_object_object_add(o, "meaning", vn_jstr(f[i].meaning));
 		json_object_array_add(flags, o);
 	}
 	json_object_object_add(doc, "flags", flags);
@@ -336,17 +334,18 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 		struct json_object *o = json_object_new_object();
 		char id[16], name[160];
 
-		json_object_object_add(o, "bdf", jstr(at->bdf));
+		json_object_object_add(o, "bdf", vn_jstr(at->bdf));
 		snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
 			 d ? d->device : 0);
-		json_object_object_add(o, "id", d ? jstr(id) : NULL);
+		json_object_object_add(o, "id", d ? vn_jstr(id) : NULL);
 		json_object_object_add(o, "name",
 				       d && vn_name_device(sys, d->vendor,
 							   d->device, name,
 							   sizeof(name)) == 0 ?
-					       jstr(name) :
+					       vn_jstr(name) :
 					       NULL);
-		json_object_object_add(o, "mode", jstr(modes_str(at->modes)));
+		json_object_object_add(o, "mode",
+				       vn_jstr(modes_str(at->modes)));
 		json_object_object_add(o, "from_log",
 				       json_object_new_boolean(at->from_log));
 		json_object_object_add(o, "log_lines",
@@ -358,8 +357,8 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 			at->from_log ?
 				json_object_new_int64((int64_t)at->usec) :
 				NULL);
-		json_object_object_add(o, "driver", jstr(at->driver));
-		json_object_object_add(o, "user", jstr(at->user));
+		json_object_object_add(o, "driver", vn_jstr(at->driver));
+		json_object_object_add(o, "user", vn_jstr(at->user));
 		json_object_object_add(o, "still_bound",
 				       json_object_new_boolean(still_bound(d)));
 		json_object_array_add(attrs, o);
@@ -368,8 +367,9 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 	for (size_t i = 0; i < r->attr.nopens; i++) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "bdf", jstr(r->attr.opens[i].bdf));
-		json_object_object_add(o, "comm", jstr(r->attr.opens[i].comm));
+		json_object_object_add(o, "bdf", vn_jstr(r->attr.opens[i].bdf));
+		json_object_object_add(o, "comm",
+				       vn_jstr(r->attr.opens[i].comm));
 		json_object_object_add(
 			o, "pid", json_object_new_int(r->attr.opens[i].pid));
 		json_object_object_add(o, "time",
@@ -377,11 +377,15 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 		json_object_array_add(opens, o);
 	}
 	json_object_object_add(doc, "opens", opens);
-	json_object_object_add(log, "read", json_object_new_boolean(r->host));
-	json_object_object_add(log, "source", jstr(r->log.source));
+	/* Consulted only for U on this host: a decoded VALUE or a taint
+	 * without U leaves it unread. */
+	json_object_object_add(
+		log, "read",
+		json_object_new_boolean(r->host && (r->mask & VN_TAINT_USER)));
+	json_object_object_add(log, "source", vn_jstr(r->log.source));
 	json_object_object_add(log, "error",
 			       r->log.error && !r->log.source ?
-				       jstr(strerror(-r->log.error)) :
+				       vn_jstr(strerror(-r->log.error)) :
 				       NULL);
 	json_object_object_add(log, "records",
 			       json_object_new_int64((int64_t)r->log.n));
@@ -394,8 +398,8 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 	json_object_object_add(doc, "log", log);
 	if (r->host && (r->mask & VN_TAINT_USER) && !r->attr.n)
 		for (size_t i = 0; vn_taint_user_sources[i]; i++)
-			json_object_array_add(other,
-					      jstr(vn_taint_user_sources[i]));
+			json_object_array_add(
+				other, vn_jstr(vn_taint_user_sources[i]));
 	json_object_object_add(doc, "other_sources", other);
 	return doc;
 }
@@ -453,7 +457,8 @@ static int run(int argc, char **argv)
 	} else if ((e = vn_taint_read(sys, &r.mask)) < 0) {
 		vn_err("cannot read /proc/sys/kernel/tainted: %s",
 		       strerror(-e));
-		return a.check ? 3 : VN_EXIT_FAILED;
+		/* --check's own meaning: 3 when the taint cannot be read. */
+		return a.check ? VN_EXIT_UNSUPPORTED : VN_EXIT_FAILED;
 	} else {
 		r.host = true;
 	}

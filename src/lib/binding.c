@@ -14,18 +14,13 @@
 #include "blockinfo.h"
 #include "cmdline.h"
 #include "kmod.h"
+#include "lock.h"
 #include "noiommu.h"
 #include "sys.h"
 #include "taint.h"
 #include "testhook.h"
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static void kmod_unrefp(struct kmod_module **m)
-{
-	if (*m)
-		kmod_module_unref(*m);
-}
 
 static int reread(struct vn_txn *t, struct vn_item *it);
 
@@ -38,13 +33,9 @@ static int setf(char **dst, const char *fmt, ...)
 
 	free(*dst);
 	va_start(ap, fmt);
-	r = vasprintf(dst, fmt, ap);
+	r = xvasprintf(dst, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		*dst = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	return r;
 }
 
 static int dupstr(char **dst, const char *s)
@@ -55,14 +46,6 @@ static int dupstr(char **dst, const char *s)
 		return 0;
 	*dst = strdup(s);
 	return *dst ? 0 : -ENOMEM;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static bool is_vfio_driver(const struct vn_dev *d)
@@ -93,40 +76,14 @@ int vn_pci_find_ids(struct vn_sys *sys, unsigned int vendor,
 	return 0;
 }
 
-int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs)
-{
-	_cleanup_strv_ char **all = NULL;
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
-	int r;
-
-	if (!v)
-		return -ENOMEM;
-	r = vn_journal_list(sys, &all);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; all[i]; i++) {
-		struct vn_record rec;
-
-		r = vn_journal_read(sys, all[i], &rec);
-		/* A corrupt record is unfinished business too. */
-		if (r == -EBADMSG || (r == 0 && vn_record_unfinished(&rec)))
-			r = strv_push(&v, strdup(all[i]));
-		else
-			r = r == -ENOENT ? 0 : r;
-		vn_record_clear(&rec);
-		if (r < 0)
-			return r;
-	}
-	*bdfs = steal_ptr(v);
-	return 0;
-}
-
 /* ---- transaction lifetime ---------------------------------------------- */
 
 int vn_txn_init(struct vn_txn *t, struct vn_sys *sys, enum vn_op op,
 		const struct vn_txn_opts *opts)
 {
-	*t = (struct vn_txn){ .sys = sys, .op = op, .opts = *opts };
+	*t = (struct vn_txn){
+		.sys = sys, .op = op, .opts = *opts, .lock_fd = -1
+	};
 	vn_acting_user(sys, t->user, sizeof(t->user));
 	return vn_caps_probe(sys, &t->caps);
 }
@@ -221,12 +178,10 @@ static int guard(struct vn_item *it, const char *name, enum vn_guard_level lvl,
 	g = &g[it->nguards];
 	*g = (struct vn_guard){ .name = name, .level = lvl };
 	va_start(ap, fmt);
-	r = vasprintf(&g->evidence, fmt, ap);
+	r = xvasprintf(&g->evidence, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		g->evidence = NULL;
-		return -ENOMEM;
-	}
+	if (r < 0)
+		return r;
 	it->nguards++;
 	return 0;
 }
@@ -325,6 +280,17 @@ static int iface_use(struct vn_txn *t, const char *ifn, char **out)
 			 ssh ? ") arrives through it" : "");
 }
 
+static bool makes_no_netdev(const struct vn_dev *d)
+{
+	static const char *const drivers[] = { "uio_pci_generic", "igb_uio",
+					       "pci-stub", "vfio-pci" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+		if (streq(d->driver, drivers[i]))
+			return true;
+	return is_vfio_driver(d);
+}
+
 static int guard_network(struct vn_txn *t, struct vn_item *it)
 {
 	_cleanup_strv_ char **nets = NULL;
@@ -333,8 +299,10 @@ static int guard_network(struct vn_txn *t, struct vn_item *it)
 
 	if (vn_dev_netdevs(t->sys, it->dev->bdf, &nets) < 0 || !nets[0]) {
 		/* A NIC whose driver made no netdev here: it was moved to
-		 * another network namespace (a container). */
-		if ((it->dev->class_code >> 16) == 0x02 && it->dev->driver)
+		 * another network namespace (a container). Drivers that
+		 * never make one (user-space I/O, stubs) are not that. */
+		if ((it->dev->class_code >> 16) == 0x02 && it->dev->driver &&
+		    !makes_no_netdev(it->dev))
 			return guard(it, "network", VN_GUARD_SOFT,
 				     "it is a network controller on %s but has "
 				     "no interface in this network namespace: "
@@ -444,18 +412,27 @@ static int guard_group(struct vn_txn *t, struct vn_item *it, char ***others)
 			     "no IOMMU group");
 	r = vn_list_dir(t->sys, &members, "/sys/kernel/iommu_groups/%d/devices",
 			it->dev->iommu_group);
+	/* Fail closed: a member nobody can see may be on a host driver. */
 	if (r < 0)
-		return guard(it, "iommu_group", VN_GUARD_PASS,
-			     "IOMMU group %d: members unreadable",
-			     it->dev->iommu_group);
+		return guard(it, "iommu_group", VN_GUARD_HARD,
+			     "the members of its IOMMU group %d cannot be "
+			     "listed (%s)",
+			     it->dev->iommu_group, strerror(-r));
 	for (size_t i = 0; members[i]; i++) {
 		_cleanup_(vn_dev_freep) struct vn_dev *m = NULL;
 		char *n;
 
 		if (streq(members[i], it->dev->bdf) || find_item(t, members[i]))
 			continue;
-		if (vn_vfio_dev_read(t->sys, members[i], false, &m) < 0)
-			continue;
+		r = vn_vfio_dev_read(t->sys, members[i], false, &m);
+		if (r == -ENOENT || r == -ENODEV)
+			continue; /* gone since the listing */
+		if (r < 0)
+			return guard(it, "iommu_group", VN_GUARD_HARD,
+				     "%s in its IOMMU group %d cannot be read "
+				     "(%s)",
+				     members[i], it->dev->iommu_group,
+				     strerror(-r));
 		/* A group is usable when every non-bridge member is on a VFIO
 		 * driver, pci-stub, or none. */
 		if (vn_dev_is_bridge(m) || is_vfio_driver(m) || !m->driver ||
@@ -542,15 +519,16 @@ static int add_write(struct vn_item *it, const char *value, const char *fmt,
 	if (it->nwrites >= VN_MAX_WRITES)
 		return -E2BIG;
 	va_start(ap, fmt);
-	r = vasprintf(&w->path, fmt, ap);
+	r = xvasprintf(&w->path, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
+	if (r < 0)
+		return r;
+	w->value = strdup(value);
+	if (!w->value) {
+		free(w->path);
 		w->path = NULL;
 		return -ENOMEM;
 	}
-	w->value = strdup(value);
-	if (!w->value)
-		return -ENOMEM;
 	it->nwrites++;
 	return 0;
 }
@@ -560,6 +538,18 @@ static void verdict(struct vn_item *it, enum vn_verdict v)
 	/* The strongest verdict wins (enum vn_verdict's order). */
 	if (v > it->verdict)
 		it->verdict = v;
+}
+
+/* A no-IOMMU device while the mode is (or will load) off: vfio-pci's
+ * probe would fail with EINVAL (kernel-interfaces.md §2.2, §3.1). */
+static int unsupported_mode_off(struct vn_txn *t, struct vn_item *it)
+{
+	it->verdict = VN_ITEM_UNSUPPORTED;
+	it->unsupported = VN_UNSUP_MODE_OFF;
+	return setf(&it->why,
+		    "it has no IOMMU and no-IOMMU mode is off (%s): "
+		    "vfio-pci would fail to probe it (EINVAL)",
+		    t->mode_source);
 }
 
 static int plan_bind_item(struct vn_txn *t, struct vn_item *it, char ***others)
@@ -609,17 +599,14 @@ static int plan_bind_item(struct vn_txn *t, struct vn_item *it, char ***others)
 			 "loaded, built in, nor installed)");
 	} else if (it->noiommu && t->caps.noiommu.value == VN_NO) {
 		verdict(it, VN_ITEM_UNSUPPORTED);
+		it->unsupported = VN_UNSUP_NO_NOIOMMU;
 		r = setf(&it->why,
 			 "it has no IOMMU, and this kernel was built "
 			 "without CONFIG_VFIO_NOIOMMU, so vfio-pci "
 			 "cannot take it (%s)",
 			 t->caps.noiommu.source);
 	} else if (it->noiommu && t->mode != VN_YES) {
-		verdict(it, VN_ITEM_UNSUPPORTED);
-		r = setf(&it->why,
-			 "it has no IOMMU and no-IOMMU mode is off (%s): "
-			 "vfio-pci would fail to probe it (EINVAL)",
-			 t->mode_source);
+		r = unsupported_mode_off(t, it);
 	}
 	if (r < 0 || (r = guards_bind(t, it, others)) < 0)
 		return r;
@@ -637,12 +624,15 @@ static int plan_bind_item(struct vn_txn *t, struct vn_item *it, char ***others)
 			 "/sys/bus/pci/drivers/" VN_VFIO_PCI "/bind");
 }
 
+/* The writes apply_unbind() will make, in its order: release from the
+ * VFIO driver (a host driver a killed bind never got to unbind keeps the
+ * device), the override, and the bind unless the device is there already. */
 static int restore_writes(struct vn_item *it)
 {
 	const struct vn_dev *d = it->dev;
 	int r;
 
-	if (d->driver &&
+	if (is_vfio_driver(d) &&
 	    (r = add_write(it, d->bdf, "/sys/bus/pci/drivers/%s/unbind",
 			   d->driver)) < 0)
 		return r;
@@ -652,6 +642,8 @@ static int restore_writes(struct vn_item *it)
 			   "/sys/bus/pci/devices/%s/driver_override", d->bdf)) <
 	    0)
 		return r;
+	if (it->to && streq_ptr(d->driver, it->to))
+		return 0;
 	if (it->to)
 		return add_write(it, d->bdf, "/sys/bus/pci/drivers/%s/bind",
 				 it->to);
@@ -768,9 +760,27 @@ bool vn_item_hard_refused(const struct vn_item *it)
 
 /* ---- applying ----------------------------------------------------------------- */
 
+int vn_txn_complete_records(struct vn_txn *t)
+{
+	for (size_t i = 0; t->op == VN_OP_BIND && i < t->n; i++) {
+		struct vn_item *it = &t->items[i];
+		int r;
+
+		if (it->verdict != VN_ITEM_NOTHING || !it->had_record ||
+		    !vn_record_unfinished(&it->rec) || !is_vfio_driver(it->dev))
+			continue;
+		it->rec.step = VN_STEP_BOUND;
+		r = vn_journal_write(t->sys, &it->rec);
+		if (r < 0)
+			return r;
+		it->completed = true;
+	}
+	return 0;
+}
+
 int vn_txn_load_modules(struct vn_txn *t)
 {
-	_cleanup_(kmod_unrefp) struct kmod_module *mod = NULL;
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
 	int r;
 
@@ -801,11 +811,8 @@ int vn_txn_load_modules(struct vn_txn *t)
 		if (it->verdict != VN_ITEM_GO || !it->noiommu ||
 		    t->mode == VN_YES)
 			continue;
-		it->verdict = VN_ITEM_UNSUPPORTED;
-		r = setf(&it->why,
-			 "it has no IOMMU and no-IOMMU mode is off (%s): "
-			 "vfio-pci would fail to probe it (EINVAL)",
-			 t->mode_source);
+		it->late = true;
+		r = unsupported_mode_off(t, it);
 		if (r < 0)
 			return r;
 	}
@@ -818,13 +825,32 @@ static int journal(struct vn_txn *t, struct vn_item *it, enum vn_step step)
 	return vn_journal_write(t->sys, &it->rec);
 }
 
-static void fail(struct vn_item *it, int err, const char *step)
+const char *vn_fail_step_name(enum vn_fail_step s)
+{
+	static const char *const names[] = {
+		[VN_FAIL_NONE] = NULL,
+		[VN_FAIL_JOURNAL] = "write the journal",
+		[VN_FAIL_OVERRIDE] = "set driver_override",
+		[VN_FAIL_UNBIND_HOST] = "unbind from its driver",
+		[VN_FAIL_BIND_VFIO] = "bind to " VN_VFIO_PCI,
+		[VN_FAIL_UNBIND_VFIO] = "unbind from " VN_VFIO_PCI,
+		[VN_FAIL_RESTORE_OVERRIDE] = "restore driver_override",
+		[VN_FAIL_BIND_ORIGINAL] = "bind to the original driver",
+		[VN_FAIL_PROBE] = "probe drivers",
+		[VN_FAIL_VERIFY] = "verify",
+		[VN_FAIL_ROLLBACK] = "roll back to its original driver",
+	};
+
+	return (size_t)s < ARRAY_SIZE(names) ? names[s] : NULL;
+}
+
+static void fail(struct vn_item *it, int err, enum vn_fail_step step)
 {
 	if (it->outcome == VN_OUT_FAILED || it->outcome == VN_OUT_STRANDED)
 		return;
 	it->outcome = VN_OUT_FAILED;
 	it->err = err;
-	it->failed_step = step;
+	it->failed_at = step;
 }
 
 static bool pending(const struct vn_item *it)
@@ -852,7 +878,7 @@ static int bind_to(struct vn_txn *t, const struct vn_item *it, const char *drv)
 /* The original driver's module may have been unloaded meanwhile. */
 static void load_driver(struct vn_txn *t, const char *drv)
 {
-	_cleanup_(kmod_unrefp) struct kmod_module *mod = NULL;
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx = vn_kmod(t->sys);
 
 	if (!ctx || vn_exists(t->sys, "/sys/bus/pci/drivers/%s", drv) ||
@@ -938,34 +964,75 @@ static void finish_alone(struct vn_txn *t, struct vn_item *it)
 						  "no driver");
 }
 
+/* Wait up to ms for the child's result; 1 with *res, 0 on timeout, -EIO
+ * when the child died without answering. */
+static int wait_result(int fd, int ms, int *res)
+{
+	long long deadline = vn_now_ms() + ms;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = deadline - vn_now_ms();
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return 0;
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : 0;
+		n = read(fd, res, sizeof(*res));
+		return n == sizeof(*res) ? 1 : -EIO;
+	}
+}
+
+/* The child a timed-out unbind leaves behind: detached from the terminal
+ * and the caller's pipes (a shell waiting for our output must not wait
+ * for it), still holding the writers' lock, which is now in its name. */
+static void detach_child(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	setsid();
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+}
+
 /*
  * Write the BDF to a VFIO driver's unbind in a child with a time limit: the
  * write blocks, uninterruptibly, while the device is held (§5.8), and the
  * tool itself must never sit in D state holding the lock. If the limit
- * passes, the child is left to finish the restore on its own.
+ * passes, the child (which keeps the lock, now under its PID) finishes the
+ * restore on its own once the holder lets go.
  */
 static int bounded_vfio_unbind(struct vn_txn *t, struct vn_item *it,
-			       const char *driver, bool restoring)
+			       const char *driver)
 {
-	int res_pipe[2], ack_pipe[2], res = -EIO;
-	struct pollfd p;
+	int res_pipe[2], ack_pipe[2], res = -EIO, r;
 	pid_t pid;
 
 	if (pipe2(res_pipe, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(ack_pipe, O_CLOEXEC) < 0) {
+		r = -errno;
 		close(res_pipe[0]);
 		close(res_pipe[1]);
-		return -errno;
+		return r;
 	}
 	pid = fork();
 	if (pid < 0) {
-		res = -errno;
+		r = -errno;
 		close(res_pipe[0]);
 		close(res_pipe[1]);
 		close(ack_pipe[0]);
 		close(ack_pipe[1]);
-		return res;
+		return r;
 	}
 	if (pid == 0) {
 		char ack;
@@ -973,33 +1040,36 @@ static int bounded_vfio_unbind(struct vn_txn *t, struct vn_item *it,
 		close(res_pipe[0]);
 		close(ack_pipe[1]);
 		signal(SIGPIPE, SIG_IGN);
+		detach_child();
 		res = vn_write_text(t->sys, it->dev->bdf,
 				    "/sys/bus/pci/drivers/%s/unbind", driver);
 		if (write(res_pipe[1], &res, sizeof(res)) < 0) {
 			/* the parent is gone; the ack read says so too */
 		}
 		/* No ack (EOF): the parent gave up waiting. */
-		if (read(ack_pipe[0], &ack, 1) != 1 && res == 0 && restoring)
+		if (read(ack_pipe[0], &ack, 1) != 1 && res == 0)
 			finish_alone(t, it);
 		_exit(0);
 	}
 	close(res_pipe[1]);
 	close(ack_pipe[0]);
-	p = (struct pollfd){ .fd = res_pipe[0], .events = POLLIN };
-	if (poll(&p, 1, t->opts.unbind_timeout_ms) == 1 &&
-	    read(res_pipe[0], &res, sizeof(res)) == sizeof(res)) {
+	r = wait_result(res_pipe[0], t->opts.unbind_timeout_ms, &res);
+	if (r == 1) {
 		char ack = 1;
 
 		if (write(ack_pipe[1], &ack, 1) < 0) {
 			/* the child exits on EOF all the same */
 		}
-		close(res_pipe[0]);
-		close(ack_pipe[1]);
-		waitpid(pid, NULL, 0);
-		return res;
 	}
 	close(res_pipe[0]);
 	close(ack_pipe[1]);
+	if (r == 1 || r < 0) {
+		waitpid(pid, NULL, 0);
+		return r == 1 ? res : r;
+	}
+	/* Timed out: the child holds the lock from here on; say so in the
+	 * lock file, so that a waiter names it rather than us. */
+	vn_lock_hand_over(t->lock_fd, pid);
 	return setf(&it->detail,
 		    "the unbind is blocked: something holds the device; process "
 		    "%d finishes the restore when it is released",
@@ -1135,7 +1205,7 @@ static void wait_all(struct vn_txn *t, struct waiter *w,
 				     struct vn_item *),
 		     bool *done)
 {
-	long long deadline = now_ms() + t->opts.timeout_ms;
+	long long deadline = vn_now_ms() + t->opts.timeout_ms;
 
 	for (;;) {
 		bool all = true;
@@ -1148,12 +1218,12 @@ static void wait_all(struct vn_txn *t, struct waiter *w,
 			done[i] = settled(t, w, &t->items[i]);
 			all &= done[i];
 		}
-		if ((all && udev_idle(w)) || now_ms() >= deadline)
+		if ((all && udev_idle(w)) || vn_now_ms() >= deadline)
 			return;
 		if (w->mon) {
 			struct pollfd p = { .fd = udev_monitor_get_fd(w->mon),
 					    .events = POLLIN };
-			long long left = deadline - now_ms();
+			long long left = deadline - vn_now_ms();
 
 			if (poll(&p, 1, left < 200 ? (int)left : 200) > 0) {
 				struct udev_device *d;
@@ -1201,7 +1271,7 @@ static void undo_bind(struct vn_txn *t, struct vn_item *it, enum vn_outcome ok)
 			     "a process opened it meanwhile; it stays "
 			     "on " VN_VFIO_PCI);
 		} else {
-			r = bounded_vfio_unbind(t, it, it->after->driver, true);
+			r = bounded_vfio_unbind(t, it, it->after->driver);
 		}
 	}
 	if (r == 0)
@@ -1215,7 +1285,12 @@ static void undo_bind(struct vn_txn *t, struct vn_item *it, enum vn_outcome ok)
 		return;
 	}
 	/* Not back where it was: on vfio-pci rather than on nothing, with
-	 * the journal kept for 'unbind' to retry. */
+	 * the journal kept for 'unbind' to retry. A device whose bind had
+	 * worked now failed at the roll-back: say so, with its errno. */
+	if (it->outcome == VN_OUT_NONE) {
+		it->err = r < 0 ? r : -EIO;
+		it->failed_at = VN_FAIL_ROLLBACK;
+	}
 	if (r != -ETIMEDOUT && back_to_vfio(t, it) == 0) {
 		if (it->outcome == VN_OUT_NONE)
 			it->outcome = VN_OUT_FAILED;
@@ -1225,12 +1300,16 @@ static void undo_bind(struct vn_txn *t, struct vn_item *it, enum vn_outcome ok)
 	if (r < 0 && !it->detail)
 		setf(&it->detail, "putting it back on %s failed: %s",
 		     it->to ? it->to : "no driver", strerror(-r));
+	else if (r == 0 && !it->detail)
+		setf(&it->detail, "%s did not take it back",
+		     it->to ? it->to : "the kernel");
 }
 
 static void finish(struct vn_txn *t, bool any_failed)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		struct vn_item *it = &t->items[i];
+		int r;
 
 		if (it->verdict != VN_ITEM_GO)
 			continue;
@@ -1252,7 +1331,14 @@ static void finish(struct vn_txn *t, bool any_failed)
 		}
 		it->outcome = VN_OUT_DONE;
 		if (t->op == VN_OP_BIND) {
-			journal(t, it, VN_STEP_BOUND);
+			/* Bound either way; a record left one step behind is
+			 * completed by the next bind (vn_txn_complete_records). */
+			if ((r = journal(t, it, VN_STEP_BOUND)) < 0)
+				setf(&it->detail,
+				     "bound, but its journal record could not "
+				     "be updated (%s); the next bind of it "
+				     "completes the record",
+				     strerror(-r));
 			vn_audit(
 				t->sys,
 				"bind %s (%04x:%04x) %s -> " VN_VFIO_PCI
@@ -1295,7 +1381,7 @@ static void apply_bind(struct vn_txn *t, struct waiter *w, bool *done)
 		if (!pending(it))
 			continue;
 		if ((r = journal(t, it, VN_STEP_PLANNED)) < 0)
-			fail(it, r, "write the journal");
+			fail(it, r, VN_FAIL_JOURNAL);
 	}
 	vn_test_pause("bind-journaled");
 	for (size_t i = 0; i < t->n; i++) {
@@ -1307,7 +1393,7 @@ static void apply_bind(struct vn_txn *t, struct waiter *w, bool *done)
 		if (r == 0)
 			r = journal(t, it, VN_STEP_OVERRIDE);
 		if (r < 0)
-			fail(it, r, "set driver_override");
+			fail(it, r, VN_FAIL_OVERRIDE);
 	}
 	vn_test_pause("bind-override");
 	for (size_t i = 0; i < t->n; i++) {
@@ -1320,7 +1406,7 @@ static void apply_bind(struct vn_txn *t, struct waiter *w, bool *done)
 		if (r == 0)
 			r = journal(t, it, VN_STEP_UNBOUND);
 		if (r < 0)
-			fail(it, r, "unbind from its driver");
+			fail(it, r, VN_FAIL_UNBIND_HOST);
 	}
 	vn_test_pause("bind-unbound");
 	for (size_t i = 0; i < t->n; i++) {
@@ -1331,13 +1417,13 @@ static void apply_bind(struct vn_txn *t, struct waiter *w, bool *done)
 		r = vn_test_fail("bind", it->dev->bdf) ?:
 			    bind_to(t, it, VN_VFIO_PCI);
 		if (r < 0)
-			fail(it, r, "bind to " VN_VFIO_PCI);
+			fail(it, r, VN_FAIL_BIND_VFIO);
 	}
 	vn_test_pause("bind-bound");
 	wait_all(t, w, bind_settled, done);
 	for (size_t i = 0; i < t->n; i++)
 		if (pending(&t->items[i]) && !done[i]) {
-			fail(&t->items[i], -ETIMEDOUT, "verify");
+			fail(&t->items[i], -ETIMEDOUT, VN_FAIL_VERIFY);
 			setf(&t->items[i].detail,
 			     "%s: no VFIO device node within %d ms",
 			     t->items[i].after && t->items[i].after->driver ?
@@ -1357,7 +1443,7 @@ static void apply_unbind(struct vn_txn *t, struct waiter *w, bool *done)
 		struct vn_item *it = &t->items[i];
 
 		if (pending(it) && (r = journal(t, it, VN_STEP_RESTORING)) < 0)
-			fail(it, r, "write the journal");
+			fail(it, r, VN_FAIL_JOURNAL);
 	}
 	vn_test_pause("unbind-journaled");
 	for (size_t i = 0; i < t->n; i++) {
@@ -1365,13 +1451,13 @@ static void apply_unbind(struct vn_txn *t, struct waiter *w, bool *done)
 
 		if (!pending(it) || !is_vfio_driver(it->dev))
 			continue;
-		r = bounded_vfio_unbind(t, it, it->dev->driver, true);
+		r = bounded_vfio_unbind(t, it, it->dev->driver);
 		if (r == -ETIMEDOUT) {
 			it->outcome = VN_OUT_STRANDED;
 			it->err = r;
-			it->failed_step = "unbind from " VN_VFIO_PCI;
+			it->failed_at = VN_FAIL_UNBIND_VFIO;
 		} else if (r < 0) {
-			fail(it, r, "unbind from " VN_VFIO_PCI);
+			fail(it, r, VN_FAIL_UNBIND_VFIO);
 		}
 	}
 	vn_test_pause("unbind-released");
@@ -1382,7 +1468,7 @@ static void apply_unbind(struct vn_txn *t, struct waiter *w, bool *done)
 			continue;
 		r = write_override(t, it, it->to_override);
 		if (r < 0)
-			fail(it, r, "restore driver_override");
+			fail(it, r, VN_FAIL_RESTORE_OVERRIDE);
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		struct vn_item *it = &t->items[i];
@@ -1399,8 +1485,7 @@ static void apply_unbind(struct vn_txn *t, struct waiter *w, bool *done)
 			r = bind_back(t, it);
 		if (r < 0)
 			fail(it, r,
-			     it->to ? "bind to the original driver" :
-				      "probe drivers");
+			     it->to ? VN_FAIL_BIND_ORIGINAL : VN_FAIL_PROBE);
 	}
 	wait_all(t, w, unbind_settled, done);
 	for (size_t i = 0; i < t->n; i++) {
@@ -1413,11 +1498,13 @@ static void apply_unbind(struct vn_txn *t, struct waiter *w, bool *done)
 			setf(&it->detail,
 			     "on %s, but its interface (%s) did not "
 			     "come back within %d ms",
-			     it->to, it->rec.netdevs[0], t->opts.timeout_ms);
-			fail(it, -ETIMEDOUT, "verify");
+			     it->after->driver ? it->after->driver :
+						 "no driver",
+			     it->rec.netdevs[0], t->opts.timeout_ms);
+			fail(it, -ETIMEDOUT, VN_FAIL_VERIFY);
 			continue;
 		}
-		fail(it, -ENODEV, "verify");
+		fail(it, -ENODEV, VN_FAIL_VERIFY);
 		setf(&it->detail, "%s did not take it",
 		     it->to ? it->to : "no driver");
 	}

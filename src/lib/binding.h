@@ -59,6 +59,31 @@ struct vn_write {
 
 #define VN_MAX_WRITES 3
 
+/* The step a device's change failed at; the CLI explains an errno by it. */
+enum vn_fail_step {
+	VN_FAIL_NONE,
+	VN_FAIL_JOURNAL,
+	VN_FAIL_OVERRIDE,
+	VN_FAIL_UNBIND_HOST,
+	VN_FAIL_BIND_VFIO,
+	VN_FAIL_UNBIND_VFIO,
+	VN_FAIL_RESTORE_OVERRIDE,
+	VN_FAIL_BIND_ORIGINAL,
+	VN_FAIL_PROBE,
+	VN_FAIL_VERIFY,
+	VN_FAIL_ROLLBACK,
+};
+
+/* "bind to vfio-pci": what was being done; NULL for VN_FAIL_NONE. */
+const char *vn_fail_step_name(enum vn_fail_step s);
+
+/* Why an UNSUPPORTED device cannot be bound, for the CLI's hints. */
+enum vn_unsupported {
+	VN_UNSUP_OTHER,
+	VN_UNSUP_MODE_OFF, /* no IOMMU and enable_unsafe_noiommu_mode N */
+	VN_UNSUP_NO_NOIOMMU, /* no IOMMU, no CONFIG_VFIO_NOIOMMU */
+};
+
 struct vn_item {
 	struct vn_dev *dev;
 	struct vn_record rec; /* the journal record, existing or planned */
@@ -71,7 +96,10 @@ struct vn_item {
 	char *to_override; /* unbind: override to restore; NULL clears */
 	bool noiommu; /* bind: will be registered as no-IOMMU */
 	enum vn_verdict verdict;
+	bool late; /* found UNSUPPORTED only once vfio was loaded */
+	bool completed; /* an interrupted bind's record marked bound now */
 	char *why; /* NOTHING / UNSUPPORTED: why */
+	enum vn_unsupported unsupported;
 	struct vn_guard *guards;
 	size_t nguards;
 	struct vn_write writes[VN_MAX_WRITES];
@@ -79,7 +107,7 @@ struct vn_item {
 
 	enum vn_outcome outcome;
 	int err; /* -errno of the failed step */
-	const char *failed_step; /* what was being done */
+	enum vn_fail_step failed_at;
 	char *detail;
 	struct vn_dev *after; /* state read back after apply */
 	char **netdevs_after; /* unbind: interfaces that came back */
@@ -96,6 +124,7 @@ struct vn_txn_opts {
 
 struct vn_txn {
 	struct vn_sys *sys;
+	int lock_fd; /* the writers' lock, handed to a child that outlives us */
 	enum vn_op op;
 	struct vn_txn_opts opts;
 	struct vn_item *items;
@@ -128,6 +157,11 @@ bool vn_txn_any(const struct vn_txn *t, enum vn_verdict v);
 /* A refusal that --force would not pass. */
 bool vn_item_hard_refused(const struct vn_item *it);
 
+/* bind: a device already on vfio-pci whose record an interrupted bind
+ * left unfinished (killed after the bind write) gets its record marked
+ * bound, so status stops calling it interrupted. */
+int vn_txn_complete_records(struct vn_txn *t);
+
 /* Load vfio-pci (bind only); -ENOENT when the kernel has none. */
 int vn_txn_load_modules(struct vn_txn *t);
 
@@ -140,6 +174,3 @@ int vn_txn_apply(struct vn_txn *t);
 /* Every function with these IDs, sorted. */
 int vn_pci_find_ids(struct vn_sys *sys, unsigned int vendor,
 		    unsigned int device, char ***bdfs);
-
-/* Records in the journal that a killed or failed run left unfinished. */
-int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs);

@@ -202,15 +202,12 @@ static int found(char **why, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(why, fmt, ap);
+	r = xvasprintf(why, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		*why = NULL;
-		return -ENOMEM;
-	}
-	return 1;
+	return r < 0 ? r : 1;
 }
 
+/* Mounted, swap, or held: the evidence that names its cause. */
 static int part_in_use(const struct vn_sys *sys, const char *disk,
 		       const char *part, char **why)
 {
@@ -234,11 +231,6 @@ static int part_in_use(const struct vn_sys *sys, const char *disk,
 	if (r)
 		return found(why, "/dev/%s is held by %s (md, dm or LVM)", part,
 			     holder);
-	if (busy_excl(sys, part))
-		return found(why,
-			     "/dev/%s is in use: an exclusive open fails "
-			     "with EBUSY (ZFS, LIO, btrfs or another holder)",
-			     part);
 	return 0;
 }
 
@@ -256,5 +248,14 @@ int vn_block_in_use(const struct vn_sys *sys, const char *disk, char **why)
 		if (r != 0)
 			return r;
 	}
+	/* Only then the exclusive open: a claimed partition makes its whole
+	 * disk refuse it too, which would hide the mount that caused it. */
+	for (size_t i = 0; parts[i]; i++)
+		if (busy_excl(sys, parts[i]))
+			return found(why,
+				     "/dev/%s is in use: an exclusive open "
+				     "fails with EBUSY (ZFS, LIO, btrfs or "
+				     "another holder)",
+				     parts[i]);
 	return 0;
 }

@@ -92,28 +92,33 @@ int vn_cmdline_read(const struct vn_sys *sys, char ***out)
 	return vn_cmdline_split(text, out);
 }
 
-int vn_parse_panic_on_taint(const char *value, unsigned long *mask,
-			    bool *nousertaint)
+int vn_cmdline_panic_on_taint(char *const *words, unsigned long *mask,
+			      bool *nousertaint)
 {
-	_cleanup_free_ char *copy = NULL;
-	char *rest, *hex;
-	unsigned long v;
+	const size_t n = strlen("panic_on_taint");
 
-	if (!value)
-		return -EINVAL;
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	rest = copy;
-	hex = strsep(&rest, ",");
-	if (startswith(hex, "0x") || startswith(hex, "0X"))
-		hex += 2;
-	if (parse_ulong(hex, 16, &v) < 0)
-		return -EINVAL;
-	v &= VN_TAINT_ALL;
-	if (!v)
-		return -EINVAL;
-	*mask = v;
-	*nousertaint = rest && streq(rest, "nousertaint");
-	return 0;
+	*mask = 0;
+	*nousertaint = false;
+	for (size_t i = 0; words && words[i]; i++) {
+		_cleanup_free_ char *copy = NULL;
+		char *rest, *hex;
+		unsigned long v;
+
+		if (!vn_param_name_eq(words[i], "panic_on_taint", n) ||
+		    words[i][n] != '=')
+			continue;
+		copy = strdup(words[i] + n + 1);
+		if (!copy)
+			return -ENOMEM;
+		rest = copy;
+		hex = strsep(&rest, ",");
+		if (startswith(hex, "0x") || startswith(hex, "0X"))
+			hex += 2;
+		if (parse_ulong(hex, 16, &v) < 0)
+			continue;
+		*mask = v & VN_TAINT_ALL;
+		if (*mask && rest && streq(rest, "nousertaint"))
+			*nousertaint = true;
+	}
+	return *mask != 0;
 }

@@ -27,9 +27,10 @@ int vn_cmdline_read(const struct vn_sys *sys, char ***out);
 bool vn_param_name_eq(const char *a, const char *b, size_t n);
 
 /*
- * panic_on_taint=<hex mask>[,nousertaint] as panic_on_taint_setup()
- * parses it: kstrtoul base 16 (0x optional), masked to the known flags,
- * zero rejected. -EINVAL when the kernel would have ignored it.
+ * The mask every panic_on_taint= on a command line leaves, applied in
+ * order as panic_on_taint_setup() does: an unparsable value changes
+ * nothing, a parsed one replaces the mask (a zero one clears it), and
+ * ",nousertaint" sticks once given. 1 when a mask is set, else 0.
  */
-int vn_parse_panic_on_taint(const char *value, unsigned long *mask,
-			    bool *nousertaint);
+int vn_cmdline_panic_on_taint(char *const *words, unsigned long *mask,
+			      bool *nousertaint);

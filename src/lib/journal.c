@@ -143,79 +143,84 @@ enum {
 	F_ALL = (1 << 11) - 1,
 };
 
+static int decode_netdevs(struct vn_record *rec, const char *v)
+{
+	_cleanup_free_ char *s = NULL;
+	char *save = NULL, *tok;
+
+	if (take_optional(v, &s) < 0)
+		return -EBADMSG;
+	rec->netdevs = calloc(1, sizeof(char *));
+	if (!rec->netdevs)
+		return -ENOMEM;
+	for (char *p = s; s && (tok = strtok_r(p, ",", &save)); p = NULL)
+		if (strv_push(&rec->netdevs, strdup(tok)) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* In the order of the F_ bits above. */
+static const char *const keys[] = {
+	"version",
+	"bdf",
+	"id",
+	"original_driver",
+	"original_override",
+	"target",
+	"netdevs",
+	"step",
+	"time",
+	"user",
+	"end",
+};
+
 static int decode_field(struct vn_record *rec, const char *key, const char *v,
 			unsigned int *seen)
 {
 	unsigned long n;
-	unsigned int bit;
-	char *s = NULL;
+	unsigned int bit = 0;
 
-	if (streq(key, "version")) {
-		if (parse_ulong(v, 10, &n) < 0 || n != JOURNAL_VERSION)
-			return -EBADMSG;
-		bit = F_VERSION;
-	} else if (streq(key, "bdf")) {
-		if (vn_bdf_canonical(v, rec->bdf) < 0 || !streq(v, rec->bdf))
-			return -EBADMSG;
-		bit = F_BDF;
-	} else if (streq(key, "id")) {
-		if (vn_id_parse(v, &rec->vendor, &rec->device) < 0)
-			return -EBADMSG;
-		bit = F_ID;
-	} else if (streq(key, "original_driver")) {
-		if (take_optional(v, &rec->orig_driver) < 0)
-			return -EBADMSG;
-		bit = F_DRIVER;
-	} else if (streq(key, "original_override")) {
-		if (take_optional(v, &rec->orig_override) < 0)
-			return -EBADMSG;
-		bit = F_OVERRIDE;
-	} else if (streq(key, "target")) {
-		if (take_optional(v, &rec->target) < 0)
-			return -EBADMSG;
-		bit = F_TARGET;
-	} else if (streq(key, "netdevs")) {
-		char *save = NULL, *tok;
-
-		if (take_optional(v, &s) < 0)
-			return -EBADMSG;
-		rec->netdevs = calloc(1, sizeof(char *));
-		if (!rec->netdevs) {
-			free(s);
-			return -ENOMEM;
-		}
-		for (char *p = s; s && (tok = strtok_r(p, ",", &save));
-		     p = NULL)
-			if (strv_push(&rec->netdevs, strdup(tok)) < 0) {
-				free(s);
-				return -ENOMEM;
-			}
-		free(s);
-		bit = F_NETDEVS;
-	} else if (streq(key, "step")) {
-		if (vn_step_parse(v, &rec->step) < 0)
-			return -EBADMSG;
-		bit = F_STEP;
-	} else if (streq(key, "time")) {
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (streq(key, keys[i]))
+			bit = 1u << i;
+	/* An unknown key or a key twice: not a record this tool wrote. */
+	if (!bit || (*seen & bit))
+		return -EBADMSG;
+	*seen |= bit;
+	switch (bit) {
+	case F_VERSION:
+		return parse_ulong(v, 10, &n) < 0 || n != JOURNAL_VERSION ?
+			       -EBADMSG :
+			       0;
+	case F_BDF:
+		return vn_bdf_canonical(v, rec->bdf) < 0 ||
+				       !streq(v, rec->bdf) ?
+			       -EBADMSG :
+			       0;
+	case F_ID:
+		return vn_id_parse(v, &rec->vendor, &rec->device) < 0 ?
+			       -EBADMSG :
+			       0;
+	case F_DRIVER:
+		return take_optional(v, &rec->orig_driver);
+	case F_OVERRIDE:
+		return take_optional(v, &rec->orig_override);
+	case F_TARGET:
+		return take_optional(v, &rec->target);
+	case F_NETDEVS:
+		return decode_netdevs(rec, v);
+	case F_STEP:
+		return vn_step_parse(v, &rec->step);
+	case F_TIME:
 		if (parse_ulong(v, 10, &n) < 0)
 			return -EBADMSG;
 		rec->when = (time_t)n;
-		bit = F_TIME;
-	} else if (streq(key, "user")) {
-		if (take_optional(v, &rec->user) < 0)
-			return -EBADMSG;
-		bit = F_USER;
-	} else if (streq(key, "end")) {
-		if (!streq(v, "1"))
-			return -EBADMSG;
-		bit = F_END;
-	} else {
-		return -EBADMSG;
+		return 0;
+	case F_USER:
+		return take_optional(v, &rec->user);
+	default: /* F_END */
+		return streq(v, "1") ? 0 : -EBADMSG;
 	}
-	if (*seen & bit)
-		return -EBADMSG; /* a key twice: not ours */
-	*seen |= bit;
-	return 0;
 }
 
 int vn_record_decode(const char *text, struct vn_record *rec)
@@ -265,7 +270,9 @@ static int ensure_dir(const struct vn_sys *sys, const char *dir)
 
 	if (r < 0)
 		return r;
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	/* Readable by all: status and list show interrupted runs to users
+	 * who may not change them. */
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
 }
@@ -273,9 +280,7 @@ static int ensure_dir(const struct vn_sys *sys, const char *dir)
 int vn_journal_write(const struct vn_sys *sys, const struct vn_record *rec)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_close_ int fd = -1;
 	char tmp[PATH_MAX], final[PATH_MAX];
-	size_t len;
 	int r;
 
 	if ((r = ensure_dir(sys, VN_RUN_DIR)) < 0 ||
@@ -289,22 +294,7 @@ int vn_journal_write(const struct vn_sys *sys, const struct vn_record *rec)
 	    (r = vn_path(sys, final, sizeof(final), VN_JOURNAL_DIR "/%s",
 			 rec->bdf)) < 0)
 		return r;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len) {
-		r = errno ? -errno : -EIO;
-		unlink(tmp);
-		return r;
-	}
-	/* /run is tmpfs, but the same code may write a persistent tree. */
-	if (fsync(fd) < 0 || rename(tmp, final) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	return 0;
+	return vn_replace_file(tmp, final, text);
 }
 
 int vn_journal_read(const struct vn_sys *sys, const char *bdf,
@@ -357,6 +347,34 @@ int vn_journal_list(const struct vn_sys *sys, char ***bdfs)
 		    !streq(canon, all[i]))
 			continue;
 		r = strv_push(&v, strdup(all[i]));
+		if (r < 0)
+			return r;
+	}
+	*bdfs = steal_ptr(v);
+	return 0;
+}
+
+int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs)
+{
+	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	r = vn_journal_list(sys, &all);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; all[i]; i++) {
+		struct vn_record rec;
+
+		r = vn_journal_read(sys, all[i], &rec);
+		/* A corrupt record is unfinished business too. */
+		if (r == -EBADMSG || (r == 0 && vn_record_unfinished(&rec)))
+			r = strv_push(&v, strdup(all[i]));
+		else
+			r = r == -ENOENT ? 0 : r;
+		vn_record_clear(&rec);
 		if (r < 0)
 			return r;
 	}

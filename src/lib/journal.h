@@ -61,5 +61,10 @@ int vn_journal_write(const struct vn_sys *sys, const struct vn_record *rec);
 int vn_journal_read(const struct vn_sys *sys, const char *bdf,
 		    struct vn_record *rec);
 int vn_journal_remove(const struct vn_sys *sys, const char *bdf);
-/* BDFs with a record, sorted. */
+/* BDFs with a record, sorted. -EACCES when the journal may not be read
+ * (callers that only report treat that as "unknown"). */
 int vn_journal_list(const struct vn_sys *sys, char ***bdfs);
+
+/* Records in the journal that a killed or failed run left unfinished
+ * (corrupt ones included). */
+int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs);

@@ -283,13 +283,9 @@ static int answer(struct vn_answer *a, enum vn_tri v, const char *fmt, ...)
 	free(a->source);
 	a->value = v;
 	va_start(ap, fmt);
-	r = vasprintf(&a->source, fmt, ap);
+	r = xvasprintf(&a->source, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		a->source = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	return r;
 }
 
 static enum vn_tri tri_and(enum vn_tri a, enum vn_tri b)
@@ -340,14 +336,13 @@ static int region_answer(struct vn_caps *c, struct vn_answer *a,
 
 static int probe_noiommu(struct vn_sys *sys, struct vn_caps *c)
 {
-	_cleanup_free_ char *val = NULL;
-	bool declared;
+	bool declared, yes;
 	int r;
 
-	r = vn_module_param_read(sys, "vfio", "enable_unsafe_noiommu_mode",
-				 &val);
+	r = vn_module_param_bool(sys, "vfio", "enable_unsafe_noiommu_mode",
+				 &yes);
 	if (r == 0) {
-		c->mode = val[0] == 'Y' ? 'Y' : 'N';
+		c->mode = yes ? 'Y' : 'N';
 		return answer(
 			&c->noiommu, VN_YES,
 			"/sys/module/vfio/parameters/enable_unsafe_noiommu_mode exists");
@@ -453,11 +448,9 @@ static void probe_container(const struct vn_sys *sys, struct vn_caps *c)
 		c->container = VN_CONTAINER_VFIO;
 	else if (emul == 'y')
 		c->container = VN_CONTAINER_IOMMUFD;
-	else if (present || legacy == '?')
+	else
 		c->container = present ? VN_CONTAINER_UNKNOWN :
 					 VN_CONTAINER_NONE;
-	else
-		c->container = VN_CONTAINER_NONE;
 }
 
 static int probe_vfio(struct vn_caps *c)
@@ -580,15 +573,12 @@ int vn_panic_on_taint(const struct vn_sys *sys, unsigned long *mask,
 		      bool *nousertaint)
 {
 	_cleanup_strv_ char **words = NULL;
-	const char *val;
 	int r;
 
 	r = vn_cmdline_read(sys, &words);
 	if (r < 0)
 		return r;
-	if (vn_cmdline_find(words, "panic_on_taint", &val) != 1)
-		return 0;
-	return vn_parse_panic_on_taint(val, mask, nousertaint) < 0 ? 0 : 1;
+	return vn_cmdline_panic_on_taint(words, mask, nousertaint);
 }
 
 enum vn_paths vn_caps_paths(const struct vn_caps *c)

@@ -19,6 +19,11 @@ const char *vn_mod_state_str(enum vn_mod_state s)
 	return "absent";
 }
 
+const char *const vn_modprobe_dirs[VN_MODPROBE_NDIRS] = {
+	"/etc/modprobe.d",     "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+	"/usr/lib/modprobe.d", "/lib/modprobe.d",
+};
+
 static int modules_dir(struct vn_sys *sys, char *buf, size_t size)
 {
 	const char *rel = vn_sys_release(sys);
@@ -36,14 +41,8 @@ static int modules_dir(struct vn_sys *sys, char *buf, size_t size)
 struct kmod_ctx *vn_kmod(struct vn_sys *sys)
 {
 	char dir[PATH_MAX];
-	char conf[4][PATH_MAX];
-	const char *confv[5] = { NULL };
-	static const char *const confdirs[] = {
-		"/etc/modprobe.d",
-		"/run/modprobe.d",
-		"/usr/local/lib/modprobe.d",
-		"/lib/modprobe.d",
-	};
+	char conf[VN_MODPROBE_NDIRS][PATH_MAX];
+	const char *confv[VN_MODPROBE_NDIRS + 1] = { NULL };
 
 	if (sys->kmod || sys->kmod_tried)
 		return sys->kmod;
@@ -51,9 +50,9 @@ struct kmod_ctx *vn_kmod(struct vn_sys *sys)
 	if (modules_dir(sys, dir, sizeof(dir)) < 0)
 		return NULL;
 	if (!vn_sys_is_host(sys)) {
-		for (size_t i = 0; i < ARRAY_SIZE(confdirs); i++) {
+		for (size_t i = 0; i < VN_MODPROBE_NDIRS; i++) {
 			if (vn_path(sys, conf[i], sizeof(conf[i]), "%s",
-				    confdirs[i]) < 0)
+				    vn_modprobe_dirs[i]) < 0)
 				return NULL;
 			confv[i] = conf[i];
 		}
@@ -69,7 +68,7 @@ bool vn_modules_dir_found(struct vn_sys *sys)
 	return vn_kmod(sys) != NULL;
 }
 
-static void kmod_module_unrefp(struct kmod_module **m)
+void vn_kmod_module_unrefp(struct kmod_module **m)
 {
 	if (*m)
 		kmod_module_unref(*m);
@@ -78,7 +77,7 @@ static void kmod_module_unrefp(struct kmod_module **m)
 int vn_module_state(struct vn_sys *sys, const char *name,
 		    enum vn_mod_state *state)
 {
-	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
 
 	/* /sys/module/NAME/initstate exists only for loadable modules. */
@@ -108,7 +107,7 @@ int vn_module_state(struct vn_sys *sys, const char *name,
 int vn_module_declares_param(struct vn_sys *sys, const char *module,
 			     const char *param, bool *declared)
 {
-	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
 	struct kmod_list *info = NULL, *l;
 	struct kmod_ctx *ctx = vn_kmod(sys);
 	size_t plen = strlen(param);
@@ -156,4 +155,16 @@ bool vn_module_known(struct vn_sys *sys, const char *name)
 		norm[i] = name[i] == '-' ? '_' : name[i];
 	norm[i] = '\0';
 	return vn_module_state(sys, norm, &st) == 0 && st != VN_MOD_ABSENT;
+}
+
+int vn_module_param_bool(const struct vn_sys *sys, const char *module,
+			 const char *param, bool *yes)
+{
+	_cleanup_free_ char *val = NULL;
+	int r = vn_module_param_read(sys, module, param, &val);
+
+	if (r < 0)
+		return r;
+	*yes = val[0] == 'Y';
+	return 0;
 }

@@ -3,7 +3,15 @@
 
 #include <stdbool.h>
 
+struct kmod_module;
 struct vn_sys;
+
+/* Where modprobe.d(5) files live, in libkmod's order of precedence. */
+#define VN_MODPROBE_NDIRS 5
+extern const char *const vn_modprobe_dirs[VN_MODPROBE_NDIRS];
+
+/* For _cleanup_(): drop a module reference. */
+void vn_kmod_module_unrefp(struct kmod_module **m);
 
 enum vn_mod_state {
 	VN_MOD_ABSENT, /* neither loaded, built in, nor installed */
@@ -36,6 +44,10 @@ int vn_module_declares_param(struct vn_sys *sys, const char *module,
 /* Value of /sys/module/<module>/parameters/<param>; -ENOENT when absent. */
 int vn_module_param_read(const struct vn_sys *sys, const char *module,
 			 const char *param, char **value);
+
+/* A bool parameter, which sysfs prints as Y or N; -ENOENT when absent. */
+int vn_module_param_bool(const struct vn_sys *sys, const char *module,
+			 const char *param, bool *yes);
 
 /* Is there a module of that name, loaded, built in, or installed? */
 bool vn_module_known(struct vn_sys *sys, const char *name);

@@ -22,26 +22,28 @@ static pid_t read_holder(int fd)
 	return parse_int(buf, &pid) == 0 && pid > 0 ? (pid_t)pid : 0;
 }
 
-static long long now_ms(void)
+static int write_pid(int fd, pid_t pid)
 {
-	struct timespec ts;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		return -EIO;
+	return 0;
 }
 
 int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder)
 {
-	char dir[PATH_MAX], path[PATH_MAX], pid[32];
+	char dir[PATH_MAX], path[PATH_MAX];
 	_cleanup_close_ int fd = -1;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = vn_now_ms() + timeout_ms;
 	int r;
 
 	*holder = 0;
 	if ((r = vn_path(sys, dir, sizeof(dir), "%s", VN_RUN_DIR)) < 0 ||
 	    (r = vn_path(sys, path, sizeof(path), "%s", VN_LOCK_FILE)) < 0)
 		return r;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -49,16 +51,14 @@ int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder)
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
-		if (now_ms() >= deadline) {
+		if (vn_now_ms() >= deadline) {
 			*holder = read_holder(fd);
 			return -EWOULDBLOCK;
 		}
 		usleep(50 * 1000);
 	}
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 ||
-	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
-		return -errno;
+	if ((r = write_pid(fd, getpid())) < 0)
+		return r;
 	return steal_fd(fd);
 }
 
@@ -66,9 +66,16 @@ void vn_lock_release(int fd)
 {
 	if (fd < 0)
 		return;
-	/* Leave no stale PID behind for the next waiter to name. */
-	if (ftruncate(fd, 0) < 0) {
+	/* Leave no stale PID behind for the next waiter to name, unless the
+	 * lock went on to a child that still holds it. */
+	if (read_holder(fd) == getpid() && ftruncate(fd, 0) < 0) {
 		/* nothing to do: the lock goes with the fd anyway */
 	}
 	close(fd);
+}
+
+void vn_lock_hand_over(int fd, pid_t child)
+{
+	if (fd >= 0)
+		write_pid(fd, child);
 }

@@ -16,4 +16,8 @@ struct vn_sys;
  * -EWOULDBLOCK with *holder set to the holding PID (0 if unknown).
  */
 int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder);
+/* Close the lock; the PID is cleared unless another process holds it now. */
 void vn_lock_release(int fd);
+/* A child that shares the lock's open file description keeps it after we
+ * exit: write its PID, so that a waiter names the process actually busy. */
+void vn_lock_hand_over(int fd, pid_t child);

@@ -202,36 +202,55 @@ static int read_addrs(struct vn_netinfo *ni)
 	return r;
 }
 
-/* Socket inodes held by sshd processes ("sshd", or OpenSSH 9.8's
- * per-session "sshd-session"). */
-static int sshd_socket_inodes(const struct vn_sys *sys, char ***inodes)
+static bool is_sshd(const char *comm)
 {
-	_cleanup_strv_ char **pids = NULL;
-	int r = vn_list_dir(sys, &pids, "/proc");
+	/* OpenSSH 9.8 runs each session as "sshd-session". */
+	return streq(comm, "sshd") || streq(comm, "sshd-session");
+}
 
-	if (r < 0)
-		return r;
-	for (size_t i = 0; pids[i]; i++) {
-		_cleanup_free_ char *comm = NULL;
-		_cleanup_strv_ char **fds = NULL;
-		int pid;
+/* The nearest sshd among our ancestors: the process serving the session
+ * this command runs in (through sudo and shells). 0 when there is none. */
+static pid_t session_sshd(const struct vn_sys *sys)
+{
+	pid_t pid = getpid();
 
-		if (parse_int(pids[i], &pid) < 0 ||
-		    vn_read_text(sys, &comm, "/proc/%d/comm", pid) < 0 ||
-		    (!streq(comm, "sshd") && !streq(comm, "sshd-session")) ||
-		    vn_list_dir(sys, &fds, "/proc/%d/fd", pid) < 0)
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		_cleanup_free_ char *stat = NULL, *comm = NULL;
+		const char *close;
+		int ppid;
+
+		if (vn_read_text(sys, &stat, "/proc/%d/stat", (int)pid) < 0)
+			return 0;
+		/* "pid (comm) state ppid ...": comm may hold spaces and ')' */
+		close = strrchr(stat, ')');
+		if (!close || sscanf(close + 1, " %*c %d", &ppid) != 1)
+			return 0;
+		pid = ppid;
+		if (vn_read_text(sys, &comm, "/proc/%d/comm", (int)pid) == 0 &&
+		    is_sshd(comm))
+			return pid;
+	}
+	return 0;
+}
+
+/* Socket inodes of one process. */
+static int socket_inodes(const struct vn_sys *sys, pid_t pid, char ***inodes)
+{
+	_cleanup_strv_ char **fds = NULL;
+	int r;
+
+	if (vn_list_dir(sys, &fds, "/proc/%d/fd", (int)pid) < 0)
+		return 0;
+	for (size_t f = 0; fds[f]; f++) {
+		_cleanup_free_ char *t = NULL;
+		char ino[24];
+
+		if (vn_read_link(sys, &t, "/proc/%d/fd/%s", (int)pid, fds[f]) <
+			    0 ||
+		    sscanf(t, "socket:[%23[0-9]]", ino) != 1)
 			continue;
-		for (size_t f = 0; fds[f]; f++) {
-			_cleanup_free_ char *t = NULL;
-			char ino[24];
-
-			if (vn_read_link(sys, &t, "/proc/%d/fd/%s", pid,
-					 fds[f]) < 0 ||
-			    sscanf(t, "socket:[%23[0-9]]", ino) != 1)
-				continue;
-			if ((r = push_unique(inodes, ino)) < 0)
-				return r;
-		}
+		if ((r = push_unique(inodes, ino)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -241,11 +260,16 @@ static int find_ssh(const struct vn_sys *sys, struct vn_netinfo *ni)
 {
 	_cleanup_strv_ char **inodes = NULL;
 	_cleanup_free_ char *local = NULL;
+	pid_t sshd;
 	int r;
 
-	r = sshd_socket_inodes(sys, &inodes);
+	/* Only this command's own session counts, not everybody's: on a
+	 * recorded tree there is none. */
+	if (!vn_sys_is_host(sys) || !(sshd = session_sshd(sys)))
+		return 0;
+	r = socket_inodes(sys, sshd, &inodes);
 	if (r < 0 || !inodes)
-		return r == -ENOMEM ? r : 0;
+		return r;
 	for (int v6 = 0; v6 < 2 && !local; v6++) {
 		_cleanup_free_ char *text = NULL;
 

@@ -60,59 +60,52 @@ int vn_kstrtobool(const char *s, bool extended, bool *out)
 	return -EINVAL;
 }
 
-/* The last enable_unsafe_noiommu_mode in a modprobe options string. */
-static int option_value(const char *options, bool extended, enum vn_tri *mode)
-{
-	_cleanup_free_ char *copy = strdup(options);
-	char *save = NULL, *tok;
-	size_t n = strlen(VN_NOIOMMU_PARAM);
-	int found = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy; (tok = strtok_r(p, " \t", &save)); p = NULL) {
-		bool v;
-
-		if (strncmp(tok, VN_NOIOMMU_PARAM, n) ||
-		    (tok[n] && tok[n] != '='))
-			continue;
-		if (vn_kstrtobool(tok[n] ? tok + n + 1 : NULL, extended, &v) <
-		    0)
-			continue; /* the kernel rejects it: the default stays */
-		*mode = v ? VN_YES : VN_NO;
-		found = 1;
-	}
-	return found;
-}
-
 int vn_noiommu_effective(struct vn_sys *sys, enum vn_tri *mode,
 			 const char **source)
 {
-	_cleanup_free_ char *val = NULL;
-	struct kmod_module *mod = NULL;
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
 	const char *options;
+	bool yes;
 	int r;
 
-	r = vn_module_param_read(sys, "vfio", VN_NOIOMMU_PARAM, &val);
+	r = vn_module_param_bool(sys, "vfio", VN_NOIOMMU_PARAM, &yes);
 	if (r == 0) {
-		*mode = val[0] == 'Y' ? VN_YES : VN_NO;
+		*mode = yes ? VN_YES : VN_NO;
 		*source = "/sys/module/vfio/parameters/" VN_NOIOMMU_PARAM;
 		return 0;
 	}
 	*mode = VN_NO;
 	*source = "the default (N) when vfio loads";
+	r = 0;
 	ctx = vn_kmod(sys);
 	if (!ctx || kmod_module_new_from_name(ctx, "vfio", &mod) < 0)
 		return 0;
 	options = kmod_module_get_options(mod);
-	if (options &&
-	    option_value(options, vn_kstrtobool_extended(vn_sys_release(sys)),
-			 mode) > 0)
-		*source = "the options vfio loads with (modprobe.d, kernel "
-			  "command line)";
-	kmod_module_unref(mod);
-	return 0;
+	if (options) {
+		/* The same parser as for modprobe.d lines, so that both
+		 * spellings of the name count, as the kernel's parameq(). */
+		_cleanup_free_ char *line = NULL;
+		struct vn_persist p = { 0 };
+		const struct vn_setting *from;
+		enum vn_tri v;
+
+		r = xasprintf(&line, "options vfio %s\n", options);
+		if (r == 0)
+			r = vn_modprobe_parse(
+				line, "libkmod",
+				vn_kstrtobool_extended(vn_sys_release(sys)),
+				&p);
+		v = vn_persist_effective(&p, &from);
+		if (r == 0 && from) {
+			*mode = v;
+			*source =
+				"the options vfio loads with (modprobe.d, kernel "
+				"command line)";
+		}
+		vn_persist_clear(&p);
+	}
+	return r < 0 ? r : 0;
 }
 
 /* ---- persistent settings --------------------------------------------------- */
@@ -139,9 +132,10 @@ static int add_setting(struct vn_persist *p, const char *where,
 	nv[p->n] = (struct vn_setting){ .value = value, .ours = ours };
 	nv[p->n].where = strdup(where);
 	nv[p->n].text = strdup(text);
-	if (!nv[p->n].where || !nv[p->n].text)
-		return -ENOMEM;
+	/* Counted even when a copy failed, so that the owner frees it. */
 	p->n++;
+	if (!nv[p->n - 1].where || !nv[p->n - 1].text)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -220,11 +214,6 @@ int vn_modprobe_parse(const char *text, const char *where, bool extended,
 	return 0;
 }
 
-static const char *const modprobe_dirs[] = {
-	"/etc/modprobe.d",     "/run/modprobe.d", "/usr/local/lib/modprobe.d",
-	"/usr/lib/modprobe.d", "/lib/modprobe.d",
-};
-
 static int cmp_base(const void *a, const void *b)
 {
 	const char *x = strrchr(*(char *const *)a, '/');
@@ -242,10 +231,10 @@ static int modprobe_files(const struct vn_sys *sys, char ***files)
 
 	if (!v || !names)
 		return -ENOMEM;
-	for (size_t d = 0; d < ARRAY_SIZE(modprobe_dirs); d++) {
+	for (size_t d = 0; d < VN_MODPROBE_NDIRS; d++) {
 		_cleanup_strv_ char **ents = NULL;
 
-		if (vn_list_dir(sys, &ents, "%s", modprobe_dirs[d]) < 0)
+		if (vn_list_dir(sys, &ents, "%s", vn_modprobe_dirs[d]) < 0)
 			continue;
 		for (size_t i = 0; ents[i]; i++) {
 			size_t len = strlen(ents[i]);
@@ -255,7 +244,7 @@ static int modprobe_files(const struct vn_sys *sys, char ***files)
 			    strv_contains(names, ents[i]))
 				continue;
 			if ((r = strv_push(&names, strdup(ents[i]))) < 0 ||
-			    (r = xasprintf(&path, "%s/%s", modprobe_dirs[d],
+			    (r = xasprintf(&path, "%s/%s", vn_modprobe_dirs[d],
 					   ents[i])) < 0 ||
 			    (r = strv_push(&v, path)) < 0)
 				return r;
@@ -369,8 +358,6 @@ bool vn_conf_is_ours(const char *text)
 int vn_conf_write(const struct vn_sys *sys, const char *text)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
-	_cleanup_close_ int fd = -1, dfd = -1;
-	size_t len = strlen(text);
 	int r;
 
 	if ((r = vn_path(sys, dir, sizeof(dir), "/etc")) < 0)
@@ -386,25 +373,7 @@ int vn_conf_write(const struct vn_sys *sys, const char *text)
 		return r;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		r = errno ? -errno : -EIO;
-		unlink(tmp);
-		return r;
-	}
-	if (rename(tmp, final) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	/* The rename itself must reach the disk of an image being built. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
-	return 0;
+	return vn_replace_file(tmp, final, text);
 }
 
 int vn_conf_remove(const struct vn_sys *sys)
@@ -421,15 +390,13 @@ int vn_conf_remove(const struct vn_sys *sys)
 
 int vn_noiommu_set(struct vn_sys *sys, bool on, char *now)
 {
-	_cleanup_free_ char *val = NULL;
-	struct kmod_module *mod = NULL;
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
-	bool declared = false;
-	char opt[64];
+	bool declared = false, yes;
 	int r;
 
 	*now = 0;
-	if (vn_module_param_read(sys, "vfio", VN_NOIOMMU_PARAM, &val) == 0) {
+	if (vn_exists(sys, "/sys/module/vfio/parameters/" VN_NOIOMMU_PARAM)) {
 		r = vn_write_text(
 			sys, on ? "1" : "0",
 			"/sys/module/vfio/parameters/" VN_NOIOMMU_PARAM);
@@ -452,19 +419,15 @@ int vn_noiommu_set(struct vn_sys *sys, bool on, char *now)
 			return -EOPNOTSUPP;
 		if ((r = kmod_module_new_from_name(ctx, "vfio", &mod)) < 0)
 			return r;
-		snprintf(opt, sizeof(opt), VN_NOIOMMU_PARAM "=1");
-		r = kmod_module_probe_insert_module(mod, 0, opt, NULL, NULL,
-						    NULL);
-		kmod_module_unref(mod);
+		r = kmod_module_probe_insert_module(
+			mod, 0, VN_NOIOMMU_PARAM "=1", NULL, NULL, NULL);
 		if (r < 0)
 			return r;
 	}
-	free(val);
-	val = NULL;
-	r = vn_module_param_read(sys, "vfio", VN_NOIOMMU_PARAM, &val);
+	r = vn_module_param_bool(sys, "vfio", VN_NOIOMMU_PARAM, &yes);
 	if (r < 0)
 		return r;
-	*now = val[0] == 'Y' ? 'Y' : 'N';
+	*now = yes ? 'Y' : 'N';
 	return 0;
 }
 

@@ -264,13 +264,15 @@ static bool config_read(struct vn_smoke *s)
 	};
 	unsigned char id[4];
 	unsigned int vendor, device;
+	ssize_t n;
 
 	if (ioctl(s->devfd, VN_VFIO_DEVICE_GET_REGION_INFO, &ri) < 0)
 		return failed(s, st, errno,
 			      "VFIO_DEVICE_GET_REGION_INFO for the "
 			      "config region failed");
-	if (pread(s->devfd, id, sizeof(id), (off_t)ri.offset) != sizeof(id))
-		return failed(s, st, errno ? errno : EIO,
+	n = pread(s->devfd, id, sizeof(id), (off_t)ri.offset);
+	if (n != sizeof(id))
+		return failed(s, st, n < 0 ? errno : EIO,
 			      "reading config space "
 			      "through the device fd failed");
 	/* Config space is little-endian. */
@@ -351,6 +353,7 @@ static bool get_pa(struct vn_smoke *s)
 			.length = s->map_len - off,
 		};
 		uint64_t va = (uintptr_t)s->buf + off, entry, want;
+		ssize_t n;
 		int r;
 
 		if (ioctl(s->iommufd, VN_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) < 0) {
@@ -361,10 +364,10 @@ static bool get_pa(struct vn_smoke *s)
 					      getpa_eopnotsupp(s));
 			return failed(s, st, e, NULL);
 		}
-		if (pread(pm, &entry, sizeof(entry),
-			  (off_t)(va / (uint64_t)pagesize * sizeof(entry))) !=
-		    sizeof(entry))
-			return failed(s, st, errno ? errno : EIO,
+		n = pread(pm, &entry, sizeof(entry),
+			  (off_t)(va / (uint64_t)pagesize * sizeof(entry)));
+		if (n != sizeof(entry))
+			return failed(s, st, n < 0 ? errno : EIO,
 				      "cannot read /proc/self/pagemap");
 		r = vn_pagemap_pa(entry, va, pagesize, &want);
 		if (r == -EPERM)

@@ -208,6 +208,60 @@ int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 	return 0;
 }
 
+/* Write all of buf; a regular file may take it in pieces. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int vn_replace_file(const char *tmp, const char *final, const char *text)
+{
+	_cleanup_close_ int fd = -1, dfd = -1;
+	_cleanup_free_ char *dir = NULL;
+	char *slash;
+	int r;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	/* fsync before rename: after a crash the file is either the old one
+	 * or the whole new one, never empty. */
+	r = write_all(fd, text, strlen(text));
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, final) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return r;
+	}
+	/* The rename itself must reach the disk of an image being built;
+	 * a failure here loses nothing that the rename did not already do. */
+	dir = strdup(final);
+	if (!dir)
+		return 0;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+	return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -66,6 +66,9 @@ int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 		  ...) _printf_(3, 4);
 
 /* Names in a directory, sorted, without "." and "..". */
+/* Replace final with text atomically through tmp (same directory),
+ * synced to disk; tmp is removed on failure. */
+int vn_replace_file(const char *tmp, const char *final, const char *text);
 int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
 	_printf_(3, 4);
 

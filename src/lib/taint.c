@@ -66,7 +66,7 @@ void vn_taint_short_form(unsigned long mask, char *buf, size_t size)
 	char s[sizeof("Tainted: ") + VN_TAINT_COUNT];
 	char *p;
 
-	if (!(mask & VN_TAINT_ALL)) {
+	if (!mask) {
 		snprintf(buf, size, "Not tainted");
 		return;
 	}
@@ -149,10 +149,21 @@ int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 	unsigned long m = 0, v;
 	bool any = false;
 
+	_cleanup_free_ char *num = NULL;
+
 	*bad = 0;
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (parse_ulong(s, 0, &v) == 0) {
+	/* Decimal, or hexadecimal with 0x: never octal for a leading 0
+	 * (/proc/sys/kernel/tainted is decimal). Blanks around are fine. */
+	num = strdup(s);
+	if (!num)
+		return -ENOMEM;
+	strip_trailing(num);
+	if (parse_ulong(num,
+			startswith(num, "0x") || startswith(num, "0X") ? 16 :
+									 10,
+			&v) == 0) {
 		*mask = v;
 		return 0;
 	}
@@ -333,9 +344,6 @@ static struct vn_attrib *new_attrib(struct vn_attribution *a, const char *bdf)
 
 int vn_taint_attribute(const struct vn_kmsg *log, struct vn_attribution *a)
 {
-	_cleanup_free_ char *pending_user = NULL;
-	char pending_bdf[24] = "";
-
 	*a = (struct vn_attribution){ 0 };
 	for (size_t i = 0; i < log->n; i++) {
 		const struct vn_kmsg_rec *rec = &log->v[i];
@@ -347,13 +355,12 @@ int vn_taint_attribute(const struct vn_kmsg *log, struct vn_attribution *a)
 
 		if ((r = vn_kmsg_match_audit(rec->msg, bdf, sizeof(bdf),
 					     &user)) > 0) {
-			free(pending_user);
-			pending_user = user;
-			snprintf(pending_bdf, sizeof(pending_bdf), "%s", bdf);
-			/* Our line follows the kernel's taint lines. */
+			/* Our line follows the kernel's taint lines; one for a
+			 * device that taint lines do not name is dropped. */
 			at = find_attrib(a, bdf);
 			if (at && !at->user)
-				at->user = steal_ptr(pending_user);
+				at->user = steal_ptr(user);
+			free(user);
 			continue;
 		}
 		if (r < 0)

@@ -150,17 +150,22 @@ int read_fd_full(int fd, char **out, size_t *len)
 	return 0;
 }
 
+int xvasprintf(char **out, const char *fmt, va_list ap)
+{
+	if (vasprintf(out, fmt, ap) < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int xasprintf(char **out, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(out, fmt, ap);
+	r = xvasprintf(out, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		*out = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	return r;
 }

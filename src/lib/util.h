@@ -3,10 +3,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,6 +81,12 @@ static inline bool startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* True for the errors that mean "not allowed to look". */
+static inline bool vn_err_denied(int r)
+{
+	return r == -EACCES || r == -EPERM;
+}
+
 /* Strip trailing whitespace (the kernel ends every attribute with "\n"). */
 char *strip_trailing(char *s);
 
@@ -104,3 +112,14 @@ int read_fd_full(int fd, char **out, size_t *len);
 
 /* asprintf that returns -ENOMEM instead of -1. */
 int xasprintf(char **out, const char *fmt, ...) _printf_(2, 3);
+/* The same with a va_list; *out is NULL after -ENOMEM. */
+int xvasprintf(char **out, const char *fmt, va_list ap) _printf_(2, 0);
+
+/* Milliseconds on the monotonic clock, for deadlines. */
+static inline long long vn_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

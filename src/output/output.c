@@ -523,3 +523,8 @@ void vn_columns_help(const struct vn_coldef *defs, size_t ndefs, FILE *out)
 				"" :
 				" (not shown by default)");
 }
+
+struct json_object *vn_jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}

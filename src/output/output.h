@@ -85,6 +85,9 @@ int vn_table_print(struct vn_table *t, FILE *out, const char *json_key);
 int vn_doc_print(struct json_object *doc, const struct vn_outopts *o,
 		 FILE *out);
 
+/* A JSON string, or null (a missing key's value) for NULL. */
+struct json_object *vn_jstr(const char *s);
+
 /* Shell double-quote escaping of one value, as --pairs prints it. */
 void vn_fputs_quoted(const char *s, FILE *out);
 

@@ -49,34 +49,41 @@ static void find_last_and_dashes(void **state)
 	assert_int_equal(vn_cmdline_find(w, "qui", &v), 0);
 }
 
-static void panic_on_taint(void **state)
+static void panic_on_taint_in_order(void **state)
 {
-	unsigned long mask;
-	bool nouser;
+	static const struct {
+		const char *cmdline;
+		unsigned long mask;
+		bool nouser;
+	} cases[] = {
+		{ "quiet", 0, false },
+		{ "panic_on_taint=0x40", 0x40, false },
+		/* an unparsable later value leaves the earlier mask */
+		{ "panic_on_taint=0x40 panic_on_taint=zz", 0x40, false },
+		/* a later zero clears it, as panic_on_taint_setup() does */
+		{ "panic_on_taint=0x40 panic_on_taint=0", 0, false },
+		{ "panic_on_taint=40,nousertaint panic_on_taint=0x200", 0x200,
+		  true },
+		{ "panic-on-taint=0x240", 0x240, false },
+		{ "panic_on_taint=0x240,other", 0x240, false },
+		/* bits beyond the known flags are dropped; none left: unset */
+		{ "panic_on_taint=0x100000", 0, false },
+		{ "panic_on_taint=fffff", 0xfffff, false },
+		{ "panic_on_taint", 0, false },
+	};
 
 	(void)state;
-	assert_int_equal(vn_parse_panic_on_taint("0x40", &mask, &nouser), 0);
-	assert_int_equal(mask, 0x40);
-	assert_false(nouser);
-	assert_int_equal(
-		vn_parse_panic_on_taint("40,nousertaint", &mask, &nouser), 0);
-	assert_int_equal(mask, 0x40);
-	assert_true(nouser);
-	assert_int_equal(vn_parse_panic_on_taint("0x240,other", &mask, &nouser),
-			 0);
-	assert_int_equal(mask, 0x240);
-	assert_false(nouser);
-	/* Bits beyond the known flags are masked off; zero is refused. */
-	assert_int_equal(vn_parse_panic_on_taint("0x100000", &mask, &nouser),
-			 -EINVAL);
-	assert_int_equal(vn_parse_panic_on_taint("0", &mask, &nouser), -EINVAL);
-	assert_int_equal(vn_parse_panic_on_taint("zz", &mask, &nouser),
-			 -EINVAL);
-	assert_int_equal(vn_parse_panic_on_taint("", &mask, &nouser), -EINVAL);
-	assert_int_equal(vn_parse_panic_on_taint(NULL, &mask, &nouser),
-			 -EINVAL);
-	assert_int_equal(vn_parse_panic_on_taint("fffff", &mask, &nouser), 0);
-	assert_int_equal(mask, VN_TAINT_ALL);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_strv_ char **w = NULL;
+		unsigned long mask;
+		bool nouser;
+
+		assert_int_equal(vn_cmdline_split(cases[i].cmdline, &w), 0);
+		assert_int_equal(vn_cmdline_panic_on_taint(w, &mask, &nouser),
+				 cases[i].mask != 0);
+		assert_int_equal(mask, cases[i].mask);
+		assert_int_equal(nouser, cases[i].nouser);
+	}
 }
 
 static void name_eq(void **state)
@@ -91,7 +98,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(split),
 		cmocka_unit_test(find_last_and_dashes),
-		cmocka_unit_test(panic_on_taint),
+		cmocka_unit_test(panic_on_taint_in_order),
 		cmocka_unit_test(name_eq),
 	};
 

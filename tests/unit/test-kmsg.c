@@ -206,6 +206,8 @@ static void parse_values(void **state)
 	} ok[] = {
 		{ "64", 64 },
 		{ "0x40", 64 },
+		{ " 64 \n", 64 },
+		{ "0100", 100 }, /* decimal, not octal */
 		{ "Not tainted", 0 },
 		{ "Tainted: G     U             ", 64 },
 		{ "Tainted: P        W  O      ", 1 | 512 | 4096 },

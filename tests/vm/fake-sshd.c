@@ -3,15 +3,21 @@
  * fake-sshd: installed as /usr/sbin/sshd in the test guests, so that its
  * process is called "sshd": it accepts one TCP connection on port 22 and
  * holds it, which is all bind's network guard looks at to find the
- * interface an SSH session arrives on (sshd's sockets, /proc/net/tcp, the
- * address's interface). Test-only.
+ * interface an SSH session arrives on (the sockets of the sshd the command
+ * runs under, /proc/net/tcp, the address's interface).
+ *
+ *   sshd [CMD ARGS...]
+ *
+ * With a command, it runs it once the connection is up, as an SSH session
+ * would, and exits with its status. Test-only.
  */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(22) };
 	int one = 1, s = socket(AF_INET, SOCK_STREAM, 0), c;
@@ -26,6 +32,19 @@ int main(void)
 	if (c < 0) {
 		perror("fake-sshd: accept");
 		return 1;
+	}
+	if (argc > 1) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execvp(argv[1], argv + 1);
+			perror("fake-sshd: exec");
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0)
+			return 1;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	}
 	for (;;)
 		pause();

@@ -33,6 +33,13 @@ if [ "$target" != iommu ]; then
 fi
 like "$(journal_of $NIC)" "original_driver=e1000e" "the journal records e1000e"
 like "$(journal_of $NIC)" "step=bound" "the journal says bound"
+# The journal is readable by all: an unprivileged user sees the record.
+run su -s /bin/sh tester -c "vfio-noiommuctl list -o BDF,JOURNAL,ORIG_DRIVER"
+is "$RC" 0 "list as a user exits 0 with a journal record"
+like "$OUT" "$NIC +bound +e1000e" "a user's list shows the record"
+run su -s /bin/sh tester -c "vfio-noiommuctl status"
+is "$RC" 0 "status as a user exits 0"
+like "$OUT" "Journal +1 device" "a user's status counts the record"
 exit_is 0 "bind e1000e again: nothing to do" -- vfio-noiommuctl bind $NIC
 like "$OUT" "already on vfio-pci: nothing to do" "already bound says nothing to do"
 exit_is 0 "unbind e1000e" -- vfio-noiommuctl unbind $NIC
@@ -109,16 +116,25 @@ like "$ERR" "interface $ifn is up with 10.0.2.15/24" "the interface and its addr
 is "$(state $NIC)" "$before" "nothing was written"
 exit_is 0 "--dry-run --force shows the guard forced" -- vfio-noiommuctl bind --dry-run --force $NIC
 like "$OUT" "guard +network +forced: interface $ifn" "the plan shows the forced guard"
-# An SSH session arriving on that address (sshd's socket, not $SSH_*).
+# An SSH session arriving on that address, found from the sockets of the
+# sshd this command runs under (not from $SSH_*, which sudo clears).
+sshd env -u SSH_CONNECTION vfio-noiommuctl bind $NIC >/tmp/ssh.out 2>/tmp/ssh.err &
+sshd_pid=$!
+sleep 0.5
+sleep 30 | nc 10.0.2.15 22 >/dev/null &
+wait $sshd_pid
+is "$?" 4 "run over an SSH session through that interface: refused"
+like "$(cat /tmp/ssh.err)" "and this SSH session \(from 10.0.2.15\) arrives through it" \
+	"the SSH session is named, found from its sshd's socket"
+pkill -f "nc 10.0.2.15 22" 2>/dev/null
+# Someone else's session is not ours.
 sshd &
 sshd_pid=$!
 sleep 0.5
 sleep 30 | nc 10.0.2.15 22 >/dev/null &
-nc_pid=$!
 sleep 1
-exit_is 4 "with an SSH session on it: refused" -- env -u SSH_CONNECTION vfio-noiommuctl bind $NIC
-like "$ERR" "and this SSH session \(from 10.0.2.15\) arrives through it" \
-	"the SSH session is named, found from sshd's socket"
+exit_is 4 "another user's SSH session: still refused for the address" -- vfio-noiommuctl bind $NIC
+unlike "$ERR" "SSH session" "but that session is not called this one"
 kill $sshd_pid 2>/dev/null
 pkill -f "nc 10.0.2.15 22" 2>/dev/null
 wait $sshd_pid 2>/dev/null

@@ -54,6 +54,10 @@ fi
 # --- loaded without the mode -----------------------------------------------------------
 if [ "$target" = both ]; then
 	rmmod vfio_pci vfio_pci_core vfio_iommu_type1 vfio iommufd 2>/dev/null
+	# Not loaded and no options anywhere: vfio would load with N.
+	exit_is 3 "vfio unloaded: bind plans with the default N" -- \
+		vfio-noiommuctl bind --dry-run $EDU
+	like "$ERR$OUT" "no-IOMMU mode is off" "unloaded: says the mode will be off"
 	modprobe vfio
 	is "$(cat $param)" N "vfio loaded plainly: N"
 	exit_is 0 "on with vfio loaded" -- vfio-noiommuctl noiommu on

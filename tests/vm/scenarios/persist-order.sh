@@ -19,3 +19,12 @@ is "$predicted" "$( [ "$actual" = Y ] && echo yes || echo no)" \
 run vfio-noiommuctl noiommu --pairs
 is "$(pair PERSISTENT_AGREES)" yes "and now says the setting agrees"
 rm -f /etc/modprobe.d/50-site.conf
+
+# --persist on would be overridden by the command line's =0: refused
+# before anything changes, the live mode included.
+before=$(cat $param)
+exit_is 3 "on --persist under a command line =0: refused" -- \
+	vfio-noiommuctl noiommu on --persist
+like "$ERR" "kernel command line" "the refusal names the command line"
+is "$(cat $param)" "$before" "the running mode is unchanged"
+ok '[ ! -e /etc/modprobe.d/vfio-noiommu.conf ]' "no modprobe.d file was written"
