@@ -236,6 +236,18 @@ static bool failed(struct vn_smoke *s, struct vn_smoke_step *st, int err,
 	return false;
 }
 
+/* A step that only opens a node; *fd keeps the negative errno on failure,
+ * which the teardown skips like any unopened fd. */
+static bool open_step(struct vn_smoke *s, int *fd, const char *path)
+{
+	struct vn_smoke_step *st = step(s, "open %s", path);
+
+	*fd = vn_open(s->sys, O_RDWR, "%s", path);
+	if (*fd < 0)
+		return failed(s, st, -*fd, NULL);
+	return pass(st, NULL);
+}
+
 /* ---- shared device steps --------------------------------------------------------- */
 
 static bool get_info(struct vn_smoke *s)
@@ -417,17 +429,9 @@ static bool cdev_steps(struct vn_smoke *s)
 	struct vn_vfio_device_attach_iommufd_pt att = { .argsz = sizeof(att) };
 	struct vn_smoke_step *st;
 
-	st = step(s, "open /dev/iommu");
-	s->iommufd = vn_open(s->sys, O_RDWR, "/dev/iommu");
-	if (s->iommufd < 0)
-		return failed(s, st, -s->iommufd, NULL);
-	pass(st, NULL);
-
-	st = step(s, "open %s", s->dev->cdev.path);
-	s->devfd = vn_open(s->sys, O_RDWR, "%s", s->dev->cdev.path);
-	if (s->devfd < 0)
-		return failed(s, st, -s->devfd, NULL);
-	pass(st, NULL);
+	if (!open_step(s, &s->iommufd, "/dev/iommu") ||
+	    !open_step(s, &s->devfd, s->dev->cdev.path))
+		return false;
 
 	st = step(s, "VFIO_DEVICE_BIND_IOMMUFD");
 	bind.iommufd = s->iommufd;
@@ -496,11 +500,8 @@ static bool group_steps(struct vn_smoke *s)
 		return failed(s, st, 0, NULL);
 	pass(st, NULL);
 
-	st = step(s, "open %s", s->dev->group.path);
-	s->groupfd = vn_open(s->sys, O_RDWR, "%s", s->dev->group.path);
-	if (s->groupfd < 0)
-		return failed(s, st, -s->groupfd, NULL);
-	pass(st, NULL);
+	if (!open_step(s, &s->groupfd, s->dev->group.path))
+		return false;
 
 	st = step(s, "VFIO_GROUP_GET_STATUS");
 	if (ioctl(s->groupfd, VN_VFIO_GROUP_GET_STATUS, &gs) < 0)
