@@ -46,6 +46,8 @@ vm_cmdline() { # KEY DEFAULT
 vm_target() { vm_cmdline vmtest.target unknown; }
 vm_boot() { vm_cmdline vmtest.boot 1; }
 vm_udev() { vm_cmdline vmtest.udev yes; }
+# yes when the tool was built with -Dtest_hooks=true (VFIO_NOIOMMUCTL_TEST_*)
+vm_hooks() { vm_cmdline vmtest.hooks no; }
 
 kver() { uname -r; }
 

@@ -6,6 +6,7 @@
 #
 # targets: both
 # timeout: 600
+# needs: test-hooks
 
 NIC=0000:00:02.0
 EDU=0000:00:03.0
