@@ -31,8 +31,13 @@ TAP_FAILED=0
 TAP_PLANNED=
 OUT='' ERR='' RC=''
 
+# Each line is written by a subshell. busybox ash catches SIGCHLD without
+# SA_RESTART, so when a scenario's background job exits while the shell is
+# blocked writing to the slow serial console, the write fails with EINTR
+# and the line is lost (seen once: "planned 86 tests, ran 85"). The
+# subshell has no children, so no SIGCHLD ever interrupts its write.
 _tap() {
-	printf '%s%s\n' "$TAP_PREFIX" "$*"
+	(printf '%s%s\n' "$TAP_PREFIX" "$*")
 }
 
 plan() {
