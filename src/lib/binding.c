@@ -57,7 +57,7 @@ int vn_pci_find_ids(struct vn_sys *sys, unsigned int vendor,
 		    unsigned int device, char ***bdfs)
 {
 	struct vn_dev_list all;
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
 	int r;
 
 	if (!v)
@@ -283,7 +283,7 @@ static int iface_use(struct vn_txn *t, const char *ifn, char **out)
 static bool makes_no_netdev(const struct vn_dev *d)
 {
 	static const char *const drivers[] = { "uio_pci_generic", "igb_uio",
-					       "pci-stub", "vfio-pci" };
+					       "pci-stub" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
 		if (streq(d->driver, drivers[i]))
@@ -682,7 +682,7 @@ static int plan_unbind_item(struct vn_txn *t, struct vn_item *it)
 		if ((r = dupstr(&it->rec.target, d->driver)) < 0 ||
 		    (r = dupstr(&it->rec.user, t->user)) < 0)
 			return r;
-		if (!(it->rec.netdevs = calloc(1, sizeof(char *))))
+		if (!(it->rec.netdevs = strv_new()))
 			return -ENOMEM;
 	}
 	if (t->opts.driver &&

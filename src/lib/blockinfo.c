@@ -67,7 +67,7 @@ static int add_subsystem_heads(const struct vn_sys *sys, const char *devdir,
 int vn_block_devices(const struct vn_sys *sys, const char *bdf, char ***names)
 {
 	_cleanup_strv_ char **all = NULL;
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
 	char devdir[PATH_MAX];
 	int r;
 

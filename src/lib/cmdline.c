@@ -7,7 +7,7 @@
 
 int vn_cmdline_split(const char *cmdline, char ***out)
 {
-	_cleanup_strv_ char **words = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **words = strv_new();
 	const char *p = cmdline;
 	int r;
 

@@ -150,7 +150,7 @@ static int decode_netdevs(struct vn_record *rec, const char *v)
 
 	if (take_optional(v, &s) < 0)
 		return -EBADMSG;
-	rec->netdevs = calloc(1, sizeof(char *));
+	rec->netdevs = strv_new();
 	if (!rec->netdevs)
 		return -ENOMEM;
 	for (char *p = s; s && (tok = strtok_r(p, ",", &save)); p = NULL)
@@ -263,28 +263,16 @@ int vn_record_decode(const char *text, struct vn_record *rec)
 	return r;
 }
 
-static int ensure_dir(const struct vn_sys *sys, const char *dir)
-{
-	char path[PATH_MAX];
-	int r = vn_path(sys, path, sizeof(path), "%s", dir);
-
-	if (r < 0)
-		return r;
-	/* Readable by all: status and list show interrupted runs to users
-	 * who may not change them. */
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int vn_journal_write(const struct vn_sys *sys, const struct vn_record *rec)
 {
 	_cleanup_free_ char *text = NULL;
 	char tmp[PATH_MAX], final[PATH_MAX];
 	int r;
 
-	if ((r = ensure_dir(sys, VN_RUN_DIR)) < 0 ||
-	    (r = ensure_dir(sys, VN_JOURNAL_DIR)) < 0)
+	/* 0755: status and list show interrupted runs to users who may
+	 * not change them. */
+	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
+	    (r = vn_mkdir(sys, VN_JOURNAL_DIR)) < 0)
 		return r;
 	r = vn_record_encode(rec, &text);
 	if (r < 0)
@@ -327,7 +315,7 @@ int vn_journal_remove(const struct vn_sys *sys, const char *bdf)
 int vn_journal_list(const struct vn_sys *sys, char ***bdfs)
 {
 	_cleanup_strv_ char **all = NULL;
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
 	int r;
 
 	if (!v)
@@ -357,7 +345,7 @@ int vn_journal_list(const struct vn_sys *sys, char ***bdfs)
 int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs)
 {
 	_cleanup_strv_ char **all = NULL;
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
 	int r;
 
 	if (!v)

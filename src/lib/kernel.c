@@ -85,7 +85,7 @@ static void gzclosep(gzFile *f)
 static int kconfig_read(const char *path, char ***syms)
 {
 	_cleanup_(gzclosep) gzFile f = gzopen(path, "rb");
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
 	char line[512], name[128], value[256];
 	int r;
 
@@ -538,7 +538,7 @@ int vn_iommu_probe(const struct vn_sys *sys, struct vn_iommu_state *st)
 	*st = (struct vn_iommu_state){ 0 };
 	r = vn_list_dir(sys, &st->units, "/sys/class/iommu");
 	if (r == -ENOENT)
-		st->units = calloc(1, sizeof(char *));
+		st->units = strv_new();
 	else if (r < 0)
 		return r;
 	if (!st->units)

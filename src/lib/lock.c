@@ -34,17 +34,15 @@ static int write_pid(int fd, pid_t pid)
 
 int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	_cleanup_close_ int fd = -1;
 	long long deadline = vn_now_ms() + timeout_ms;
 	int r;
 
 	*holder = 0;
-	if ((r = vn_path(sys, dir, sizeof(dir), "%s", VN_RUN_DIR)) < 0 ||
+	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
 	    (r = vn_path(sys, path, sizeof(path), "%s", VN_LOCK_FILE)) < 0)
 		return r;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;

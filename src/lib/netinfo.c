@@ -216,14 +216,14 @@ static pid_t session_sshd(const struct vn_sys *sys)
 
 	for (int depth = 0; pid > 1 && depth < 64; depth++) {
 		_cleanup_free_ char *stat = NULL, *comm = NULL;
-		const char *close;
+		const char *rparen;
 		int ppid;
 
 		if (vn_read_text(sys, &stat, "/proc/%d/stat", (int)pid) < 0)
 			return 0;
 		/* "pid (comm) state ppid ...": comm may hold spaces and ')' */
-		close = strrchr(stat, ')');
-		if (!close || sscanf(close + 1, " %*c %d", &ppid) != 1)
+		rparen = strrchr(stat, ')');
+		if (!rparen || sscanf(rparen + 1, " %*c %d", &ppid) != 1)
 			return 0;
 		pid = ppid;
 		if (vn_read_text(sys, &comm, "/proc/%d/comm", (int)pid) == 0 &&
@@ -356,7 +356,7 @@ bool vn_net_is_up(const struct vn_sys *sys, const char *ifname)
 int vn_dev_netdevs(const struct vn_sys *sys, const char *bdf, char ***names)
 {
 	_cleanup_strv_ char **all = NULL;
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
 	char path[PATH_MAX], devdir[PATH_MAX];
 	int r;
 

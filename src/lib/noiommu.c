@@ -225,8 +225,8 @@ static int cmp_base(const void *a, const void *b)
 /* The files kmod reads, in its order: by name, first directory wins. */
 static int modprobe_files(const struct vn_sys *sys, char ***files)
 {
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
-	_cleanup_strv_ char **names = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
+	_cleanup_strv_ char **names = strv_new();
 	int r;
 
 	if (!v || !names)
@@ -357,22 +357,17 @@ bool vn_conf_is_ours(const char *text)
 
 int vn_conf_write(const struct vn_sys *sys, const char *text)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
+	char tmp[PATH_MAX], final[PATH_MAX];
 	int r;
 
-	if ((r = vn_path(sys, dir, sizeof(dir), "/etc")) < 0)
-		return r;
 	/* An image being assembled may not have /etc yet. */
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	if ((r = vn_path(sys, dir, sizeof(dir), "/etc/modprobe.d")) < 0 ||
+	if ((r = vn_mkdir(sys, "/etc")) < 0 ||
+	    (r = vn_mkdir(sys, "/etc/modprobe.d")) < 0 ||
 	    (r = vn_path(sys, tmp, sizeof(tmp), "%s.tmp", VN_MODPROBE_FILE)) <
 		    0 ||
 	    (r = vn_path(sys, final, sizeof(final), "%s", VN_MODPROBE_FILE)) <
 		    0)
 		return r;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
 	return vn_replace_file(tmp, final, text);
 }
 

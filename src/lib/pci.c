@@ -38,7 +38,7 @@ static int enumerate_udev(struct vn_sys *sys, char ***bdfs)
 {
 	struct udev_enumerate *e;
 	struct udev_list_entry *entry;
-	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+	_cleanup_strv_ char **v = strv_new();
 	int r;
 
 	if (!v)
@@ -81,7 +81,7 @@ int vn_pci_enumerate(struct vn_sys *sys, char ***bdfs)
 	if (r != -ENOENT)
 		return r;
 	/* A tree recorded on a machine without PCI. */
-	*bdfs = calloc(1, sizeof(char *));
+	*bdfs = strv_new();
 	return *bdfs ? 0 : -ENOMEM;
 }
 

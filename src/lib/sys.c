@@ -208,6 +208,16 @@ int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 	return 0;
 }
 
+int vn_mkdir(const struct vn_sys *sys, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 /* Write all of buf; a regular file may take it in pieces. */
 static int write_all(int fd, const char *buf, size_t len)
 {

@@ -65,10 +65,13 @@ int vn_opendir(const struct vn_sys *sys, DIR **out, const char *fmt, ...)
 int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 		  ...) _printf_(3, 4);
 
-/* Names in a directory, sorted, without "." and "..". */
+/* Create a directory (0755) unless it exists. */
+int vn_mkdir(const struct vn_sys *sys, const char *fmt, ...) _printf_(2, 3);
 /* Replace final with text atomically through tmp (same directory),
  * synced to disk; tmp is removed on failure. */
 int vn_replace_file(const char *tmp, const char *final, const char *text);
+
+/* Names in a directory, sorted, without "." and "..". */
 int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
 	_printf_(3, 4);
 

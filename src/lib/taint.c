@@ -143,13 +143,11 @@ static int parse_verbose(const char *s, unsigned long *mask, char *bad)
 
 int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 {
-	_cleanup_free_ char *copy = NULL;
+	_cleanup_free_ char *copy = NULL, *num = NULL;
 	const char *p;
 	char *save = NULL, *tok;
 	unsigned long m = 0, v;
 	bool any = false;
-
-	_cleanup_free_ char *num = NULL;
 
 	*bad = 0;
 	while (*s == ' ' || *s == '\t')

@@ -99,6 +99,11 @@ char *strv_join(char *const *v, const char *sep);
 void strv_free(char **v);
 size_t strv_len(char *const *v);
 int strv_push(char ***v, char *s);
+/* An empty vector (only the NULL end) for strv_push to grow; NULL on ENOMEM. */
+static inline char **strv_new(void)
+{
+	return calloc(1, sizeof(char *));
+}
 bool strv_contains(char *const *v, const char *s);
 
 static inline void strv_freep(char ***v)

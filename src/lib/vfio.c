@@ -286,8 +286,7 @@ int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 		r2 = r == -ENOMEM ? r : scan_maps(sys, out, pid, comm);
 		if (r == -ENOMEM || r2 == -ENOMEM)
 			goto fail;
-		if (r == -EACCES || r == -EPERM || r2 == -EACCES ||
-		    r2 == -EPERM)
+		if (vn_err_denied(r) || vn_err_denied(r2))
 			out->unreadable++;
 	}
 	return 0;
