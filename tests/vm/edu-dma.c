@@ -125,12 +125,13 @@ static int hold_bar(const char *node)
 
 int main(int argc, char **argv)
 {
-	struct vn_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vn_iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct vn_vfio_device_attach_iommufd_pt att = { .argsz = sizeof(att) };
 	struct vn_iommu_ioas_map map = { .size = sizeof(map) };
 	struct vn_vfio_region_info bar0 = { .argsz = sizeof(bar0), .index = 0 };
-	struct vn_vfio_region_info cfg = { .argsz = sizeof(cfg), .index = 7 };
+	struct vn_vfio_region_info cfg = {
+		.argsz = sizeof(cfg), .index = VN_VFIO_PCI_CONFIG_REGION_INDEX
+	};
 	volatile uint8_t *bar;
 	uint8_t *buf;
 	uint64_t pa_a, pa_b;
@@ -144,13 +145,9 @@ int main(int argc, char **argv)
 			"usage: edu-dma [--hold-bar] /dev/vfio/devices/noiommu-vfioN\n");
 		return 2;
 	}
-	iommufd = open("/dev/iommu", O_RDWR);
-	devfd = open(argv[1], O_RDWR);
-	if (iommufd < 0 || devfd < 0)
-		return die("open");
-	bind.iommufd = iommufd;
-	if (ioctl(devfd, VN_VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0)
-		return die("VFIO_DEVICE_BIND_IOMMUFD");
+	devfd = open_bound(argv[1], &iommufd);
+	if (devfd < 0)
+		return die("open and VFIO_DEVICE_BIND_IOMMUFD");
 	if (ioctl(iommufd, VN_IOMMU_IOAS_ALLOC, &alloc) < 0)
 		return die("IOMMU_IOAS_ALLOC");
 	att.pt_id = alloc.out_ioas_id;

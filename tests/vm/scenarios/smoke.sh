@@ -20,8 +20,7 @@ like "$ERR" "'vfio-noiommuctl bind $EDU' binds it" "with a hint to bind"
 exit_is 0 "bind edu" -- vfio-noiommuctl bind $EDU
 
 case $target in
-both | builtin) first="cdev, no-IOMMU" group=0 cdev=0 ;;
-compat) first="cdev, no-IOMMU" group=0 cdev=0 ;;
+both | builtin | compat) first="cdev, no-IOMMU" group=0 cdev=0 ;;
 cdev-only) first="cdev, no-IOMMU" group=3 cdev=0 ;;
 group-only | pre-7.3) first="legacy group, no-IOMMU" group=0 cdev=3 ;;
 iommu) first="cdev, with an IOMMU" group=0 cdev=0 ;;
