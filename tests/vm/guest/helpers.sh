@@ -24,6 +24,11 @@
 #   taint_value          /proc/sys/kernel/tainted
 #   settle               udevadm settle when udev runs
 #   wait_for PATH [SECS] wait until PATH exists
+#   vfio_node BDF        the device's VFIO node as list shows it: its cdev,
+#                        else its group node
+#   hold NODE            a "sleep" process holding NODE open; $HOLDER
+#   hold_bar CDEV        edu-dma mapping BAR0 of CDEV, the fd closed; $HOLDER
+#   release              end the $HOLDER process
 
 # busybox sh runs its own applets in preference to programs in PATH
 # (FEATURE_SH_STANDALONE). Shell functions come first, so these make the
@@ -100,6 +105,31 @@ wait_for() { # PATH [SECONDS]
 		_i=$((_i + 1))
 	done
 	[ -e "$1" ]
+}
+
+vfio_node() {
+	_n=$(vfio-noiommuctl list --noheadings -o CDEV "$1")
+	case $_n in /dev/*) ;; *) _n=$(vfio-noiommuctl list --noheadings -o GROUP "$1") ;; esac
+	echo "$_n"
+}
+
+hold() {
+	sh -c "exec sleep 300" <>"$1" &
+	HOLDER=$!
+	sleep 1
+}
+
+hold_bar() {
+	rm -f /tmp/edu-dma.holding
+	edu-dma --hold-bar "$1" &
+	HOLDER=$!
+	wait_for /tmp/edu-dma.holding 10
+}
+
+release() {
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null
+	rm -f /tmp/edu-dma.holding
 }
 
 sysfs_bind_vfio() {

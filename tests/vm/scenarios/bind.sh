@@ -179,28 +179,20 @@ echo 0 >$dev/0000:04:00.0/sriov_numvfs
 
 # --- a process holding the device -------------------------------------------------------
 exit_is 0 "bind edu" -- vfio-noiommuctl bind $EDU
-node=$(vfio-noiommuctl list --noheadings -o CDEV $EDU)
-case $node in /dev/*) ;; *) node=$(vfio-noiommuctl list --noheadings -o GROUP $EDU) ;; esac
-sh -c "exec sleep 300" <>"$node" &
-holder=$!
-sleep 1
+node=$(vfio_node $EDU)
+hold "$node"
 exit_is 4 "unbind while a process holds it: refused" -- vfio-noiommuctl unbind $EDU
-like "$ERR" "sleep\\[$holder\\] \\(fd on $node\\) holds it" "the holder is named by PID and command"
+like "$ERR" "sleep\\[$HOLDER\\] \\(fd on $node\\) holds it" "the holder is named by PID and command"
 is "$(pci_driver $EDU)" vfio-pci "the device was not touched"
-kill $holder
-wait $holder 2>/dev/null
+release
 case $node in
 /dev/vfio/devices/*)
-	edu-dma --hold-bar "$node" &
-	holder=$!
-	wait_for /tmp/edu-dma.holding 10
+	hold_bar "$node"
 	exit_is 4 "unbind while a BAR stays mapped after close: refused" -- \
 		vfio-noiommuctl unbind $EDU
-	like "$ERR" "edu-dma\\[$holder\\] \\(mapping of $node\\) holds it" \
+	like "$ERR" "edu-dma\\[$HOLDER\\] \\(mapping of $node\\) holds it" \
 		"the mapping's process is named"
-	kill $holder
-	wait $holder 2>/dev/null
-	rm -f /tmp/edu-dma.holding
+	release
 	;;
 esac
 exit_is 0 "unbind once released" -- vfio-noiommuctl unbind $EDU

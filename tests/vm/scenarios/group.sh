@@ -32,18 +32,13 @@ exit_is 0 "smoke-test A through the cdev" -- vfio-noiommuctl smoke-test $A
 
 # A held through iommufd owns the group's DMA: B cannot go back to a host
 # driver (EBUSY, kernel-interfaces.md §5.2).
-cdev=$(vfio-noiommuctl list --noheadings -o CDEV $A)
-edu-dma --hold-bar "$cdev" &
-holder=$!
-wait_for /tmp/edu-dma.holding 10
+hold_bar "$(vfio-noiommuctl list --noheadings -o CDEV $A)"
 exit_is 1 "unbind B while A's group is in use: exit 1" -- vfio-noiommuctl unbind $B
 like "$ERR" "EBUSY" "the restore failed with EBUSY"
 like "$ERR" "another member of its IOMMU group is still in use" "and says why"
 is "$(pci_driver $B)" vfio-pci "B stays on vfio-pci, never driverless"
 like "$(journal_of $B)" "original_driver=uio_pci_generic" "its journal is kept"
-kill $holder
-wait $holder 2>/dev/null
-rm -f /tmp/edu-dma.holding
+release
 exit_is 0 "released: unbind both" -- vfio-noiommuctl unbind $A $B
 is "$(pci_driver $A) $(pci_driver $B)" " uio_pci_generic" "A has no driver, B is back on uio_pci_generic"
 is "$(cat $dev/$B/driver_override)" uio_pci_generic "B's override is what it was"

@@ -74,13 +74,10 @@ is "$(taint_value)" "$taint" "the kernel's taint is $taint"
 
 # A process holding the device shows up by PID and command.
 node=${cdev0:-$grp0}
-sh -c "exec sleep 300" <>"$node" &
-holder=$!
-sleep 1
+hold "$node"
 run vfio-noiommuctl list -o BDF,OPEN_BY $EDU
-like "$OUT" "sleep\\[$holder\\]" "a process holding $node is listed in OPEN_BY"
-kill $holder
-wait $holder 2>/dev/null
+like "$OUT" "sleep\\[$HOLDER\\]" "a process holding $node is listed in OPEN_BY"
+release
 
 sysfs_unbind_vfio $EDU
 sysfs_unbind_vfio $NIC

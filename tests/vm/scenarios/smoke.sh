@@ -58,15 +58,10 @@ run vfio-noiommuctl smoke-test --json $EDU
 ok 'jhas "\"passed\": true"' "--json: passed"
 
 # Refusals
-node=$(vfio-noiommuctl list --noheadings -o CDEV $EDU)
-case $node in /dev/*) ;; *) node=$(vfio-noiommuctl list --noheadings -o GROUP $EDU) ;; esac
-sh -c "exec sleep 300" <>"$node" &
-holder=$!
-sleep 1
+hold "$(vfio_node $EDU)"
 exit_is 4 "a device held by another process: exit 4" -- vfio-noiommuctl smoke-test $EDU
-like "$ERR" "sleep\\[$holder\\] holds it" "the holder is named"
-kill $holder
-wait $holder 2>/dev/null
+like "$ERR" "sleep\\[$HOLDER\\] holds it" "the holder is named"
+release
 if [ "$target" != iommu ]; then
 	run su -s /bin/sh tester -c "vfio-noiommuctl smoke-test $EDU"
 	is "$RC" 1 "as a user: exit 1"
