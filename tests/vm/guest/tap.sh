@@ -27,7 +27,6 @@
 
 TAP_PREFIX='@@TAP@@ '
 TAP_N=0
-TAP_FAILED=0
 TAP_PLANNED=
 OUT='' ERR='' RC=''
 
@@ -64,7 +63,6 @@ _tap_result() { # STATUS(0 = ok) DESC
 		_tap "ok $TAP_N - $2"
 		return 0
 	fi
-	TAP_FAILED=$((TAP_FAILED + 1))
 	_tap "not ok $TAP_N - $2"
 	return 1
 }
@@ -83,67 +81,56 @@ _tap_show_run() {
 }
 
 pass() { _tap_result 0 "$1"; }
-fail() {
+
+# _tap_not_ok DESC [DIAG...]: a failed test, each DIAG as diagnostics, and
+# the tail of the kernel log; returns 1.
+_tap_not_ok() {
 	_tap_result 1 "$1"
+	shift
+	for _tap_l; do diag "$_tap_l"; done
 	_tap_dmesg
 	return 1
 }
 
+fail() { _tap_not_ok "$1"; }
+
 ok() {
 	if eval "$1"; then
-		_tap_result 0 "$2"
+		pass "$2"
 	else
-		_tap_result 1 "$2"
-		diag "condition failed: $1"
-		_tap_dmesg
-		return 1
+		_tap_not_ok "$2" "condition failed: $1"
 	fi
 }
 
 is() {
 	if [ "$1" = "$2" ]; then
-		_tap_result 0 "$3"
+		pass "$3"
 	else
-		_tap_result 1 "$3"
-		diag "got:      '$1'"
-		diag "expected: '$2'"
-		_tap_dmesg
-		return 1
+		_tap_not_ok "$3" "got:      '$1'" "expected: '$2'"
 	fi
 }
 
 isnt() {
 	if [ "$1" != "$2" ]; then
-		_tap_result 0 "$3"
+		pass "$3"
 	else
-		_tap_result 1 "$3"
-		diag "got '$1', which it should not be"
-		_tap_dmesg
-		return 1
+		_tap_not_ok "$3" "got '$1', which it should not be"
 	fi
 }
 
 like() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		_tap_result 0 "$3"
+		pass "$3"
 	else
-		_tap_result 1 "$3"
-		diag "got:          '$1'"
-		diag "doesn't match '$2'"
-		_tap_dmesg
-		return 1
+		_tap_not_ok "$3" "got:          '$1'" "doesn't match '$2'"
 	fi
 }
 
 unlike() {
 	if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		_tap_result 0 "$3"
+		pass "$3"
 	else
-		_tap_result 1 "$3"
-		diag "got:     '$1'"
-		diag "matches: '$2'"
-		_tap_dmesg
-		return 1
+		_tap_not_ok "$3" "got:     '$1'" "matches: '$2'"
 	fi
 }
 
