@@ -169,3 +169,88 @@ int xasprintf(char **out, const char *fmt, ...)
 	va_end(ap);
 	return r;
 }
+
+/* Length of the valid UTF-8 sequence at s (2-4), or 0 when it is not one:
+ * overlong forms, surrogates and code points above U+10FFFF are invalid. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned int cp;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	/* C1 controls (U+0080..U+009F) act on terminals like C0 ones. */
+	if (n == 2 && cp < 0xa0)
+		return 0;
+	return n;
+}
+
+static void escape_byte(FILE *f, unsigned char c)
+{
+	switch (c) {
+	case '\\':
+		fputs("\\\\", f);
+		break;
+	case '\n':
+		fputs("\\n", f);
+		break;
+	case '\t':
+		fputs("\\t", f);
+		break;
+	case '\r':
+		fputs("\\r", f);
+		break;
+	default:
+		fprintf(f, "\\x%02x", c);
+	}
+}
+
+char *vn_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	while (*p) {
+		size_t n = *p >= 0x80 ? utf8_seq_len(p) : 0;
+
+		if (n) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else if (*p < 0x20 || *p == 0x7f || *p == '\\' ||
+			   *p >= 0x80) {
+			escape_byte(f, *p++);
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+bool vn_is_clean_text(const char *s)
+{
+	_cleanup_free_ char *e = vn_escape(s);
+
+	return e && streq(e, s ? s : "");
+}

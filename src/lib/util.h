@@ -112,6 +112,18 @@ static inline void strv_freep(char ***v)
 }
 #define _cleanup_strv_ _cleanup_(strv_freep)
 
+/*
+ * Text from outside (arguments, comm names, file contents, environment)
+ * made safe to print or write: control characters, DEL, C1 controls and
+ * bytes that are not valid UTF-8 become \n, \t, \r or \xHH, and a
+ * backslash becomes \\, so the result is one line that shows exactly what
+ * was there. Valid UTF-8 text passes unchanged. NULL on ENOMEM; a NULL s
+ * gives "".
+ */
+char *vn_escape(const char *s);
+/* Does s print as itself (vn_escape would change nothing)? */
+bool vn_is_clean_text(const char *s);
+
 /* Read all of fd or a file into a NUL-terminated buffer. */
 int read_fd_full(int fd, char **out, size_t *len);
 
