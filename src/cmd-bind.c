@@ -3,7 +3,7 @@
  * bind: devices to vfio-pci, guarded, journaled, verified, as one
  * transaction.
  */
-#include "cli-txn.h"
+#include "cli-transaction.h"
 #include "commands.h"
 
 enum {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cli-txn.h"
+#include "cli-transaction.h"
 #include "commands.h"
 #include "lib/audit.h"
 #include "lib/kernel.h"

@@ -3,7 +3,7 @@
  * unbind: devices back from vfio-pci to the exact driver the journal
  * recorded at bind time (or the kernel's choice, or --driver).
  */
-#include "cli-txn.h"
+#include "cli-transaction.h"
 #include "commands.h"
 
 enum {

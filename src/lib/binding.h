@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "journal.h"
 #include "kernel.h"
@@ -10,11 +11,19 @@
 #include "vfio.h"
 
 /*
- * bind and unbind as one transaction over several devices:
- * plan (read state, guards, the exact writes) -> journal -> apply in
- * phases (all overrides, all unbinds, all binds) -> one wait -> verify ->
- * roll back what failed (or everything). Sequence: kernel-interfaces.md
- * §5.10.
+ * bind and unbind as one transaction over several devices, in three
+ * stages (doc/architecture.md):
+ *
+ *   plan     read each device's state, run the guards (guards.c), decide a
+ *            verdict and, for the devices that will change, build their
+ *            steps (plan.c): data, nothing written;
+ *   print    --dry-run, --json and the text report render those steps;
+ *   execute  one executor (exec.c) walks the steps phase by phase across
+ *            devices, advances the journal after each step, waits for udev
+ *            once per phase (settle.c), and on failure or signal runs the
+ *            inverses of the steps that succeeded, in reverse. The only
+ *            writes the tool makes to sysfs, the journal and the module
+ *            list are the actions of a plan.
  */
 
 #define VN_VFIO_PCI "vfio-pci"
@@ -45,21 +54,18 @@ enum vn_verdict {
 };
 
 enum vn_outcome {
-	VN_OUT_NONE, /* not applied */
+	VN_OUT_NONE, /* not executed */
 	VN_OUT_DONE,
+	VN_OUT_LATE, /* on the right driver, but what should come back with
+		      * it (an interface) did not within the timeout */
 	VN_OUT_FAILED, /* and put back where it was */
 	VN_OUT_ROLLED_BACK, /* succeeded, undone because another failed */
-	VN_OUT_STRANDED, /* could not be put back: see detail, journal kept */
+	VN_OUT_HARBOUR, /* could not be put back: left on vfio-pci with its
+			 * journal record, for 'unbind' to retry */
+	VN_OUT_STRANDED, /* neither: see detail; the journal record is kept */
 };
 
-struct vn_write {
-	char *path; /* as on the host */
-	char *value;
-};
-
-#define VN_MAX_WRITES 3
-
-/* The step a device's change failed at; the CLI explains an errno by it. */
+/* What a device's change failed at; the CLI explains an errno by it. */
 enum vn_fail_step {
 	VN_FAIL_NONE,
 	VN_FAIL_JOURNAL,
@@ -68,10 +74,13 @@ enum vn_fail_step {
 	VN_FAIL_BIND_VFIO,
 	VN_FAIL_UNBIND_VFIO,
 	VN_FAIL_RESTORE_OVERRIDE,
+	VN_FAIL_LOAD,
 	VN_FAIL_BIND_ORIGINAL,
 	VN_FAIL_PROBE,
 	VN_FAIL_VERIFY,
 	VN_FAIL_ROLLBACK,
+	VN_FAIL_INTERRUPTED,
+	VN_FAIL_GONE, /* the device disappeared (hot-unplug) */
 };
 
 /* "bind to vfio-pci": what was being done; NULL for VN_FAIL_NONE. */
@@ -84,33 +93,115 @@ enum vn_unsupported {
 	VN_UNSUP_NO_NOIOMMU, /* no IOMMU, no CONFIG_VFIO_NOIOMMU */
 };
 
+/* ---- the plan: actions and steps (doc/architecture.md, "The plan") ---- */
+
+enum vn_act_kind {
+	VN_ACT_JOURNAL, /* write the device's journal record in `state` */
+	VN_ACT_FORGET, /* remove the device's journal record */
+	VN_ACT_WRITE, /* write `value` to the sysfs attribute `path` */
+	VN_ACT_VFIO_UNBIND, /* the same, to a VFIO driver's unbind: only once
+			     * no process holds the device, and in a child
+			     * with a time limit (the write blocks while it
+			     * is held: doc/kernel.md §5.8) */
+	VN_ACT_LOAD, /* load module `value` with parameters `options` */
+	VN_ACT_SETTLE, /* wait until the device is on `value` (NULL: no
+			* driver; "*": any but a VFIO driver) with what
+			* comes with it: VFIO nodes, interfaces */
+	VN_ACT_VERIFY, /* check, without waiting, that it is on `value` */
+};
+
+/* A condition an action is skipped under, read just before it runs. */
+enum vn_act_cond {
+	VN_COND_ALWAYS,
+	VN_COND_UNLESS_ON, /* skip when the device is on `cond_driver`
+			    * already (a module load may have bound it) */
+	VN_COND_IF_ON, /* run only when the device is on `cond_driver` */
+	VN_COND_UNLESS_LOADED, /* LOAD: skip when the driver is there */
+};
+
+struct vn_action {
+	enum vn_act_kind kind;
+	char *path; /* WRITE, VFIO_UNBIND: sysfs path as on the host */
+	char *value; /* WRITE, VFIO_UNBIND: value; LOAD: module; SETTLE:
+		      * driver expected */
+	char *options; /* LOAD: module parameters, NULL for none */
+	enum vn_step state; /* JOURNAL: the state recorded */
+	enum vn_act_cond cond;
+	char *cond_driver;
+};
+
+/* The groups of steps the executor runs across all devices before the
+ * next group starts (one udev wait per settle phase). */
+enum vn_phase {
+	VN_PHASE_RECORD, /* journal before the first write */
+	VN_PHASE_OVERRIDE,
+	VN_PHASE_RELEASE, /* leave the current driver */
+	VN_PHASE_RESTORE_OVERRIDE, /* unbind: the original override */
+	VN_PHASE_LOAD, /* the target driver's module */
+	VN_PHASE_BIND,
+	VN_PHASE_SETTLE,
+	VN_PHASE_FINISH,
+	VN_PHASE_COUNT,
+};
+
+enum vn_step_result {
+	VN_STEP_NOT_RUN,
+	VN_STEP_OK,
+	VN_STEP_SKIPPED, /* its condition said so */
+	VN_STEP_FAILED,
+	VN_STEP_UNDONE, /* succeeded, then its inverse ran */
+};
+
+struct vn_plan_step {
+	struct vn_action act;
+	enum vn_phase phase;
+	bool journal_after; /* record `journal_state` once it succeeded */
+	enum vn_step journal_state;
+	enum vn_fail_step fail; /* what a failure of this step is called */
+	struct vn_action *undo; /* its inverse, run in order on rollback */
+	size_t nundo;
+	/* execution */
+	enum vn_step_result result;
+	int err; /* -errno of a failed step */
+};
+
+struct vn_steps {
+	struct vn_plan_step *v;
+	size_t n;
+};
+
 struct vn_item {
 	struct vn_dev *dev;
 	struct vn_record rec; /* the journal record, existing or planned */
 	bool had_record;
 	bool via_group; /* joined through --group */
 	char *from; /* driver now; NULL: none */
-	char *to; /* driver wanted; NULL: see probe */
-	bool probe; /* unbind without a record: the kernel's choice
-			       * (drivers_probe); else no driver when to is NULL */
+	char *to; /* driver wanted; NULL: see restore */
+	enum vn_restore restore; /* unbind: where it goes */
 	char *to_override; /* unbind: override to restore; NULL clears */
 	bool noiommu; /* bind: will be registered as no-IOMMU */
 	enum vn_verdict verdict;
 	bool late; /* found UNSUPPORTED only once vfio was loaded */
-	bool completed; /* an interrupted bind's record marked bound now */
+	bool completes_record; /* NOTHING, but an interrupted bind's record
+				* is marked bound (its only step) */
 	char *why; /* NOTHING / UNSUPPORTED: why */
 	enum vn_unsupported unsupported;
 	struct vn_guard *guards;
 	size_t nguards;
-	struct vn_write writes[VN_MAX_WRITES];
-	size_t nwrites;
 
+	struct vn_steps steps; /* forward */
+	struct vn_steps harbour; /* where it goes when a rollback fails:
+				  * vfio-pci, with its journal record */
+
+	/* execution */
 	enum vn_outcome outcome;
 	int err; /* -errno of the failed step */
 	enum vn_fail_step failed_at;
 	char *detail;
-	struct vn_dev *after; /* state read back after apply */
+	struct vn_dev *after; /* state read back after execution */
 	char **netdevs_after; /* unbind: interfaces that came back */
+	pid_t orphan; /* a bounded unbind's child that finishes alone */
+	bool iface_late; /* on the right driver, its interface late */
 };
 
 struct vn_txn_opts {
@@ -133,12 +224,14 @@ struct vn_txn {
 	struct vn_caps caps;
 	enum vn_tri mode;
 	const char *mode_source;
+	struct vn_steps pre; /* before any device: the modules to load */
 	bool holders_read, net_read;
 	struct vn_holders holders;
 	struct vn_netinfo net;
 	int pot; /* panic_on_taint set */
 	unsigned long pot_mask;
 	bool pot_nousertaint;
+	int interrupted; /* the signal that stopped execution, 0: none */
 };
 
 int vn_txn_init(struct vn_txn *t, struct vn_sys *sys, enum vn_op op,
@@ -146,31 +239,46 @@ int vn_txn_init(struct vn_txn *t, struct vn_sys *sys, enum vn_op op,
 void vn_txn_clear(struct vn_txn *t);
 
 /* Add a device by canonical BDF. -ENODEV: no such function; -EEXIST: in
- * the transaction already (ignored for --group additions). */
+ * the transaction already (ignored for --group additions); -EBADMSG: its
+ * journal record is corrupt. */
 int vn_txn_add(struct vn_txn *t, const char *bdf);
+struct vn_item *vn_txn_find(struct vn_txn *t, const char *bdf);
 
-/* Decide per device: guards, target, writes. No write happens. */
+/* Decide per device: guards, verdict, steps. Nothing is written. */
 int vn_txn_plan(struct vn_txn *t);
 
 /* Any item with this verdict? */
 bool vn_txn_any(const struct vn_txn *t, enum vn_verdict v);
+/* Will the executor run anything for this item? */
+bool vn_item_runs(const struct vn_item *it);
 /* A refusal that --force would not pass. */
 bool vn_item_hard_refused(const struct vn_item *it);
 
-/* bind: a device already on vfio-pci whose record an interrupted bind
- * left unfinished (killed after the bind write) gets its record marked
- * bound, so status stops calling it interrupted. */
-int vn_txn_complete_records(struct vn_txn *t);
-
-/* Load vfio-pci (bind only); -ENOENT when the kernel has none. */
-int vn_txn_load_modules(struct vn_txn *t);
-
 /*
- * Apply the GO items. With keep_going, failures are put back alone and
- * the rest stays; without it, any failure puts every device back.
+ * Run the plan. First the transaction's own steps (loading vfio-pci),
+ * after which the no-IOMMU mode is read again: devices the loaded module
+ * cannot take become UNSUPPORTED (`late`) and are not touched. Then the
+ * devices' steps. With keep_going, a failed device is put back alone and
+ * the rest stays; without it, any failure puts every device back. A
+ * pending SIGINT, SIGTERM or SIGQUIT (the caller blocks them) stops the
+ * run and puts every device back. Returns 0 when the plan ran (see each
+ * item's outcome); 1 when, after loading vfio-pci, some devices turned out
+ * impossible and without keep_going none was touched; -errno when a
+ * transaction step failed before any device was touched (-ENOENT: no such
+ * module).
  */
-int vn_txn_apply(struct vn_txn *t);
+int vn_txn_execute(struct vn_txn *t);
+
+/* For the executor: after loading vfio-pci, the mode is the parameter's;
+ * devices it cannot take become UNSUPPORTED (`late`). */
+int vn_txn_recheck_mode(struct vn_txn *t);
 
 /* Every function with these IDs, sorted. */
 int vn_pci_find_ids(struct vn_sys *sys, unsigned int vendor,
 		    unsigned int device, char ***bdfs);
+
+/* Names for the plan's data, as the text and JSON output show them. */
+const char *vn_act_kind_name(enum vn_act_kind k);
+const char *vn_phase_name(enum vn_phase p);
+const char *vn_step_result_name(enum vn_step_result r);
+const char *vn_outcome_name(enum vn_outcome o);

@@ -6,7 +6,10 @@
 #include "journal.h"
 #include "sys.h"
 
-#define JOURNAL_VERSION 1
+/* Version 2 added "restore" (the unbind's intent); version 1 records,
+ * written before it, are still read: their intent follows from the
+ * original driver. */
+#define JOURNAL_VERSION 2
 
 static const char *const step_names[] = {
 	[VN_STEP_PLANNED] = "planned",	   [VN_STEP_OVERRIDE] = "override",
@@ -29,8 +32,28 @@ int vn_step_parse(const char *s, enum vn_step *out)
 	return -EBADMSG;
 }
 
+static const char *const restore_names[] = {
+	[VN_RESTORE_NONE] = "none",
+	[VN_RESTORE_DRIVER] = "driver",
+	[VN_RESTORE_PROBE] = "probe",
+};
+
+const char *vn_restore_name(enum vn_restore r)
+{
+	return (size_t)r < ARRAY_SIZE(restore_names) ? restore_names[r] : "?";
+}
+
+void vn_record_restore_original(struct vn_record *rec)
+{
+	free(rec->restore_driver);
+	rec->restore_driver = rec->orig_driver ? strdup(rec->orig_driver) :
+						 NULL;
+	rec->restore = rec->orig_driver ? VN_RESTORE_DRIVER : VN_RESTORE_NONE;
+}
+
 void vn_record_clear(struct vn_record *rec)
 {
+	free(rec->restore_driver);
 	free(rec->orig_driver);
 	free(rec->orig_override);
 	free(rec->target);
@@ -39,9 +62,11 @@ void vn_record_clear(struct vn_record *rec)
 	*rec = (struct vn_record){ 0 };
 }
 
+/* key=value with the value escaped; a NULL key continues a line. */
 static void put_escaped(FILE *f, const char *key, const char *v)
 {
-	fprintf(f, "%s=", key);
+	if (key)
+		fprintf(f, "%s=", key);
 	for (; v && *v; v++) {
 		if (*v == '\\')
 			fputs("\\\\", f);
@@ -64,6 +89,8 @@ int vn_record_encode(const struct vn_record *rec, char **out)
 
 	if (!netdevs)
 		return -ENOMEM;
+	if (rec->restore == VN_RESTORE_DRIVER && !rec->restore_driver)
+		return -EINVAL;
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
@@ -76,6 +103,13 @@ int vn_record_encode(const struct vn_record *rec, char **out)
 	put_escaped(f, "original_override",
 		    rec->orig_override ? rec->orig_override : "-");
 	put_escaped(f, "target", rec->target ? rec->target : "-");
+	if (rec->restore == VN_RESTORE_DRIVER)
+		fprintf(f, "restore=driver:");
+	else
+		fprintf(f, "restore=%s", vn_restore_name(rec->restore));
+	put_escaped(f, NULL,
+		    rec->restore == VN_RESTORE_DRIVER ? rec->restore_driver :
+							"");
 	put_escaped(f, "netdevs", *netdevs ? netdevs : "-");
 	fprintf(f, "step=%s\n", vn_step_name(rec->step));
 	fprintf(f, "time=%lld\n", (long long)rec->when);
@@ -140,7 +174,9 @@ enum {
 	F_TIME = 1 << 8,
 	F_USER = 1 << 9,
 	F_END = 1 << 10,
-	F_ALL = (1 << 11) - 1,
+	F_RESTORE = 1 << 11,
+	F_ALL_V1 = (1 << 11) - 1,
+	F_ALL = (1 << 12) - 1,
 };
 
 static int decode_netdevs(struct vn_record *rec, const char *v)
@@ -172,10 +208,28 @@ static const char *const keys[] = {
 	"time",
 	"user",
 	"end",
+	"restore",
 };
 
+static int decode_restore(struct vn_record *rec, const char *v)
+{
+	if (startswith(v, "driver:")) {
+		rec->restore = VN_RESTORE_DRIVER;
+		rec->restore_driver = unescape_value(v + strlen("driver:"));
+		return rec->restore_driver && *rec->restore_driver ? 0 :
+								     -EBADMSG;
+	}
+	if (streq(v, "none"))
+		rec->restore = VN_RESTORE_NONE;
+	else if (streq(v, "probe"))
+		rec->restore = VN_RESTORE_PROBE;
+	else
+		return -EBADMSG;
+	return 0;
+}
+
 static int decode_field(struct vn_record *rec, const char *key, const char *v,
-			unsigned int *seen)
+			unsigned int *seen, unsigned int *version)
 {
 	unsigned long n;
 	unsigned int bit = 0;
@@ -189,9 +243,12 @@ static int decode_field(struct vn_record *rec, const char *key, const char *v,
 	*seen |= bit;
 	switch (bit) {
 	case F_VERSION:
-		return parse_ulong(v, 10, &n) < 0 || n != JOURNAL_VERSION ?
-			       -EBADMSG :
-			       0;
+		if (parse_ulong(v, 10, &n) < 0 || n < 1 || n > JOURNAL_VERSION)
+			return -EBADMSG;
+		*version = (unsigned int)n;
+		return 0;
+	case F_RESTORE:
+		return decode_restore(rec, v);
 	case F_BDF:
 		return vn_bdf_canonical(v, rec->bdf) < 0 ||
 				       !streq(v, rec->bdf) ?
@@ -225,7 +282,7 @@ static int decode_field(struct vn_record *rec, const char *key, const char *v,
 
 int vn_record_decode(const char *text, struct vn_record *rec)
 {
-	unsigned int seen = 0;
+	unsigned int seen = 0, version = 0;
 	const char *p = text;
 	int r = 0;
 
@@ -252,12 +309,15 @@ int vn_record_decode(const char *text, struct vn_record *rec)
 			break;
 		}
 		*eq = '\0';
-		r = decode_field(rec, line, eq + 1, &seen);
+		r = decode_field(rec, line, eq + 1, &seen, &version);
 		if (r < 0)
 			break;
 	}
-	if (r == 0 && seen != F_ALL)
+	/* Every field, each once; "restore" exactly from version 2 on. */
+	if (r == 0 && seen != (version >= 2 ? F_ALL : F_ALL_V1))
 		r = -EBADMSG;
+	if (r == 0 && version == 1)
+		vn_record_restore_original(rec);
 	if (r < 0)
 		vn_record_clear(rec);
 	return r;

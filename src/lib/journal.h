@@ -26,12 +26,23 @@ enum vn_step {
 	VN_STEP_RESTORING, /* unbind under way: back to the original */
 };
 
+/* Where an unbind puts the device: the driver it had, none (it had
+ * none), or the kernel's choice (an unbind that found no record). Kept in
+ * the record so that a run killed half-way is finished the same way. */
+enum vn_restore {
+	VN_RESTORE_NONE,
+	VN_RESTORE_DRIVER,
+	VN_RESTORE_PROBE,
+};
+
 struct vn_record {
 	char bdf[VN_BDF_MAX];
 	unsigned int vendor, device; /* identity: the same function still */
 	char *orig_driver; /* NULL: it had none */
 	char *orig_override; /* NULL: unset */
 	char *target; /* driver asked for (vfio-pci) */
+	enum vn_restore restore; /* what unbind does with it */
+	char *restore_driver; /* VN_RESTORE_DRIVER: the driver */
 	char **netdevs; /* interfaces it had, to see them return */
 	enum vn_step step;
 	time_t when; /* when the bind began (UTC) */
@@ -49,7 +60,13 @@ static inline bool vn_record_unfinished(const struct vn_record *rec)
 	return rec->step != VN_STEP_BOUND;
 }
 
-/* Text form: "key=value" lines; values escape \, newline and tab. */
+/* The record's restore intent from what it had: its original driver, or
+ * none. */
+void vn_record_restore_original(struct vn_record *rec);
+const char *vn_restore_name(enum vn_restore r);
+
+/* Text form: "key=value" lines; values escape \, newline and tab.
+ * doc/journal.md describes the format and its states. */
 int vn_record_encode(const struct vn_record *rec, char **out);
 /* -EBADMSG for anything not written by vn_record_encode(): truncated,
  * unknown version, missing or malformed fields. Never a guess. */

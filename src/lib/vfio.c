@@ -326,3 +326,50 @@ const char *vn_cdev_state_text(enum vn_cdev_state s)
 	}
 	return NULL;
 }
+
+static int ref_push(struct vn_holder_ref **v, size_t *k,
+		    const struct vn_holder *h, bool maybe)
+{
+	struct vn_holder_ref *nv = realloc(*v, (*k + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[(*k)++] = (struct vn_holder_ref){
+		.pid = h->pid,
+		.comm = h->comm,
+		.kind = h->kind,
+		.target = h->target,
+		.maybe = maybe,
+	};
+	return 0;
+}
+
+int vn_holders_of(const struct vn_holders *h, const struct vn_dev *dev,
+		  struct vn_holder_ref **out, size_t *n)
+{
+	_cleanup_free_ struct vn_holder_ref *v = NULL;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		enum vn_hold_match m = vn_holder_match(&h->v[i], dev);
+		size_t j;
+
+		if (m == VN_HOLD_NO)
+			continue;
+		for (j = 0; j < k && v[j].pid != h->v[i].pid; j++)
+			;
+		if (j < k) {
+			/* Holding it for sure in any one way is for sure. */
+			v[j].maybe &= m == VN_HOLD_MAYBE;
+			continue;
+		}
+		if (ref_push(&v, &k, &h->v[i], m == VN_HOLD_MAYBE) < 0)
+			return -ENOMEM;
+	}
+	*out = steal_ptr(v);
+	*n = k;
+	return 0;
+}

@@ -68,3 +68,18 @@ char *vn_fdinfo_vfio_bdf(const char *fdinfo);
 /* Why there is no usable cdev, in words ("kernel built without
  * VFIO_DEVICE_CDEV"); NULL for VN_CDEV_OK. */
 const char *vn_cdev_state_text(enum vn_cdev_state s);
+
+/* One process holding a device, as the guards, list and the executor
+ * report it: each process once. */
+struct vn_holder_ref {
+	pid_t pid;
+	const char *comm; /* borrowed from the vn_holders */
+	enum vn_hold_kind kind; /* of its first fd or mapping on the device */
+	const char *target;
+	bool maybe; /* only anonymous device files: may be this device */
+};
+
+/* The processes holding dev, each once, in scan order. *out is NULL
+ * when none. */
+int vn_holders_of(const struct vn_holders *h, const struct vn_dev *dev,
+		  struct vn_holder_ref **out, size_t *n);

@@ -25,6 +25,7 @@ static void fill(struct vn_record *r)
 	r->netdevs = calloc(3, sizeof(char *));
 	for (int i = 0; nets[i]; i++)
 		r->netdevs[i] = strdup(nets[i]);
+	vn_record_restore_original(r);
 }
 
 static void round_trip(void **state)
@@ -92,7 +93,7 @@ static void corrupt(void **state)
 {
 	static const char *const bad[] = {
 		"garbage\n",
-		"version=2\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"version=3\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
 		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
 		"time=1\nuser=-\nend=1\n",
 		"version=1\nbdf=03:00.0\nid=8086:1533\noriginal_driver=igb\n"
@@ -110,6 +111,20 @@ static void corrupt(void **state)
 		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=ig\\qb\n"
 		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
 		"time=1\nuser=-\nend=1\n",
+		/* version 2 needs its restore intent, and a valid one */
+		"version=2\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
+		"time=1\nuser=-\nend=1\n",
+		"version=2\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nrestore=sideways\n"
+		"netdevs=-\nstep=bound\ntime=1\nuser=-\nend=1\n",
+		"version=2\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nrestore=driver:\n"
+		"netdevs=-\nstep=bound\ntime=1\nuser=-\nend=1\n",
+		/* version 1 never had one */
+		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nrestore=probe\n"
+		"netdevs=-\nstep=bound\ntime=1\nuser=-\nend=1\n",
 		"",
 	};
 	struct vn_record b;
@@ -117,6 +132,61 @@ static void corrupt(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(vn_record_decode(bad[i], &b), -EBADMSG);
+}
+
+/* An unbind that found no record writes one saying "the kernel's
+ * choice": a run killed half-way must be finished the same way, not
+ * taken for "it had no driver" (issue 12's defect). */
+static void restore_intent(void **state)
+{
+	struct vn_record a = { .bdf = "0000:00:03.0",
+			       .step = VN_STEP_RESTORING,
+			       .restore = VN_RESTORE_PROBE },
+			 b;
+	_cleanup_free_ char *text = NULL, *text2 = NULL;
+
+	(void)state;
+	assert_int_equal(vn_record_encode(&a, &text), 0);
+	assert_non_null(strstr(text, "restore=probe\n"));
+	assert_int_equal(vn_record_decode(text, &b), 0);
+	assert_null(b.orig_driver);
+	assert_int_equal(b.restore, VN_RESTORE_PROBE);
+	vn_record_clear(&b);
+
+	fill(&a);
+	assert_int_equal(a.restore, VN_RESTORE_DRIVER);
+	assert_int_equal(vn_record_encode(&a, &text2), 0);
+	assert_non_null(strstr(text2, "restore=driver:igb\n"));
+	assert_int_equal(vn_record_decode(text2, &b), 0);
+	assert_int_equal(b.restore, VN_RESTORE_DRIVER);
+	assert_string_equal(b.restore_driver, "igb");
+	vn_record_clear(&a);
+	vn_record_clear(&b);
+}
+
+/* Records written before the restore field still decode, their intent
+ * taken from the original driver. */
+static void version1(void **state)
+{
+	static const char v1_driver[] =
+		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
+		"time=1\nuser=-\nend=1\n";
+	static const char v1_none[] =
+		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=-\n"
+		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
+		"time=1\nuser=-\nend=1\n";
+	struct vn_record b;
+
+	(void)state;
+	assert_int_equal(vn_record_decode(v1_driver, &b), 0);
+	assert_int_equal(b.restore, VN_RESTORE_DRIVER);
+	assert_string_equal(b.restore_driver, "igb");
+	vn_record_clear(&b);
+	assert_int_equal(vn_record_decode(v1_none, &b), 0);
+	assert_int_equal(b.restore, VN_RESTORE_NONE);
+	assert_null(b.restore_driver);
+	vn_record_clear(&b);
 }
 
 static void steps(void **state)
@@ -139,6 +209,8 @@ int main(void)
 		cmocka_unit_test(no_driver_no_netdevs),
 		cmocka_unit_test(truncated_everywhere),
 		cmocka_unit_test(corrupt),
+		cmocka_unit_test(restore_intent),
+		cmocka_unit_test(version1),
 		cmocka_unit_test(steps),
 	};
 

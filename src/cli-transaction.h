@@ -4,6 +4,12 @@
 #include "cli.h"
 #include "lib/binding.h"
 
+/*
+ * The command side of a device transaction (bind, unbind, and noiommu
+ * off --unbind): options, the lock, plan -> print or execute -> report,
+ * and the exit status. src/lib/binding.h has the transaction itself.
+ */
+
 /* Options bind and unbind share. */
 struct vn_txn_args {
 	bool dry_run;
@@ -32,3 +38,19 @@ int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv);
  * status. */
 int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	       const struct vn_txn_args *a);
+
+/* ---- showing it (cli-transaction-print.c) ----------------------------- */
+
+/* The plan of one device, as --dry-run prints it (-v adds the inverses). */
+void vn_print_plan(const struct vn_txn *t, const struct vn_item *it);
+/* The transaction's own steps (loading vfio-pci). */
+void vn_print_pre(const struct vn_txn *t);
+/* Why a device is refused or not possible, on stderr. */
+void vn_print_refusal(const struct vn_txn *t, const struct vn_item *it);
+void vn_print_unsupported(const struct vn_item *it);
+/* What happened to every device that ran. */
+void vn_print_results(const struct vn_txn *t);
+/* The JSON (or pairs) document; t may be NULL before there is a plan,
+ * error says why then. */
+int vn_print_txn_json(const struct vn_txn *t, enum vn_op op, bool dry,
+		      int status, const char *error);

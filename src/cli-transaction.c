@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What bind and unbind share on the command side: options, the lock, and
+ * the run: plan, then print (--dry-run) or execute, then report, and the
+ * exit status.
+ */
+#include <signal.h>
+#include <stdio.h>
+
+#include "cli-transaction.h"
+#include "lib/lock.h"
+#include "lib/names.h"
+
+enum {
+	OPT_DRY_RUN = 0x200,
+	OPT_FORCE,
+	OPT_KEEP_GOING,
+	OPT_TIMEOUT,
+};
+
+static error_t parse_txn(int key, char *arg, struct argp_state *state)
+{
+	struct vn_txn_args *a = state->input;
+
+	switch (key) {
+	case OPT_DRY_RUN:
+		a->dry_run = true;
+		break;
+	case OPT_FORCE:
+		a->force = true;
+		break;
+	case OPT_KEEP_GOING:
+		a->keep_going = true;
+		break;
+	case OPT_TIMEOUT:
+		/* 0 would time every vfio-pci unbind out at once. */
+		if (vn_parse_seconds(arg, &a->timeout_ms) < 0 || !a->timeout_ms)
+			argp_error(state,
+				   "--timeout: '%s' is not a number of seconds "
+				   "above 0",
+				   arg);
+		break;
+	case ARGP_KEY_ARG:
+		if (strv_push(&a->raw, strdup(arg)) < 0)
+			argp_failure(state, VN_EXIT_FAILED, ENOMEM,
+				     "arguments");
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "no device given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option txn_options[] = {
+	{ "dry-run", OPT_DRY_RUN, NULL, 0,
+	  "Print the plan (every write, every guard's verdict) and write nothing",
+	  0 },
+	{ "force", OPT_FORCE, NULL, 0,
+	  "Pass the soft guards (network, block devices, boot VGA)", 0 },
+	{ "keep-going", OPT_KEEP_GOING, NULL, 0,
+	  "Keep the devices that succeed when others fail (exit 5)", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "Wait this long for nodes, interfaces and a blocked unbind (default 10)",
+	  0 },
+	{ 0 }
+};
+
+static const struct argp_child txn_children[] = { { &vn_argp_lock, 0, NULL, 0 },
+						  { 0 } };
+
+const struct argp vn_argp_txn = {
+	.options = txn_options,
+	.parser = parse_txn,
+	.children = txn_children,
+};
+
+const struct argp_child vn_children_txn[] = {
+	{ &vn_argp_txn, 0, NULL, 0 },
+	{ &vn_argp_doc_output, 0, "Output:", 0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
+
+/* ---- the run ------------------------------------------------------------- */
+
+/* Exit status of the plan alone (also what --dry-run returns). */
+static int plan_status(const struct vn_txn *t)
+{
+	bool go = vn_txn_any(t, VN_ITEM_GO);
+	bool unsup = vn_txn_any(t, VN_ITEM_UNSUPPORTED);
+	bool refused = vn_txn_any(t, VN_ITEM_REFUSED);
+
+	if ((unsup || refused) && t->opts.keep_going && go)
+		return VN_EXIT_PARTIAL;
+	if (unsup)
+		return VN_EXIT_UNSUPPORTED;
+	if (refused)
+		return VN_EXIT_REFUSED;
+	return VN_EXIT_OK;
+}
+
+static int result_status(const struct vn_txn *t, int planned)
+{
+	size_t ok = 0, bad = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct vn_item *it = &t->items[i];
+
+		if (it->verdict != VN_ITEM_GO)
+			continue;
+		if (it->outcome == VN_OUT_DONE)
+			ok++;
+		else
+			bad++;
+	}
+	if (bad && ok)
+		return VN_EXIT_PARTIAL;
+	if (bad)
+		return VN_EXIT_FAILED;
+	return planned;
+}
+
+static void warn_taint(const struct vn_txn *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct vn_item *it = &t->items[i];
+		char name[160];
+
+		if (it->verdict != VN_ITEM_GO || !it->noiommu)
+			continue;
+		if (vn_name_device(t->sys, it->dev->vendor, it->dev->device,
+				   name, sizeof(name)) == 0)
+			vn_warn("%s (%s) has no IOMMU: binding it gives user space "
+				"DMA to all memory and taints the kernel (U) until "
+				"reboot",
+				it->dev->bdf, name);
+		else
+			vn_warn("%s has no IOMMU: binding it gives user space DMA "
+				"to all memory and taints the kernel (U) until reboot",
+				it->dev->bdf);
+	}
+}
+
+/*
+ * From here on, finish whatever happens to the terminal: --force on the
+ * SSH interface cuts the session that runs this. Ctrl-C, SIGTERM and
+ * SIGQUIT are blocked and only looked at between steps: the executor then
+ * stops and puts every device back (the process exits right after;
+ * SIGKILL still works, and the journal covers it).
+ */
+static void enter_write_phase(void)
+{
+	sigset_t set;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	vn_cli_tolerate_stdout();
+}
+
+struct run {
+	enum vn_op op;
+	const char *verb;
+	struct vn_sys *sys;
+	const struct vn_txn_args *a;
+	struct vn_txn t;
+	bool json;
+	int lock;
+	const char *failure; /* why there is no per-device answer */
+};
+
+static int add_devices(struct run *r, char **bdfs)
+{
+	for (size_t i = 0; bdfs[i]; i++) {
+		int e = vn_txn_add(&r->t, bdfs[i]);
+
+		if (e == -EBADMSG) {
+			vn_err("the journal record %s/%s is corrupt or "
+			       "truncated; not guessing what the device had",
+			       VN_JOURNAL_DIR, bdfs[i]);
+			vn_hint("inspect it; remove it to let the kernel choose the "
+				"driver on unbind");
+			r->failure = "a journal record is corrupt";
+			return VN_EXIT_FAILED;
+		}
+		if (e < 0) {
+			vn_err("%s %s: cannot read its state%s: %s", r->verb,
+			       bdfs[i],
+			       e == -ENODEV ?
+				       " (it was removed meanwhile)" :
+			       vn_err_denied(e) ?
+				       " or journal record (run as root)" :
+				       "",
+			       strerror(-e));
+			r->failure = "cannot read a device's state";
+			return e == -ENODEV ? VN_EXIT_USAGE : VN_EXIT_FAILED;
+		}
+	}
+	return 0;
+}
+
+/* Lock, read, plan: nothing written yet. */
+static int prepare(struct run *r, char **bdfs)
+{
+	const struct vn_txn_args *a = r->a;
+	struct vn_txn_opts to = {
+		.force = a->force,
+		.keep_going = a->keep_going,
+		.group = a->group,
+		.timeout_ms = a->timeout_ms,
+		.unbind_timeout_ms = a->timeout_ms,
+		.driver = a->driver,
+	};
+	int ret, e;
+
+	if (!a->dry_run && !a->lock_held &&
+	    (ret = vn_cli_take_lock(r->sys, &r->lock))) {
+		r->failure = "the lock is not available";
+		return ret;
+	}
+	e = vn_txn_init(&r->t, r->sys, r->op, &to);
+	r->t.lock_fd = a->lock_held ? a->lock_fd : r->lock;
+	if (e < 0) {
+		vn_err("cannot read the kernel state: %s", strerror(-e));
+		r->failure = "cannot read the kernel state";
+		return VN_EXIT_FAILED;
+	}
+	if ((ret = add_devices(r, bdfs)))
+		return ret;
+	if ((e = vn_txn_plan(&r->t)) < 0) {
+		vn_err("cannot plan the %s (reading guards' evidence): %s",
+		       r->verb, strerror(-e));
+		r->failure = "cannot read the guards' evidence";
+		return VN_EXIT_FAILED;
+	}
+	vn_cli_warn_unfinished(r->sys, bdfs);
+	return 0;
+}
+
+static int show_plan(struct run *r, int status)
+{
+	if (r->json)
+		return vn_print_txn_json(&r->t, r->op, true, status, NULL),
+		       status;
+	vn_print_pre(&r->t);
+	for (size_t i = 0; i < r->t.n; i++)
+		vn_print_plan(&r->t, &r->t.items[i]);
+	printf("nothing was written (--dry-run)\n");
+	return status;
+}
+
+static void say_refusals(struct run *r)
+{
+	for (size_t i = 0; i < r->t.n; i++) {
+		const struct vn_item *it = &r->t.items[i];
+
+		if (it->verdict == VN_ITEM_UNSUPPORTED)
+			vn_print_unsupported(it);
+		else if (it->verdict == VN_ITEM_REFUSED)
+			vn_print_refusal(&r->t, it);
+	}
+}
+
+/* The module load failed: no device was touched. */
+static int load_failed(struct run *r, int e)
+{
+	vn_err("cannot load vfio-pci: %s", strerror(-e));
+	if (e == -ENOENT)
+		vn_hint("this kernel has no vfio-pci module");
+	r->failure = "cannot load vfio-pci";
+	return e == -ENOENT ? VN_EXIT_UNSUPPORTED : VN_EXIT_FAILED;
+}
+
+static int execute(struct run *r, int status)
+{
+	bool go = vn_txn_any(&r->t, VN_ITEM_GO);
+	int e;
+
+	if (go && !vn_sys_is_host(r->sys)) {
+		vn_err("a --sysroot tree is only planned against: nothing was "
+		       "written; use --dry-run");
+		r->failure = "a --sysroot tree is never written";
+		return VN_EXIT_USAGE;
+	}
+	if (!vn_sys_is_host(r->sys))
+		return status;
+	if (go) {
+		if (r->op == VN_OP_BIND)
+			warn_taint(&r->t);
+		enter_write_phase();
+	}
+	if ((e = vn_txn_execute(&r->t)) < 0)
+		return load_failed(r, e);
+	/* With vfio loaded the mode is the parameter's, which may differ
+	 * from what the configuration promised: the devices that turned out
+	 * impossible are not touched, and without --keep-going neither is
+	 * any other (vn_txn_execute returned 1). */
+	for (size_t i = 0; i < r->t.n; i++)
+		if (r->t.items[i].late && !r->json)
+			vn_print_unsupported(&r->t.items[i]);
+	if (e > 0)
+		return plan_status(&r->t);
+	return result_status(&r->t, plan_status(&r->t));
+}
+
+static int carry_out(struct run *r)
+{
+	int status = plan_status(&r->t);
+
+	if (r->a->dry_run)
+		return show_plan(r, status);
+	say_refusals(r);
+	if (status == VN_EXIT_OK || status == VN_EXIT_PARTIAL)
+		status = execute(r, status);
+	if (r->failure)
+		return status;
+	if (r->json)
+		vn_print_txn_json(&r->t, r->op, false, status, NULL);
+	else
+		vn_print_results(&r->t);
+	return status;
+}
+
+int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
+	       const struct vn_txn_args *a)
+{
+	struct run r = {
+		.op = op,
+		.verb = op == VN_OP_BIND ? "bind" : "unbind",
+		.sys = sys,
+		.a = a,
+		.json = opts.out.fmt == VN_FMT_JSON ||
+			opts.out.fmt == VN_FMT_PAIRS,
+		.lock = -1,
+	};
+	int ret = prepare(&r, bdfs);
+
+	if (!ret)
+		ret = carry_out(&r);
+	/* With --json a script reads stdout: a run that stops before there
+	 * is a per-device answer still prints a document saying why. */
+	if (r.json && r.failure)
+		vn_print_txn_json(NULL, op, a->dry_run, ret, r.failure);
+	vn_txn_clear(&r.t);
+	vn_lock_release(r.lock);
+	return ret;
+}
+
+int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
+{
+	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	_cleanup_strv_ char **bdfs = NULL;
+	struct vn_txn_args a = { .timeout_ms = 10000 };
+	int ret;
+
+	vn_parse_verb(argp, op == VN_OP_BIND ? "bind" : "unbind", argc, argv,
+		      &a);
+	ret = vn_cli_open_sys(&sys);
+	if (!ret)
+		ret = vn_cli_bdf_args(sys, a.raw, op == VN_OP_BIND, &bdfs);
+	if (!ret)
+		ret = vn_txn_run(op, sys, bdfs, &a);
+	strv_free(a.raw);
+	return ret;
+}
