@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
+#include "kernel.h"
 #include "vfio.h"
 
 int vn_parse_devt(const char *text, unsigned int *major, unsigned int *minor)
@@ -144,11 +145,6 @@ int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, bool kernel_has_cdev,
 
 static const char anon_vfio_device[] = "anon_inode:[vfio-device]";
 
-static bool vfio_target(const char *t)
-{
-	return startswith(t, "/dev/vfio/") || streq(t, anon_vfio_device);
-}
-
 char *vn_fdinfo_vfio_bdf(const char *fdinfo)
 {
 	const char *p = strstr(fdinfo, "vfio-device-syspath:");
@@ -181,9 +177,20 @@ void vn_holders_clear(struct vn_holders *h)
 	*h = (struct vn_holders){ 0 };
 }
 
-static int holder_add(struct vn_holders *h, pid_t pid, const char *comm,
-		      enum vn_hold_kind kind, const char *target, char *bdf)
+/* What one process holds, while it is being scanned. */
+struct proc_scan {
+	const struct vn_sys *sys;
+	struct vn_holders *h;
+	pid_t pid;
+	const char *comm;
+	int majors[2]; /* char majors of VFIO nodes: group, cdev (-1: none) */
+};
+
+static int holder_add(struct proc_scan *p, enum vn_hold_kind kind,
+		      const char *target, const struct vn_node_info *st,
+		      char *bdf)
 {
+	struct vn_holders *h = p->h;
 	struct vn_holder *nv = realloc(h->v, (h->n + 1) * sizeof(*nv));
 
 	if (!nv) {
@@ -191,8 +198,14 @@ static int holder_add(struct vn_holders *h, pid_t pid, const char *comm,
 		return -ENOMEM;
 	}
 	h->v = nv;
-	nv[h->n] = (struct vn_holder){ .pid = pid, .kind = kind, .bdf = bdf };
-	snprintf(nv[h->n].comm, sizeof(nv[h->n].comm), "%s", comm);
+	nv[h->n] =
+		(struct vn_holder){ .pid = p->pid, .kind = kind, .bdf = bdf };
+	snprintf(nv[h->n].comm, sizeof(nv[h->n].comm), "%s", p->comm);
+	if (st && st->present && st->is_chr) {
+		nv[h->n].chr = true;
+		nv[h->n].major = st->major;
+		nv[h->n].minor = st->minor;
+	}
 	nv[h->n].target = strdup(target);
 	if (!nv[h->n].target) {
 		free(bdf);
@@ -202,69 +215,114 @@ static int holder_add(struct vn_holders *h, pid_t pid, const char *comm,
 	return 0;
 }
 
-static int scan_fds(const struct vn_sys *sys, struct vn_holders *h, pid_t pid,
-		    const char *comm)
+/* Paths that are never a device node someone made (procfs and sysfs
+ * cannot hold one) or never a VFIO one: not worth a stat. */
+static bool never_vfio_node(const char *t)
 {
-	_cleanup_strv_ char **fds = NULL;
-	int r;
-
-	r = vn_list_dir(sys, &fds, "/proc/%d/fd", (int)pid);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; fds[i]; i++) {
-		_cleanup_free_ char *target = NULL, *info = NULL;
-		char *bdf = NULL;
-
-		if (vn_read_link(sys, &target, "/proc/%d/fd/%s", (int)pid,
-				 fds[i]) < 0 ||
-		    !vfio_target(target))
-			continue;
-		/* fdinfo names the device for cdev and group-derived fds on
-		 * kernels that print vfio-device-syspath (not 6.12, §7). */
-		if (vn_read_text(sys, &info, "/proc/%d/fdinfo/%s", (int)pid,
-				 fds[i]) == 0)
-			bdf = vn_fdinfo_vfio_bdf(info);
-		r = holder_add(h, pid, comm, VN_HOLD_FD, target, bdf);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return t[0] != '/' || startswith(t, "/proc/") ||
+	       startswith(t, "/sys/") || startswith(t, "/dev/pts/") ||
+	       streq(t, "/dev/null") || startswith(t, "/memfd:");
 }
 
-static int scan_maps(const struct vn_sys *sys, struct vn_holders *h, pid_t pid,
-		     const char *comm)
+/* Is the open file (host: followed through the fd link, which reaches it
+ * in any mount namespace; a recorded tree: its node record) a VFIO group
+ * or device node? Compared by device number, never by name: a node
+ * opened through a container's own /dev or a mknod copy has another
+ * path (doc/kernel.md §7). */
+static bool vfio_node(struct proc_scan *p, const char *host_path,
+		      const char *target, struct vn_node_info *st)
 {
-	_cleanup_strv_ char **maps = NULL;
+	if (never_vfio_node(target))
+		return false;
+	if (vn_node_stat(p->sys, vn_sys_is_host(p->sys) ? host_path : target,
+			 st) < 0 ||
+	    !st->present || !st->is_chr)
+		return false;
+	return (int)st->major == p->majors[0] || (int)st->major == p->majors[1];
+}
+
+static int scan_fd(struct proc_scan *p, const char *fd)
+{
+	_cleanup_free_ char *target = NULL, *info = NULL;
+	struct vn_node_info st = { 0 };
+	char link[64];
+	char *bdf = NULL;
+
+	snprintf(link, sizeof(link), "/proc/%d/fd/%s", (int)p->pid, fd);
+	if (vn_read_link(p->sys, &target, "%s", link) < 0)
+		return 0;
+	if (!streq(target, anon_vfio_device) &&
+	    !vfio_node(p, link, target, &st))
+		return 0;
+	/* fdinfo names the device for cdev and group-derived fds on
+	 * kernels that print vfio-device-syspath (not 6.12, §7). */
+	if (vn_read_text(p->sys, &info, "/proc/%d/fdinfo/%s", (int)p->pid,
+			 fd) == 0)
+		bdf = vn_fdinfo_vfio_bdf(info);
+	return holder_add(p, VN_HOLD_FD, target, &st, bdf);
+}
+
+static int scan_fds(struct proc_scan *p)
+{
+	_cleanup_strv_ char **fds = NULL;
+	int r = vn_list_dir(p->sys, &fds, "/proc/%d/fd", (int)p->pid);
+
+	for (size_t i = 0; r == 0 && fds[i]; i++)
+		r = scan_fd(p, fds[i]);
+	return r;
+}
+
+/* One line of /proc/PID/maps: a BAR mapping outlives its fd. Only shared
+ * mappings of a file can be one (BARs are mmap'ed MAP_SHARED). */
+static int scan_map_line(struct proc_scan *p, const char *line, char ***seen)
+{
+	char perms[8], root_path[PATH_MAX];
+	struct vn_node_info st = { 0 };
+	const char *path;
+	int n = 0;
+
+	if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &n) != 1 ||
+	    !n || strlen(perms) < 4 || perms[3] != 's')
+		return 0;
+	path = line + n;
+	if (strv_contains(*seen, path))
+		return 0;
+	snprintf(root_path, sizeof(root_path), "/proc/%d/root%s", (int)p->pid,
+		 path);
+	if (!streq(path, anon_vfio_device) &&
+	    !vfio_node(p, root_path, path, &st))
+		return 0;
+	/* One entry per mapped file: a BAR is often several VMAs. */
+	if (strv_push(seen, strdup(path)) < 0)
+		return -ENOMEM;
+	return holder_add(p, VN_HOLD_MAP, path, &st, NULL);
+}
+
+static int scan_maps(struct proc_scan *p)
+{
 	_cleanup_strv_ char **seen = NULL;
-	int r;
+	_cleanup_free_ char *maps = NULL;
+	char *save = NULL;
+	int r = vn_read_file(p->sys, &maps, "/proc/%d/maps", (int)p->pid);
 
-	r = vn_list_dir(sys, &maps, "/proc/%d/map_files", (int)pid);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; maps[i]; i++) {
-		_cleanup_free_ char *target = NULL;
-
-		if (vn_read_link(sys, &target, "/proc/%d/map_files/%s",
-				 (int)pid, maps[i]) < 0 ||
-		    !vfio_target(target) || strv_contains(seen, target))
-			continue;
-		/* One entry per mapped file: a BAR is often several VMAs. */
-		r = strv_push(&seen, strdup(target));
-		if (r < 0)
+	if (r == -ENOENT)
+		return 0; /* a recorded tree without mappings */
+	for (char *l = r < 0 ? NULL : strtok_r(maps, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save))
+		if ((r = scan_map_line(p, l, &seen)) < 0)
 			return r;
-		r = holder_add(h, pid, comm, VN_HOLD_MAP, target, NULL);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return r;
 }
 
 int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 {
 	_cleanup_strv_ char **pids = NULL;
+	struct proc_scan p = { .sys = sys, .h = out };
 	int r, r2;
 
 	*out = (struct vn_holders){ 0 };
+	p.majors[0] = vn_proc_devices_char_major(sys, "vfio");
+	p.majors[1] = vn_proc_devices_char_major(sys, "vfio-dev");
 	r = vn_list_dir(sys, &pids, "/proc");
 	if (r < 0)
 		return r;
@@ -274,16 +332,15 @@ int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 
 		if (parse_int(pids[i], &pid) < 0 || pid <= 0)
 			continue;
-		if (vn_read_text(sys, &comm, "/proc/%d/comm", pid) < 0) {
-			comm = strdup("?");
-			if (!comm)
-				goto fail;
-		}
-		/* Mappings need CAP_SYS_ADMIN to read; a process that exited
-		 * meanwhile (ENOENT) is simply gone. A process counts once as
-		 * unreadable, whichever part could not be read. */
-		r = scan_fds(sys, out, pid, comm);
-		r2 = r == -ENOMEM ? r : scan_maps(sys, out, pid, comm);
+		if (vn_read_text(sys, &comm, "/proc/%d/comm", pid) < 0 &&
+		    !(comm = strdup("?")))
+			goto fail;
+		p.pid = pid;
+		p.comm = comm;
+		/* A process that exited meanwhile (ENOENT) is simply gone; it
+		 * counts once as unreadable, whichever part was denied. */
+		r = scan_fds(&p);
+		r2 = r == -ENOMEM ? r : scan_maps(&p);
 		if (r == -ENOMEM || r2 == -ENOMEM)
 			goto fail;
 		if (vn_err_denied(r) || vn_err_denied(r2))
@@ -295,13 +352,17 @@ fail:
 	return -ENOMEM;
 }
 
+static bool node_is(const struct vn_node *n, const struct vn_holder *h)
+{
+	return n->path && n->major == h->major && n->minor == h->minor;
+}
+
 enum vn_hold_match vn_holder_match(const struct vn_holder *h,
 				   const struct vn_dev *dev)
 {
 	if (h->bdf)
 		return streq(h->bdf, dev->bdf) ? VN_HOLD_YES : VN_HOLD_NO;
-	if (streq_ptr(h->target, dev->cdev.path) ||
-	    streq_ptr(h->target, dev->group.path))
+	if (h->chr && (node_is(&dev->cdev, h) || node_is(&dev->group, h)))
 		return VN_HOLD_YES;
 	if (streq(h->target, anon_vfio_device) && vn_dev_is_vfio(dev))
 		return VN_HOLD_MAYBE;

@@ -36,8 +36,11 @@ struct vn_holder {
 	pid_t pid;
 	char comm[32];
 	enum vn_hold_kind kind;
-	char *target; /* /dev/vfio/... or anon_inode:[vfio-device] */
+	char *target; /* the path it was opened or mapped by, or
+		       * anon_inode:[vfio-device] */
 	char *bdf; /* from fdinfo "vfio-device-syspath:", NULL if unknown */
+	bool chr; /* a VFIO character node, with this device number */
+	unsigned int major, minor;
 };
 
 struct vn_holders {
@@ -47,7 +50,9 @@ struct vn_holders {
 	size_t unreadable;
 };
 
-/* One pass over /proc/PID/{fd,fdinfo,map_files} for VFIO files. */
+/* One pass over /proc/PID/{fd,fdinfo,maps} for VFIO files: fds and shared
+ * mappings of nodes with a VFIO major (whatever their path), and device
+ * fds and mappings without a node (anon_inode:[vfio-device]). */
 int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out);
 void vn_holders_clear(struct vn_holders *h);
 

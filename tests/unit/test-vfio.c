@@ -84,20 +84,42 @@ static void holder_match(void **state)
 	struct vn_holder other = { .target = "anon_inode:[vfio-device]",
 				   .bdf = "0000:00:04.0" };
 	struct vn_holder anon = { .target = "anon_inode:[vfio-device]" };
-	struct vn_holder cdev = { .target = "/dev/vfio/devices/noiommu-vfio0" };
-	struct vn_holder group = { .target = "/dev/vfio/noiommu-0" };
+	struct vn_holder cdev = { .target = "/dev/vfio/devices/noiommu-vfio0",
+				  .chr = true,
+				  .major = 510,
+				  .minor = 0 };
+	struct vn_holder group = { .target = "/dev/vfio/noiommu-0",
+				   .chr = true,
+				   .major = 511,
+				   .minor = 0 };
+	/* Holders are matched by device number, not by the path they used:
+	 * a container's own /dev or a mknod copy is the same device... */
+	struct vn_holder copy = { .target = "/var/lib/ct/dev/vfio/noiommu-0",
+				  .chr = true,
+				  .major = 511,
+				  .minor = 0 };
+	/* ...and a node at the same path with another number is not. */
+	struct vn_holder stale = { .target = "/dev/vfio/devices/noiommu-vfio0",
+				   .chr = true,
+				   .major = 510,
+				   .minor = 7 };
 
 	(void)state;
 	dev.cdev.path = "/dev/vfio/devices/noiommu-vfio0";
+	dev.cdev.major = 510;
 	dev.group.path = "/dev/vfio/noiommu-0";
+	dev.group.major = 511;
 	assert_int_equal(vn_holder_match(&by_fdinfo, &dev), VN_HOLD_YES);
 	assert_int_equal(vn_holder_match(&other, &dev), VN_HOLD_NO);
 	assert_int_equal(vn_holder_match(&anon, &dev), VN_HOLD_MAYBE);
 	assert_int_equal(vn_holder_match(&cdev, &dev), VN_HOLD_YES);
 	assert_int_equal(vn_holder_match(&group, &dev), VN_HOLD_YES);
+	assert_int_equal(vn_holder_match(&copy, &dev), VN_HOLD_YES);
+	assert_int_equal(vn_holder_match(&stale, &dev), VN_HOLD_NO);
 	dev.vfio_name = NULL;
 	dev.cdev.path = dev.group.path = NULL;
 	assert_int_equal(vn_holder_match(&anon, &dev), VN_HOLD_NO);
+	assert_int_equal(vn_holder_match(&copy, &dev), VN_HOLD_NO);
 }
 
 int main(void)
