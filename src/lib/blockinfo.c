@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "blockinfo.h"
+#include "pci.h"
 #include "sys.h"
 #include "vfio.h"
 
@@ -74,22 +75,13 @@ int vn_block_devices(const struct vn_sys *sys, const char *bdf, char ***names)
 	if (!v)
 		return -ENOMEM;
 	r = real(sys, devdir, "/sys/bus/pci/devices/%s%s", bdf, "");
-	if (r < 0)
+	if (r < 0 || (r = vn_dev_class_children(sys, bdf, "block", &all)) < 0)
 		return r;
-	if (vn_list_dir(sys, &all, "/sys/class/block") == 0)
-		for (size_t i = 0; all[i]; i++) {
-			char rp[PATH_MAX];
-
-			/* Partitions come with their disk (checked there). */
-			if (vn_exists(sys, "/sys/class/block/%s/partition",
-				      all[i]) ||
-			    real(sys, rp, "/sys/class/block/%s%s", all[i], "") <
-				    0 ||
-			    !under(rp, devdir))
-				continue;
-			if ((r = strv_push(&v, strdup(all[i]))) < 0)
-				return r;
-		}
+	/* Partitions come with their disk (checked there). */
+	for (size_t i = 0; all[i]; i++)
+		if (!vn_exists(sys, "/sys/class/block/%s/partition", all[i]) &&
+		    (r = strv_push(&v, strdup(all[i]))) < 0)
+			return r;
 	r = add_subsystem_heads(sys, devdir, &v);
 	if (r < 0)
 		return r;

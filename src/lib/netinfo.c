@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "netinfo.h"
+#include "pci.h"
 #include "sys.h"
 
 void vn_netinfo_clear(struct vn_netinfo *ni)
@@ -355,31 +356,5 @@ bool vn_net_is_up(const struct vn_sys *sys, const char *ifname)
 
 int vn_dev_netdevs(const struct vn_sys *sys, const char *bdf, char ***names)
 {
-	_cleanup_strv_ char **all = NULL;
-	_cleanup_strv_ char **v = strv_new();
-	char path[PATH_MAX], devdir[PATH_MAX];
-	int r;
-
-	if (!v)
-		return -ENOMEM;
-	if ((r = vn_path(sys, path, sizeof(path), "/sys/bus/pci/devices/%s",
-			 bdf)) < 0)
-		return r;
-	if (!realpath(path, devdir))
-		return -errno;
-	if (vn_list_dir(sys, &all, "/sys/class/net") == 0)
-		for (size_t i = 0; all[i]; i++) {
-			char rp[PATH_MAX];
-			size_t n = strlen(devdir);
-
-			if (vn_path(sys, path, sizeof(path),
-				    "/sys/class/net/%s", all[i]) < 0 ||
-			    !realpath(path, rp) || strncmp(rp, devdir, n) ||
-			    rp[n] != '/')
-				continue;
-			if ((r = strv_push(&v, strdup(all[i]))) < 0)
-				return r;
-		}
-	*names = steal_ptr(v);
-	return 0;
+	return vn_dev_class_children(sys, bdf, "net", names);
 }

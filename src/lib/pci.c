@@ -210,3 +210,39 @@ bool vn_dev_is_bridge(const struct vn_dev *dev)
 	 * non-type-0 headers among them (kernel-interfaces.md §5.7). */
 	return (dev->class_code >> 16) == 0x06;
 }
+
+/* Is "/BDF/" a component of the link target? */
+static bool runs_through(const char *target, const char *bdf)
+{
+	size_t n = strlen(bdf);
+
+	for (const char *p = strstr(target, bdf); p; p = strstr(p + 1, bdf))
+		if (p > target && p[-1] == '/' && p[n] == '/')
+			return true;
+	return false;
+}
+
+int vn_dev_class_children(const struct vn_sys *sys, const char *bdf,
+			  const char *cls, char ***names)
+{
+	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **v = strv_new();
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	r = vn_list_dir(sys, &all, "/sys/class/%s", cls);
+	for (size_t i = 0; r == 0 && all[i]; i++) {
+		_cleanup_free_ char *target = NULL;
+
+		if (vn_read_link(sys, &target, "/sys/class/%s/%s", cls,
+				 all[i]) < 0 ||
+		    !runs_through(target, bdf))
+			continue;
+		r = strv_push(&v, strdup(all[i]));
+	}
+	if (r < 0 && r != -ENOENT)
+		return r;
+	*names = steal_ptr(v);
+	return 0;
+}

@@ -64,6 +64,16 @@ int vn_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out);
 /* Every function, read, sorted by BDF. */
 int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out);
 
+/*
+ * Entries of /sys/class/CLASS (net, block, ...) whose device sits below
+ * the PCI function, sorted: their class link runs through the function's
+ * directory (../../devices/pci0000:00/0000:00:06.0/0000:02:00.0/net/eth1),
+ * wherever below it (virtio-net puts them under virtioN/net). One
+ * readlink per entry.
+ */
+int vn_dev_class_children(const struct vn_sys *sys, const char *bdf,
+			  const char *cls, char ***names);
+
 /* Does the device sit on a VFIO driver (vfio-pci or a variant)? It then
  * has a vfio-dev child directory. */
 bool vn_dev_is_vfio(const struct vn_dev *dev);
