@@ -214,6 +214,23 @@ void vn_hint(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* -v: what the library writes, as it writes it; -vv: what it reads. */
+static void cli_log(void *data, int level, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *msg = NULL;
+	size_t n;
+
+	(void)data;
+	(void)level;
+	if (xvasprintf(&msg, fmt, ap) < 0)
+		return;
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", PACKAGE_NAME, msg);
+}
+
 int vn_cli_open_sys(struct vn_sys **sys)
 {
 	const char *root = opts.sysroot;
@@ -227,6 +244,8 @@ int vn_cli_open_sys(struct vn_sys **sys)
 		       strerror(-r));
 		return VN_EXIT_USAGE;
 	}
+	if (opts.verbose)
+		vn_sys_set_log(*sys, cli_log, NULL, opts.verbose);
 	return 0;
 }
 

@@ -115,6 +115,9 @@ static int load_module(struct exec *x, const struct vn_action *a)
 		return r;
 	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_LOADED,
 					    a->options, NULL, NULL, NULL);
+	vn_log(x->t->sys, VN_LOG_WRITE, "load module %s%s%s%s%s", a->value,
+	       a->options ? " " : "", a->options ? a->options : "",
+	       r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
 	if (r < 0)
 		return r;
 	/* A module of that name that registers no such driver. */

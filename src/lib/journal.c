@@ -342,7 +342,11 @@ int vn_journal_write(const struct vn_sys *sys, const struct vn_record *rec)
 	    (r = vn_path(sys, final, sizeof(final), VN_JOURNAL_DIR "/%s",
 			 rec->bdf)) < 0)
 		return r;
-	return vn_replace_file(tmp, final, text);
+	r = vn_replace_file(tmp, final, text);
+	vn_log(sys, VN_LOG_WRITE, "journal %s: %s%s%s", rec->bdf,
+	       vn_step_name(rec->step), r < 0 ? ": " : "",
+	       r < 0 ? strerror(-r) : "");
+	return r;
 }
 
 int vn_journal_read(const struct vn_sys *sys, const char *bdf,
@@ -369,7 +373,10 @@ int vn_journal_remove(const struct vn_sys *sys, const char *bdf)
 
 	if (r < 0)
 		return r;
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	r = unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	vn_log(sys, VN_LOG_WRITE, "journal %s: removed%s%s", bdf,
+	       r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
+	return r;
 }
 
 int vn_journal_list(const struct vn_sys *sys, char ***bdfs)

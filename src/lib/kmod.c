@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <libkmod.h>
+#include <syslog.h>
 
 #include "kmod.h"
 #include "sys.h"
@@ -38,6 +39,32 @@ static int modules_dir(struct vn_sys *sys, char *buf, size_t size)
 	return -ENOENT;
 }
 
+static void kmod_log(void *data, int priority, const char *file, int line,
+		     const char *fn, const char *format, va_list args)
+{
+	const struct vn_sys *sys = data;
+
+	(void)file;
+	(void)line;
+	(void)fn;
+	/* libkmod's messages end in a newline of their own. */
+	if (sys->log_fn)
+		sys->log_fn(sys->log_data,
+			    priority <= LOG_INFO ? VN_LOG_WRITE : VN_LOG_READ,
+			    format, args);
+}
+
+/* libkmod's own messages go through the library's log: errors and
+ * information with -v, debugging with -vv; none without. */
+static void set_log(struct vn_sys *sys)
+{
+	kmod_set_log_priority(sys->kmod, !sys->log_fn ? 0 :
+					 sys->log_level >= VN_LOG_READ ?
+							LOG_DEBUG :
+							LOG_INFO);
+	kmod_set_log_fn(sys->kmod, kmod_log, sys);
+}
+
 struct kmod_ctx *vn_kmod(struct vn_sys *sys)
 {
 	char dir[PATH_MAX];
@@ -59,7 +86,7 @@ struct kmod_ctx *vn_kmod(struct vn_sys *sys)
 	}
 	sys->kmod = kmod_new(dir, vn_sys_is_host(sys) ? NULL : confv);
 	if (sys->kmod)
-		kmod_set_log_priority(sys->kmod, 0);
+		set_log(sys);
 	return sys->kmod;
 }
 

@@ -50,6 +50,24 @@ void vn_sys_free(struct vn_sys *sys)
 	free(sys);
 }
 
+void vn_sys_set_log(struct vn_sys *sys, vn_log_fn fn, void *data, int level)
+{
+	sys->log_fn = fn;
+	sys->log_data = data;
+	sys->log_level = level;
+}
+
+void vn_log(const struct vn_sys *sys, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sys->log_fn || level > sys->log_level)
+		return;
+	va_start(ap, fmt);
+	sys->log_fn(sys->log_data, level, fmt, ap);
+	va_end(ap);
+}
+
 int vn_vpath(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 	     va_list ap)
 {
@@ -106,6 +124,8 @@ int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 
 	VPATH_OR_RETURN(sys, path, fmt);
 	r = read_path(path, out);
+	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
+	       r < 0 ? strerror(-r) : "");
 	if (r == 0)
 		strip_trailing(*out);
 	return r;
@@ -114,9 +134,13 @@ int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 int vn_read_file(const struct vn_sys *sys, char **out, const char *fmt, ...)
 {
 	char path[PATH_MAX];
+	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	return read_path(path, out);
+	r = read_path(path, out);
+	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
+	       r < 0 ? strerror(-r) : "");
+	return r;
 }
 
 static int readlink_at(const char *path, char *target, size_t size)
@@ -135,7 +159,10 @@ int vn_read_link(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	if ((r = readlink_at(path, target, sizeof(target))) < 0)
+	r = readlink_at(path, target, sizeof(target));
+	vn_log(sys, VN_LOG_READ, "readlink %s%s%s", path, r < 0 ? ": " : "",
+	       r < 0 ? strerror(-r) : "");
+	if (r < 0)
 		return r;
 	*out = strdup(target);
 	return *out ? 0 : -ENOMEM;
@@ -186,6 +213,18 @@ int vn_opendir(const struct vn_sys *sys, DIR **out, const char *fmt, ...)
 	return *out ? 0 : -errno;
 }
 
+static void log_write(const struct vn_sys *sys, const char *path,
+		      const char *value, int r)
+{
+	_cleanup_free_ char *v = NULL;
+
+	if (!sys->log_fn)
+		return;
+	v = vn_escape(value);
+	vn_log(sys, VN_LOG_WRITE, "write %s <- %s%s%s", path, v ? v : "?",
+	       r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
+}
+
 int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 		  ...)
 {
@@ -193,19 +232,16 @@ int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 	_cleanup_close_ int fd = -1;
 	size_t len = strlen(value);
 	ssize_t n;
+	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
 	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	/* sysfs stores take the whole value in one write; a short write
 	 * means the attribute rejected the rest. */
-	n = write(fd, value, len);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != len)
-		return -EIO;
-	return 0;
+	n = fd < 0 ? -1 : write(fd, value, len);
+	r = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	log_write(sys, path, value, r);
+	return r;
 }
 
 int vn_mkdir(const struct vn_sys *sys, const char *fmt, ...)
@@ -287,6 +323,8 @@ int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
 
 	VPATH_OR_RETURN(sys, path, fmt);
 	d = opendir(path);
+	vn_log(sys, VN_LOG_READ, "list %s%s%s", path, d ? "" : ": ",
+	       d ? "" : strerror(errno));
 	if (!d)
 		return -errno;
 	v = calloc(1, sizeof(*v));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -11,6 +12,16 @@
 struct udev;
 struct kmod_ctx;
 struct vn_names;
+
+/* What the library says it does (as kmod_set_log_fn): level
+ * VN_LOG_WRITE for every write it makes to sysfs, the journal or the
+ * module list, VN_LOG_READ also for every read; libkmod's own messages
+ * come through it too. */
+enum {
+	VN_LOG_WRITE = 1,
+	VN_LOG_READ = 2,
+};
+typedef void (*vn_log_fn)(void *data, int level, const char *fmt, va_list ap);
 
 /*
  * The system the tool looks at. Every /sys, /dev and /proc access goes
@@ -25,6 +36,9 @@ struct vn_sys {
 	bool kmod_tried;
 	struct vn_names *names;
 	char *release;
+	vn_log_fn log_fn;
+	void *log_data;
+	int log_level; /* the highest level passed on */
 };
 
 int vn_sys_new(const char *root, struct vn_sys **ret);
@@ -33,6 +47,10 @@ static inline void vn_sys_freep(struct vn_sys **s)
 {
 	vn_sys_free(*s);
 }
+
+void vn_sys_set_log(struct vn_sys *sys, vn_log_fn fn, void *data, int level);
+void vn_log(const struct vn_sys *sys, int level, const char *fmt, ...)
+	_printf_(3, 4);
 
 static inline bool vn_sys_is_host(const struct vn_sys *sys)
 {
