@@ -330,7 +330,6 @@ static int fill(struct vn_sys *sys, struct vn_table *t,
 	struct vn_holders holders = { 0 };
 	_cleanup_strv_ char **journaled = NULL;
 	struct vn_dev_list devs;
-	bool has_cdev = vn_proc_devices_char_major(sys, "vfio-dev") >= 0;
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
 	int r;
 
@@ -338,15 +337,12 @@ static int fill(struct vn_sys *sys, struct vn_table *t,
 	r = vn_journal_list(sys, &journaled);
 	if (r < 0 && !vn_err_denied(r))
 		return r;
-	r = vn_dev_read_all(sys, &devs);
+	r = vn_vfio_read_all(sys, &devs);
 	if (r < 0)
 		return r;
 	if (want_holders && (r = vn_holders_scan(sys, &holders)) < 0)
 		goto out;
 	for (size_t i = 0; i < devs.n; i++) {
-		r = vn_vfio_inspect(sys, devs.devs[i], has_cdev);
-		if (r < 0)
-			goto out;
 		if (!selected(a, journaled, devs.devs[i]))
 			continue;
 		r = add_row(sys, t, devs.devs[i],

@@ -144,13 +144,7 @@ static int gather(struct vn_sys *sys, struct state *s)
 		return r;
 	if (!s->on_host)
 		return 0;
-	if ((r = vn_dev_read_all(sys, &s->devs)) < 0)
-		return r;
-	for (size_t i = 0; i < s->devs.n; i++)
-		if ((r = vn_vfio_inspect(sys, s->devs.devs[i],
-					 s->caps.cdev.value == VN_YES)) < 0)
-			return r;
-	return 0;
+	return vn_vfio_read_all(sys, &s->devs);
 }
 
 static const char *dev_paths(const struct vn_dev *d)

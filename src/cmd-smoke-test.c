@@ -315,7 +315,7 @@ static int examine(struct vn_sys *sys, const char *bdf, int want,
 		return VN_EXIT_FAILED;
 	}
 	s->container_is_iommufd = caps.container == VN_CONTAINER_IOMMUFD;
-	r = vn_vfio_dev_read(sys, bdf, caps.cdev.value == VN_YES, d);
+	r = vn_vfio_dev_read(sys, bdf, d);
 	if (r == -ENOENT || r == -ENODEV) {
 		vn_err("%s: no such PCI device (it was removed meanwhile)",
 		       bdf);

@@ -61,14 +61,10 @@ static int gather(struct vn_sys *sys, struct status *s)
 	if (r < 0 && !s->journal_denied)
 		return r;
 
-	r = vn_dev_read_all(sys, &devs);
+	r = vn_vfio_read_all(sys, &devs);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < devs.n; i++) {
-		r = vn_vfio_inspect(sys, devs.devs[i],
-				    s->caps.cdev.value == VN_YES);
-		if (r < 0)
-			break;
 		if (!vn_dev_is_vfio(devs.devs[i]))
 			continue;
 		s->nvfio++;

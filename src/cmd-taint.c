@@ -112,20 +112,17 @@ static unsigned int current_modes(const struct vn_dev *d)
 
 static int gather(struct vn_sys *sys, struct report *r)
 {
-	bool has_cdev = vn_proc_devices_char_major(sys, "vfio-dev") >= 0;
 	int e;
 
 	if ((e = vn_kmsg_read(sys, &r->log)) < 0 ||
 	    (e = vn_taint_attribute(&r->log, &r->attr)) < 0 ||
-	    (e = vn_dev_read_all(sys, &r->devs)) < 0)
+	    (e = vn_vfio_read_all(sys, &r->devs)) < 0)
 		return e;
 	if (vn_boot_time(sys, &r->btime) < 0)
 		r->btime = 0;
 	for (size_t i = 0; i < r->devs.n; i++) {
 		struct vn_dev *d = r->devs.devs[i];
 
-		if ((e = vn_vfio_inspect(sys, d, has_cdev)) < 0)
-			return e;
 		/* A device bound as no-IOMMU proves the taint happened, even
 		 * when the log no longer shows it. */
 		if (d->noiommu &&

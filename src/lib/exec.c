@@ -58,8 +58,7 @@ static int reread(struct vn_txn *t, struct vn_item *it)
 {
 	vn_dev_free(it->after);
 	it->after = NULL;
-	return vn_vfio_dev_read(t->sys, it->dev->bdf,
-				t->caps.cdev.value == VN_YES, &it->after);
+	return vn_vfio_dev_read(t->sys, it->dev->bdf, &it->after);
 }
 
 /* The driver the device is on now; -ENODEV when the device is gone. */
@@ -115,6 +114,7 @@ static int load_module(struct exec *x, const struct vn_action *a)
 		return r;
 	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_LOADED,
 					    a->options, NULL, NULL, NULL);
+	vn_sys_forget(x->t->sys); /* the kernel's regions may have changed */
 	vn_log(x->t->sys, VN_LOG_WRITE, "load module %s%s%s%s%s", a->value,
 	       a->options ? " " : "", a->options ? a->options : "",
 	       r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");

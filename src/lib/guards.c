@@ -224,7 +224,7 @@ static int read_group(struct vn_txn *t, const struct vn_item *it,
 		if (streq(members[i], it->dev->bdf) ||
 		    vn_txn_find(t, members[i]))
 			continue;
-		r = vn_vfio_dev_read(t->sys, members[i], false, &m);
+		r = vn_vfio_dev_read(t->sys, members[i], &m);
 		if (r == -ENOENT || r == -ENODEV)
 			continue; /* gone since the listing */
 		if (r < 0)

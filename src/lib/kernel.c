@@ -212,18 +212,25 @@ int vn_parse_proc_misc(const char *text, const char *name)
 
 int vn_proc_devices_char_major(const struct vn_sys *sys, const char *name)
 {
-	_cleanup_free_ char *text = NULL;
-	int r = vn_read_text(sys, &text, "/proc/devices");
+	const char *text;
+	int r = vn_sys_cached_text(sys, VN_CACHED_DEVICES, &text);
 
 	return r < 0 ? r : vn_parse_proc_devices(text, name);
 }
 
 int vn_proc_misc_minor(const struct vn_sys *sys, const char *name)
 {
-	_cleanup_free_ char *text = NULL;
-	int r = vn_read_text(sys, &text, "/proc/misc");
+	const char *text;
+	int r = vn_sys_cached_text(sys, VN_CACHED_MISC, &text);
 
 	return r < 0 ? r : vn_parse_proc_misc(text, name);
+}
+
+bool vn_kernel_has_cdev(const struct vn_sys *sys)
+{
+	/* The region exists only with VFIO_DEVICE_CDEV, once vfio is in
+	 * (doc/kernel.md §1.3). */
+	return vn_proc_devices_char_major(sys, "vfio-dev") >= 0;
 }
 
 bool vn_release_at_least(const char *release, int major, int minor)

@@ -31,6 +31,9 @@ char vn_kconfig_get(const struct vn_kconfig *kc, const char *sym);
 int vn_proc_devices_char_major(const struct vn_sys *sys, const char *name);
 /* Minor of a misc device by name, -ENOENT when absent. */
 int vn_proc_misc_minor(const struct vn_sys *sys, const char *name);
+/* Does the running kernel make VFIO device cdevs? One answer for every
+ * caller: the "vfio-dev" region of /proc/devices, read once per run. */
+bool vn_kernel_has_cdev(const struct vn_sys *sys);
 /* Parsers behind those two, for tests. */
 int vn_parse_proc_devices(const char *text, const char *name);
 int vn_parse_proc_misc(const char *text, const char *name);

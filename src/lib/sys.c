@@ -11,23 +11,34 @@
 #include "names.h"
 #include "sys.h"
 
+struct vn_sys_cache {
+	char *text[VN_CACHED_COUNT];
+	int err[VN_CACHED_COUNT];
+	bool read[VN_CACHED_COUNT];
+};
+
 int vn_sys_new(const char *root, struct vn_sys **ret)
 {
 	struct vn_sys *sys = calloc(1, sizeof(*sys));
 
 	if (!sys)
 		return -ENOMEM;
+	sys->cache = calloc(1, sizeof(*sys->cache));
+	if (!sys->cache) {
+		free(sys);
+		return -ENOMEM;
+	}
 	if (root && *root && !streq(root, "/")) {
 		struct stat st;
 
 		if (!realpath(root, sys->root)) {
 			int r = -errno;
 
-			free(sys);
+			vn_sys_free(sys);
 			return r;
 		}
 		if (stat(sys->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			free(sys);
+			vn_sys_free(sys);
 			return -ENOTDIR;
 		}
 		if (streq(sys->root, "/"))
@@ -47,7 +58,36 @@ void vn_sys_free(struct vn_sys *sys)
 		kmod_unref(sys->kmod);
 	vn_names_free(sys->names);
 	free(sys->release);
+	vn_sys_forget(sys);
+	free(sys->cache);
 	free(sys);
+}
+
+int vn_sys_cached_text(const struct vn_sys *sys, enum vn_cached which,
+		       const char **text)
+{
+	static const char *const paths[VN_CACHED_COUNT] = {
+		[VN_CACHED_DEVICES] = "/proc/devices",
+		[VN_CACHED_MISC] = "/proc/misc",
+	};
+	struct vn_sys_cache *c = sys->cache;
+
+	if (!c->read[which]) {
+		c->err[which] =
+			vn_read_text(sys, &c->text[which], "%s", paths[which]);
+		c->read[which] = true;
+	}
+	*text = c->text[which];
+	return c->err[which];
+}
+
+void vn_sys_forget(const struct vn_sys *sys)
+{
+	for (size_t i = 0; i < VN_CACHED_COUNT; i++) {
+		free(sys->cache->text[i]);
+		sys->cache->text[i] = NULL;
+		sys->cache->read[i] = false;
+	}
 }
 
 void vn_sys_set_log(struct vn_sys *sys, vn_log_fn fn, void *data, int level)

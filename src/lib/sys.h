@@ -39,6 +39,9 @@ struct vn_sys {
 	vn_log_fn log_fn;
 	void *log_data;
 	int log_level; /* the highest level passed on */
+	/* Facts read once per run (vn_sys_cached_text); a write that changes
+	 * them (a module load) forgets them (vn_sys_forget). */
+	struct vn_sys_cache *cache;
 };
 
 int vn_sys_new(const char *root, struct vn_sys **ret);
@@ -109,6 +112,18 @@ struct vn_node_info {
 int vn_node_stat(const struct vn_sys *sys, const char *devpath,
 		 struct vn_node_info *info);
 int vn_parse_node_record(const char *text, struct vn_node_info *info);
+
+/* A small /proc file read once per run: *text stays owned by sys (NULL
+ * with the error when it cannot be read). */
+enum vn_cached {
+	VN_CACHED_DEVICES, /* /proc/devices */
+	VN_CACHED_MISC, /* /proc/misc */
+	VN_CACHED_COUNT,
+};
+int vn_sys_cached_text(const struct vn_sys *sys, enum vn_cached which,
+		       const char **text);
+/* Forget what was cached: the kernel changed it (a module was loaded). */
+void vn_sys_forget(const struct vn_sys *sys);
 
 /* Kernel release of the system looked at (/proc/sys/kernel/osrelease). */
 const char *vn_sys_release(struct vn_sys *sys);

@@ -109,8 +109,7 @@ int vn_txn_add(struct vn_txn *t, const char *bdf)
 	t->items = items;
 	it = &items[t->n];
 	*it = (struct vn_item){ 0 };
-	r = vn_vfio_dev_read(t->sys, bdf, t->caps.cdev.value == VN_YES,
-			     &it->dev);
+	r = vn_vfio_dev_read(t->sys, bdf, &it->dev);
 	if (r < 0)
 		return r;
 	t->n++;

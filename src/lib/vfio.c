@@ -92,8 +92,7 @@ static int inspect_group(struct vn_sys *sys, struct vn_dev *dev)
 	return node_fill(sys, &dev->group, devpath, devt);
 }
 
-int vn_vfio_inspect(struct vn_sys *sys, struct vn_dev *dev,
-		    bool kernel_has_cdev)
+int vn_vfio_inspect(struct vn_sys *sys, struct vn_dev *dev)
 {
 	_cleanup_strv_ char **children = NULL;
 	_cleanup_free_ char *group_name = NULL;
@@ -120,25 +119,35 @@ int vn_vfio_inspect(struct vn_sys *sys, struct vn_dev *dev,
 	dev->noiommu = startswith(dev->vfio_name, "noiommu-") ||
 		       streq_ptr(group_name, "vfio-noiommu");
 
-	r = inspect_cdev(sys, dev, kernel_has_cdev);
+	r = inspect_cdev(sys, dev, vn_kernel_has_cdev(sys));
 	if (r < 0)
 		return r;
 	return inspect_group(sys, dev);
 }
 
-int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, bool kernel_has_cdev,
-		     struct vn_dev **out)
+int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out)
 {
 	_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
 	int r = vn_dev_read(sys, bdf, &d);
 
 	if (r < 0)
 		return r;
-	r = vn_vfio_inspect(sys, d, kernel_has_cdev);
+	r = vn_vfio_inspect(sys, d);
 	if (r < 0)
 		return r;
 	*out = steal_ptr(d);
 	return 0;
+}
+
+int vn_vfio_read_all(struct vn_sys *sys, struct vn_dev_list *out)
+{
+	int r = vn_dev_read_all(sys, out);
+
+	for (size_t i = 0; r == 0 && i < out->n; i++)
+		r = vn_vfio_inspect(sys, out->devs[i]);
+	if (r < 0)
+		vn_dev_list_clear(out);
+	return r;
 }
 
 /* ---- holders -------------------------------------------------------- */

@@ -9,18 +9,21 @@
 struct vn_sys;
 
 /*
- * Fill dev's VFIO fields: the vfio-dev child (kernel-interfaces.md §3.2),
- * the cdev node and why there may be none, the legacy group node (§3.3),
- * and whether the kernel registered the device as no-IOMMU (§3.4).
- * kernel_has_cdev tells a kernel without VFIO_DEVICE_CDEV from a no-IOMMU
- * device that got no cdev because IOMMUFD_NOIOMMU is missing.
+ * Fill dev's VFIO fields: the vfio-dev child (doc/kernel.md §3.2), the
+ * cdev node and why there may be none, the legacy group node (§3.3), and
+ * whether the kernel registered the device as no-IOMMU (§3.4). Whether
+ * the kernel makes cdevs at all (vn_kernel_has_cdev) tells a kernel
+ * without VFIO_DEVICE_CDEV from a no-IOMMU device that got no cdev
+ * because IOMMUFD_NOIOMMU is missing.
  */
-int vn_vfio_inspect(struct vn_sys *sys, struct vn_dev *dev,
-		    bool kernel_has_cdev);
+int vn_vfio_inspect(struct vn_sys *sys, struct vn_dev *dev);
 
 /* A BDF read and inspected in one call. */
-int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, bool kernel_has_cdev,
-		     struct vn_dev **out);
+int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out);
+
+/* Every PCI function, read and inspected: the one way every command
+ * gathers the devices' VFIO state. */
+int vn_vfio_read_all(struct vn_sys *sys, struct vn_dev_list *out);
 
 /* Does "MAJ:MIN" parse? */
 int vn_parse_devt(const char *text, unsigned int *major, unsigned int *minor);
