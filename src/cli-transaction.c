@@ -172,9 +172,61 @@ struct run {
 	const struct vn_txn_args *a;
 	struct vn_txn t;
 	bool json;
-	int lock;
+	int lock; /* the global lock, shared */
+	char **locked; /* devices whose lock we hold ... */
+	int *lock_fds; /* ... on these fds */
 	const char *failure; /* why there is no per-device answer */
 };
+
+/* Writers of other devices go on; writers of these wait (src/lib/lock.h). */
+static bool locking(const struct run *r)
+{
+	return !r->a->dry_run && !r->a->lock_held && vn_sys_is_host(r->sys);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lock the devices not locked yet, in BDF order: two writers never wait
+ * for each other in a circle. */
+static int lock_devices(struct run *r, char **bdfs)
+{
+	size_t n = strv_len(bdfs), k = strv_len(r->locked);
+	_cleanup_free_ char **sorted = calloc(n + 1, sizeof(char *));
+	int *fds = realloc(r->lock_fds, (n + k + 1) * sizeof(int));
+	int ret;
+
+	if (fds)
+		r->lock_fds = fds;
+	if (!sorted || !fds)
+		return VN_EXIT_FAILED;
+	memcpy(sorted, bdfs, n * sizeof(char *));
+	qsort(sorted, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (strv_contains(r->locked, sorted[i]))
+			continue;
+		if ((ret = vn_cli_lock_device(r->sys, sorted[i],
+					      &r->lock_fds[k]))) {
+			r->failure = "the lock is not available";
+			return ret;
+		}
+		if (strv_push(&r->locked, strdup(sorted[i])) < 0)
+			return VN_EXIT_FAILED;
+		k++;
+	}
+	return 0;
+}
+
+static void release_locks(struct run *r)
+{
+	for (size_t i = 0; r->locked && r->locked[i]; i++)
+		vn_lock_release(r->lock_fds[i]);
+	strv_free(r->locked);
+	free(r->lock_fds);
+	vn_lock_release(r->lock);
+}
 
 static int add_devices(struct run *r, char **bdfs)
 {
@@ -206,8 +258,8 @@ static int add_devices(struct run *r, char **bdfs)
 	return 0;
 }
 
-/* Lock, read, plan: nothing written yet. */
-static int prepare(struct run *r, char **bdfs)
+/* Read and plan: nothing written yet. */
+static int plan_once(struct run *r, char **bdfs)
 {
 	const struct vn_txn_args *a = r->a;
 	struct vn_txn_opts to = {
@@ -220,11 +272,7 @@ static int prepare(struct run *r, char **bdfs)
 	};
 	int ret, e;
 
-	if (!a->dry_run && !a->lock_held &&
-	    (ret = vn_cli_take_lock(r->sys, &r->lock))) {
-		r->failure = "the lock is not available";
-		return ret;
-	}
+	vn_txn_clear(&r->t);
 	e = vn_txn_init(&r->t, r->sys, r->op, &to);
 	r->t.lock_fd = a->lock_held ? a->lock_fd : r->lock;
 	if (e < 0) {
@@ -234,13 +282,63 @@ static int prepare(struct run *r, char **bdfs)
 	}
 	if ((ret = add_devices(r, bdfs)))
 		return ret;
+	for (size_t i = 0; r->locked && r->locked[i]; i++) {
+		struct vn_item *it = vn_txn_find(&r->t, r->locked[i]);
+
+		if (it)
+			it->lock_fd = r->lock_fds[i];
+	}
 	if ((e = vn_txn_plan(&r->t)) < 0) {
 		vn_err("cannot plan the %s (reading guards' evidence): %s",
 		       r->verb, strerror(-e));
 		r->failure = "cannot read the guards' evidence";
 		return VN_EXIT_FAILED;
 	}
-	vn_cli_warn_unfinished(r->sys, bdfs);
+	return 0;
+}
+
+/* Devices the plan added (--group) that are not in bdfs yet. */
+static int added(const struct run *r, char ***bdfs)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < r->t.n; i++) {
+		const char *b = r->t.items[i].dev->bdf;
+
+		if (strv_contains(*bdfs, b))
+			continue;
+		if (strv_push(bdfs, strdup(b)) < 0)
+			return -ENOMEM;
+		n++;
+	}
+	return n;
+}
+
+/* Lock, read, plan. --group may add devices whose locks we do not hold:
+ * lock them too and plan again from what is there now. */
+static int prepare(struct run *r, char **bdfs)
+{
+	_cleanup_strv_ char **all = NULL;
+	int ret, n;
+
+	if (locking(r) && (ret = vn_cli_take_lock(r->sys, false, &r->lock))) {
+		r->failure = "the lock is not available";
+		return ret;
+	}
+	for (size_t i = 0; bdfs[i]; i++)
+		if (strv_push(&all, strdup(bdfs[i])) < 0)
+			return VN_EXIT_FAILED;
+	for (;;) {
+		if (locking(r) && (ret = lock_devices(r, all)))
+			return ret;
+		if ((ret = plan_once(r, all)))
+			return ret;
+		if ((n = added(r, &all)) < 0)
+			return VN_EXIT_FAILED;
+		if (!n || !locking(r))
+			break;
+	}
+	vn_cli_warn_unfinished(r->sys, all);
 	return 0;
 }
 
@@ -349,7 +447,7 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	if (r.json && r.failure)
 		vn_print_txn_json(NULL, op, a->dry_run, ret, r.failure);
 	vn_txn_clear(&r.t);
-	vn_lock_release(r.lock);
+	release_locks(&r);
 	return ret;
 }
 

@@ -355,9 +355,38 @@ int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
 	return 0;
 }
 
-int vn_cli_take_lock(struct vn_sys *sys, int *fd)
+/* A lock not had: the exit status (6 busy, 1 failed) and a message. */
+static int lock_failed(struct vn_sys *sys, int r, pid_t holder,
+		       const char *what, const char *path)
 {
 	_cleanup_free_ char *comm = NULL;
+
+	if (r != -EWOULDBLOCK) {
+		vn_err("cannot take the lock %s: %s", path, strerror(-r));
+		if (r == -EACCES || r == -EPERM || r == -EROFS)
+			vn_hint("changing devices and modes needs root");
+		return VN_EXIT_FAILED;
+	}
+	if (holder > 0 &&
+	    vn_read_text(sys, &comm, "/proc/%d/comm", (int)holder) == 0) {
+		_cleanup_free_ char *c = vn_escape(comm);
+
+		free(comm);
+		comm = steal_ptr(c);
+	}
+	if (holder > 0)
+		vn_err("another writer, PID %d (%s), held %s%s for %d ms; "
+		       "retry later",
+		       (int)holder, comm ? comm : "no longer running", path,
+		       what, opts.lock_timeout_ms);
+	else
+		vn_err("another writer held %s%s for %d ms; retry later", path,
+		       what, opts.lock_timeout_ms);
+	return VN_EXIT_BUSY;
+}
+
+int vn_cli_take_lock(struct vn_sys *sys, bool exclusive, int *fd)
+{
 	pid_t holder;
 	int r;
 
@@ -366,28 +395,28 @@ int vn_cli_take_lock(struct vn_sys *sys, int *fd)
 	*fd = -1;
 	if (!vn_sys_is_host(sys))
 		return 0;
-	r = vn_lock_acquire(sys, opts.lock_timeout_ms, &holder);
-
+	r = vn_lock_acquire(sys, exclusive, opts.lock_timeout_ms, &holder);
 	if (r >= 0) {
 		*fd = r;
 		return 0;
 	}
-	if (r != -EWOULDBLOCK) {
-		vn_err("cannot take the lock %s: %s", VN_LOCK_FILE,
-		       strerror(-r));
-		if (r == -EACCES || r == -EPERM || r == -EROFS)
-			vn_hint("changing devices and modes needs root");
-		return VN_EXIT_FAILED;
+	return lock_failed(sys, r, holder, "", VN_LOCK_FILE);
+}
+
+int vn_cli_lock_device(struct vn_sys *sys, const char *bdf, int *fd)
+{
+	char what[64];
+	pid_t holder;
+	int r;
+
+	*fd = -1;
+	if (!vn_sys_is_host(sys))
+		return 0;
+	r = vn_lock_device(sys, bdf, opts.lock_timeout_ms, &holder);
+	if (r >= 0) {
+		*fd = r;
+		return 0;
 	}
-	if (holder > 0)
-		vn_read_text(sys, &comm, "/proc/%d/comm", (int)holder);
-	if (holder > 0)
-		vn_err("another writer, PID %d (%s), held %s for %d ms; retry "
-		       "later",
-		       (int)holder, comm ? comm : "no longer running",
-		       VN_LOCK_FILE, opts.lock_timeout_ms);
-	else
-		vn_err("another writer held %s for %d ms; retry later",
-		       VN_LOCK_FILE, opts.lock_timeout_ms);
-	return VN_EXIT_BUSY;
+	snprintf(what, sizeof(what), " (changing %s)", bdf);
+	return lock_failed(sys, r, holder, what, VN_LOCK_DIR "/<BDF>");
 }

@@ -91,10 +91,14 @@ void vn_cli_tolerate_stdout(void);
 int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
 		    char ***bdfs);
 
-/* The writers' lock, waiting up to --lock-timeout; a message and the exit
- * status (6 busy, 1 failed) when it cannot be had, else 0 and *fd (-1 for
- * a --sysroot tree, which is never written). */
-int vn_cli_take_lock(struct vn_sys *sys, int *fd);
+/* The global writers' lock (src/lib/lock.h), exclusive for what changes
+ * the whole host, shared for device transactions, waiting up to
+ * --lock-timeout; a message and the exit status (6 busy, 1 failed) when
+ * it cannot be had, else 0 and *fd (-1 for a --sysroot tree, which is
+ * never written). */
+int vn_cli_take_lock(struct vn_sys *sys, bool exclusive, int *fd);
+/* One device's lock, the same way. */
+int vn_cli_lock_device(struct vn_sys *sys, const char *bdf, int *fd);
 
 /* Symbolic errno name ("EBUSY"), or the number. */
 const char *vn_errno_name(int err, char *buf, size_t size);

@@ -658,7 +658,7 @@ static int run(int argc, char **argv)
 	}
 	s.on_host = !a.root;
 	if (a.action != SHOW && !a.dry_run && !a.root &&
-	    (ret = vn_cli_take_lock(sys, &lock)))
+	    (ret = vn_cli_take_lock(sys, true, &lock)))
 		return ret;
 	r = gather(sys, &s);
 	if (r < 0) {

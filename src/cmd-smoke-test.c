@@ -361,7 +361,7 @@ static int run(int argc, char **argv)
 	struct smoke_args a = { .want = -1 };
 	struct vn_smoke s = { 0 };
 	char bdf[VN_BDF_MAX];
-	int ret, lock = -1;
+	int ret, lock = -1, dev_lock = -1;
 
 	vn_parse_verb(&smoke_argp, "smoke-test", argc, argv, &a);
 	if ((ret = vn_cli_open_sys(&sys)))
@@ -376,10 +376,14 @@ static int run(int argc, char **argv)
 	if (ret || (ret = examine(sys, bdf, a.want, &d, &s)) ||
 	    (ret = check_caps(s.path)))
 		return ret;
-	/* An open device fd makes a concurrent unbind hang: keep writers
-	 * out for the whole test, and look again once we hold the lock. */
-	if ((ret = vn_cli_take_lock(sys, &lock)))
+	/* An open device fd makes a concurrent unbind hang: keep writers of
+	 * this device out for the whole test, and look again once we hold
+	 * its lock. */
+	if ((ret = vn_cli_take_lock(sys, false, &lock)) ||
+	    (ret = vn_cli_lock_device(sys, bdf, &dev_lock))) {
+		vn_lock_release(lock);
 		return ret;
+	}
 	if (!(ret = examine(sys, bdf, a.want, &d, &s)) &&
 	    !(ret = refuse_if_held(sys, d))) {
 		s.sys = sys;
@@ -392,6 +396,7 @@ static int run(int argc, char **argv)
 		else
 			print_json(&s);
 	}
+	vn_lock_release(dev_lock);
 	vn_lock_release(lock);
 	return ret;
 }

@@ -200,6 +200,7 @@ struct vn_item {
 	char *detail;
 	struct vn_dev *after; /* state read back after execution */
 	char **netdevs_after; /* unbind: interfaces that came back */
+	int lock_fd; /* the device's lock (src/lib/lock.h), -1: not ours */
 	pid_t orphan; /* a bounded unbind's child that finishes alone */
 	bool iface_late; /* on the right driver, its interface late */
 };
@@ -215,7 +216,7 @@ struct vn_txn_opts {
 
 struct vn_txn {
 	struct vn_sys *sys;
-	int lock_fd; /* the writers' lock, handed to a child that outlives us */
+	int lock_fd; /* the global writers' lock (shared), -1: none */
 	enum vn_op op;
 	struct vn_txn_opts opts;
 	struct vn_item *items;

@@ -168,15 +168,16 @@ static int vfio_unbind(struct exec *x, struct vn_item *it,
 
 	if ((r = check_unheld(x, it)) < 0)
 		return r;
+	vn_test_pause("unbind-checked");
 	r = vn_bounded_write(t->sys, a->path, a->value,
 			     t->opts.unbind_timeout_ms, orphan_resume, x,
 			     &child);
 	if (r != -ETIMEDOUT)
 		return r;
-	/* The child keeps the lock from here on: say so in the lock file,
-	 * so that a waiter names it rather than us. */
+	/* The child keeps the device's lock from here on: say so in the lock
+	 * file, so that a waiter names it rather than us. */
 	it->orphan = child;
-	vn_lock_hand_over(t->lock_fd, child);
+	vn_lock_hand_over(it->lock_fd, child);
 	setf(&it->detail,
 	     "the unbind is blocked: something holds the device; process %d "
 	     "finishes %s when it is released",
@@ -585,6 +586,18 @@ static void audit(struct vn_txn *t, const struct vn_item *it)
 			 a && a->driver ? a->driver : "no driver", t->user);
 }
 
+static void close_other_locks(struct vn_txn *t, const struct vn_item *keep)
+{
+	if (t->lock_fd >= 0)
+		close(t->lock_fd);
+	t->lock_fd = -1;
+	for (size_t i = 0; i < t->n; i++)
+		if (&t->items[i] != keep && t->items[i].lock_fd >= 0) {
+			close(t->items[i].lock_fd);
+			t->items[i].lock_fd = -1;
+		}
+}
+
 /* The step s whose vfio unbind just returned, then the rest in order. */
 static int forward_from(struct exec *x, struct vn_item *it, size_t s)
 {
@@ -606,6 +619,9 @@ static void orphan_resume(void *arg)
 
 	it->orphan = 0;
 	vn_waiter_clear(&x->w); /* the parent's monitor: look instead */
+	/* Keep only this device's lock: the others' writers must not wait
+	 * for this device's holder (src/lib/lock.h). */
+	close_other_locks(x->t, it);
 	if (x->in_harbour) {
 		harbour_from(x, it, s + 1);
 	} else if (x->cur_undo >= 0) {
@@ -616,7 +632,7 @@ static void orphan_resume(void *arg)
 	} else if (unwind(x, it) < 0) {
 		harbour_from(x, it, 0);
 	}
-	vn_lock_release(x->t->lock_fd);
+	vn_lock_release(it->lock_fd);
 }
 
 /* ---- the run ------------------------------------------------------------------ */

@@ -32,21 +32,18 @@ static int write_pid(int fd, pid_t pid)
 	return 0;
 }
 
-int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder)
+static int take(const char *path, bool exclusive, int timeout_ms,
+		pid_t *holder)
 {
-	char path[PATH_MAX];
 	_cleanup_close_ int fd = -1;
 	long long deadline = vn_now_ms() + timeout_ms;
 	int r;
 
 	*holder = 0;
-	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
-	    (r = vn_path(sys, path, sizeof(path), "%s", VN_LOCK_FILE)) < 0)
-		return r;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
 		if (vn_now_ms() >= deadline) {
@@ -55,9 +52,37 @@ int vn_lock_acquire(const struct vn_sys *sys, int timeout_ms, pid_t *holder)
 		}
 		usleep(50 * 1000);
 	}
-	if ((r = write_pid(fd, getpid())) < 0)
+	/* Shared holders are many: only an exclusive one names itself. */
+	if (exclusive && (r = write_pid(fd, getpid())) < 0)
 		return r;
 	return steal_fd(fd);
+}
+
+int vn_lock_acquire(const struct vn_sys *sys, bool exclusive, int timeout_ms,
+		    pid_t *holder)
+{
+	char path[PATH_MAX];
+	int r;
+
+	*holder = 0;
+	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
+	    (r = vn_path(sys, path, sizeof(path), "%s", VN_LOCK_FILE)) < 0)
+		return r;
+	return take(path, exclusive, timeout_ms, holder);
+}
+
+int vn_lock_device(const struct vn_sys *sys, const char *bdf, int timeout_ms,
+		   pid_t *holder)
+{
+	char path[PATH_MAX];
+	int r;
+
+	*holder = 0;
+	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
+	    (r = vn_mkdir(sys, VN_LOCK_DIR)) < 0 ||
+	    (r = vn_path(sys, path, sizeof(path), VN_LOCK_DIR "/%s", bdf)) < 0)
+		return r;
+	return take(path, true, timeout_ms, holder);
 }
 
 void vn_lock_release(int fd)

@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "config.h"
 #include "testhook.h"
 #include "util.h"
+
+#if ENABLE_TEST_HOOKS
+static volatile sig_atomic_t resumed;
+
+static void on_resume(int sig)
+{
+	(void)sig;
+	resumed = 1;
+}
+#endif
 
 void vn_test_pause(const char *point)
 {
@@ -25,8 +36,19 @@ void vn_test_pause(const char *point)
 		}
 		close(fd);
 	}
-	for (;;)
+	/* VFIO_NOIOMMUCTL_TEST_RESUME: SIGUSR1 lets it go on; otherwise it
+	 * waits for its SIGKILL. */
+	if (getenv("VFIO_NOIOMMUCTL_TEST_RESUME")) {
+		sigset_t usr1;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		signal(SIGUSR1, on_resume);
+		sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	}
+	while (!resumed)
 		pause();
+	resumed = 0;
 #else
 	(void)point;
 #endif

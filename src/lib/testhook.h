@@ -5,7 +5,9 @@
  * Test-only pause points, compiled in with -Dtest_hooks=true only. When
  * VFIO_NOIOMMUCTL_TEST_PAUSE names the point, the process writes
  * "paused POINT PID" to VFIO_NOIOMMUCTL_TEST_PAUSE_FILE and waits, so a test
- * can SIGKILL it exactly there.
+ * can SIGKILL it exactly there; with VFIO_NOIOMMUCTL_TEST_RESUME set, a
+ * SIGUSR1 lets it go on (to open the device between the holder check and
+ * the unbind, say).
  */
 void vn_test_pause(const char *point);
 

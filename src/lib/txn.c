@@ -108,7 +108,7 @@ int vn_txn_add(struct vn_txn *t, const char *bdf)
 		return -ENOMEM;
 	t->items = items;
 	it = &items[t->n];
-	*it = (struct vn_item){ 0 };
+	*it = (struct vn_item){ .lock_fd = -1 };
 	r = vn_vfio_dev_read(t->sys, bdf, &it->dev);
 	if (r < 0)
 		return r;

@@ -62,20 +62,28 @@ for step in unbind-journaled unbind-released; do
 	is "$(pci_driver $NIC)" e1000e "killed at $step: back on e1000e"
 done
 
-# --- the lock ----------------------------------------------------------------------
+# --- the locks ---------------------------------------------------------------------
+# One lock per device: a writer of the same device waits (and gives up
+# naming the holder); a writer of another device goes on meanwhile.
 pid=$(paused bind-override vfio-noiommuctl bind $NIC)
-exit_is 6 "a second writer gives up after --lock-timeout: exit 6" -- \
-	vfio-noiommuctl bind --lock-timeout 1 $EDU
+exit_is 6 "a second writer of the same device gives up after --lock-timeout: exit 6" -- \
+	vfio-noiommuctl unbind --lock-timeout 1 $NIC
 like "$ERR" "another writer, PID $pid \\(vfio-noiommuct" "it names the holder's PID and command"
-is "$(pci_driver $EDU)" "" "the waiter wrote nothing"
-vfio-noiommuctl bind --lock-timeout 60 $EDU >/tmp/second.out 2>&1 &
+like "$ERR" "changing $NIC" "and the device it is changing"
+exit_is 0 "a writer of another device is not held up" -- \
+	vfio-noiommuctl bind --lock-timeout 1 $EDU
+is "$(pci_driver $EDU)" vfio-pci "edu is bound meanwhile"
+exit_is 0 "and put back" -- vfio-noiommuctl unbind --lock-timeout 1 $EDU
+# noiommu on/off changes the whole host: it waits for every writer.
+exit_is 6 "noiommu on waits for the device writer, then gives up: exit 6" -- \
+	vfio-noiommuctl noiommu on --lock-timeout 1
+vfio-noiommuctl unbind --lock-timeout 60 $NIC >/tmp/second.out 2>&1 &
 second=$!
 sleep 2
-ok 'kill -0 $second' "a second writer with a long --lock-timeout waits"
-is "$(pci_driver $EDU)" "" "and has not written yet"
+ok 'kill -0 $second' "a second writer of the device with a long --lock-timeout waits"
 kill -9 "$pid"
 wait $second
-is "$?" 0 "once the first is gone, the second binds"
-is "$(pci_driver $EDU)" vfio-pci "edu is bound by the second writer"
-exit_is 0 "clean up: unbind both" -- vfio-noiommuctl unbind $NIC $EDU
-is "$(pci_driver $NIC) $(pci_driver $EDU)" "e1000e " "both where they started"
+is "$?" 0 "once the first is gone, the second finishes its work (unbind)"
+is "$(pci_driver $NIC)" e1000e "e1000e is back, restored by the second writer"
+is "$(cat /sys/bus/pci/devices/$NIC/driver_override)" "(null)" "override cleared"
+ok '[ -z "$(journal_of $NIC)" ]' "no journal record is left"
