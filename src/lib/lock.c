@@ -32,8 +32,7 @@ static int write_pid(int fd, pid_t pid)
 	return 0;
 }
 
-static int take(const char *path, bool exclusive, int timeout_ms,
-		pid_t *holder)
+static int take(const char *path, bool exclusive, int timeout_ms, pid_t *holder)
 {
 	_cleanup_close_ int fd = -1;
 	long long deadline = vn_now_ms() + timeout_ms;
