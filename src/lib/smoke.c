@@ -344,10 +344,72 @@ static const char *getpa_eopnotsupp(struct vn_smoke *s)
 	}
 }
 
+/* The physical address /proc/self/pagemap gives for va, or false with
+ * the step failed. */
+static bool pagemap_pa(struct vn_smoke *s, struct vn_smoke_step *st, int pm,
+		       uint64_t va, uint64_t off, uint64_t *want)
+{
+	long pagesize = sysconf(_SC_PAGESIZE);
+	uint64_t entry;
+	ssize_t n;
+	int r;
+
+	n = pread(pm, &entry, sizeof(entry),
+		  (off_t)(va / (uint64_t)pagesize * sizeof(entry)));
+	if (n != sizeof(entry))
+		return failed(s, st, n < 0 ? errno : EIO,
+			      "cannot read /proc/self/pagemap");
+	r = vn_pagemap_pa(entry, va, pagesize, want);
+	if (r == -EPERM)
+		return failed(s, st, EPERM,
+			      "/proc/self/pagemap hides page frames: comparing "
+			      "needs CAP_SYS_ADMIN");
+	if (r < 0)
+		return failed(s, st, ENOENT,
+			      "the buffer page at +0x%llx is not present",
+			      (unsigned long long)off);
+	return true;
+}
+
+/* One GET_PA from off, checked against the page table the MMU uses;
+ * *len is the contiguous run's length. */
+static bool get_pa_run(struct vn_smoke *s, struct vn_smoke_step *st, int pm,
+		       uint64_t off, uint64_t *pa_out, uint64_t *len)
+{
+	struct vn_iommu_ioas_noiommu_get_pa pa = {
+		.size = sizeof(pa),
+		.ioas_id = s->ioas_id,
+		.iova = s->iova + off,
+		.length = s->map_len - off,
+	};
+	uint64_t want;
+
+	if (ioctl(s->iommufd, VN_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) < 0) {
+		int e = errno;
+
+		if (e == EOPNOTSUPP)
+			return failed(s, st, e, "%s", getpa_eopnotsupp(s));
+		return failed(s, st, e, NULL);
+	}
+	if (!pagemap_pa(s, st, pm, (uintptr_t)s->buf + off, off, &want))
+		return false;
+	if (pa.out_phys != want)
+		return failed(s, st, 0,
+			      "iova 0x%llx: pa 0x%llx, but /proc/self/pagemap "
+			      "says 0x%llx",
+			      (unsigned long long)pa.iova,
+			      (unsigned long long)pa.out_phys,
+			      (unsigned long long)want);
+	if (!pa.length)
+		return failed(s, st, 0, "the kernel returned a zero length");
+	*pa_out = pa.out_phys;
+	*len = pa.length;
+	return true;
+}
+
 static bool get_pa(struct vn_smoke *s)
 {
 	struct vn_smoke_step *st = step(s, "IOMMU_IOAS_NOIOMMU_GET_PA");
-	long pagesize = sysconf(_SC_PAGESIZE);
 	_cleanup_close_ int pm =
 		open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	uint64_t off = 0, first = 0;
@@ -355,55 +417,15 @@ static bool get_pa(struct vn_smoke *s)
 
 	if (pm < 0)
 		return failed(s, st, errno, "cannot open /proc/self/pagemap");
-	/* Walk the buffer run by run, as a driver would, and check each
-	 * run's start against the page table the MMU uses. */
+	/* Walk the buffer run by run, as a driver would. */
 	while (off < s->map_len) {
-		struct vn_iommu_ioas_noiommu_get_pa pa = {
-			.size = sizeof(pa),
-			.ioas_id = s->ioas_id,
-			.iova = s->iova + off,
-			.length = s->map_len - off,
-		};
-		uint64_t va = (uintptr_t)s->buf + off, entry, want;
-		ssize_t n;
-		int r;
+		uint64_t pa = 0, len = 0;
 
-		if (ioctl(s->iommufd, VN_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) < 0) {
-			int e = errno;
-
-			if (e == EOPNOTSUPP)
-				return failed(s, st, e, "%s",
-					      getpa_eopnotsupp(s));
-			return failed(s, st, e, NULL);
-		}
-		n = pread(pm, &entry, sizeof(entry),
-			  (off_t)(va / (uint64_t)pagesize * sizeof(entry)));
-		if (n != sizeof(entry))
-			return failed(s, st, n < 0 ? errno : EIO,
-				      "cannot read /proc/self/pagemap");
-		r = vn_pagemap_pa(entry, va, pagesize, &want);
-		if (r == -EPERM)
-			return failed(s, st, EPERM,
-				      "/proc/self/pagemap hides page "
-				      "frames: comparing needs CAP_SYS_ADMIN");
-		if (r < 0)
-			return failed(s, st, ENOENT,
-				      "the buffer page at +0x%llx is not "
-				      "present",
-				      (unsigned long long)off);
-		if (pa.out_phys != want)
-			return failed(s, st, 0,
-				      "iova 0x%llx: pa 0x%llx, but "
-				      "/proc/self/pagemap says 0x%llx",
-				      (unsigned long long)pa.iova,
-				      (unsigned long long)pa.out_phys,
-				      (unsigned long long)want);
-		if (!pa.length)
-			return failed(s, st, 0,
-				      "the kernel returned a zero length");
+		if (!get_pa_run(s, st, pm, off, &pa, &len))
+			return false;
 		if (!off)
-			first = pa.out_phys;
-		off += pa.length;
+			first = pa;
+		off += len;
 		runs++;
 	}
 	return pass(
@@ -465,44 +487,48 @@ static bool cdev_steps(struct vn_smoke *s)
 
 /* ---- legacy group -------------------------------------------------------------- */
 
-static bool group_steps(struct vn_smoke *s)
+/* The container and the IOMMU type it offers: no-IOMMU, else type1v2 or
+ * type1 (doc/kernel.md §6.7). */
+static bool container_steps(struct vn_smoke *s, int *type)
 {
 	bool noiommu = s->path == VN_PATH_GROUP_NOIOMMU;
-	struct vn_vfio_group_status gs = { .argsz = sizeof(gs) };
-	struct vn_smoke_step *st;
-	int type = noiommu ? VN_VFIO_NOIOMMU_IOMMU : VN_VFIO_TYPE1v2_IOMMU;
+	struct vn_smoke_step *st = step(s, "open /dev/vfio/vfio");
 	int r;
 
-	st = step(s, "open /dev/vfio/vfio");
 	s->containerfd = vn_open(s->sys, O_RDWR, "/dev/vfio/vfio");
 	if (s->containerfd < 0)
 		return failed(s, st, -s->containerfd, NULL);
 	r = ioctl(s->containerfd, VN_VFIO_GET_API_VERSION);
 	if (r != 0)
 		return failed(s, st, r < 0 ? errno : 0,
-			      "VFIO_GET_API_VERSION is %d, "
-			      "not 0",
-			      r);
+			      "VFIO_GET_API_VERSION is %d, not 0", r);
 	pass(st, "%s",
 	     s->container_is_iommufd ? "iommufd's emulation" :
 				       "the VFIO container");
 
 	st = step(s, "VFIO_CHECK_EXTENSION(%s)",
 		  noiommu ? "NOIOMMU" : "TYPE1v2");
-	r = ioctl(s->containerfd, VN_VFIO_CHECK_EXTENSION, type);
+	*type = noiommu ? VN_VFIO_NOIOMMU_IOMMU : VN_VFIO_TYPE1v2_IOMMU;
+	r = ioctl(s->containerfd, VN_VFIO_CHECK_EXTENSION, *type);
 	if (r <= 0 && !noiommu) {
-		type = VN_VFIO_TYPE1_IOMMU;
-		r = ioctl(s->containerfd, VN_VFIO_CHECK_EXTENSION, type);
+		*type = VN_VFIO_TYPE1_IOMMU;
+		r = ioctl(s->containerfd, VN_VFIO_CHECK_EXTENSION, *type);
 	}
 	if (r < 0)
 		return failed(s, st, errno, NULL);
 	if (r == 0)
 		return failed(s, st, 0, NULL);
-	pass(st, NULL);
+	return pass(st, NULL);
+}
+
+/* The group node, viable, in the container. */
+static bool group_attach(struct vn_smoke *s)
+{
+	struct vn_vfio_group_status gs = { .argsz = sizeof(gs) };
+	struct vn_smoke_step *st;
 
 	if (!open_step(s, &s->groupfd, s->dev->group.path))
 		return false;
-
 	st = step(s, "VFIO_GROUP_GET_STATUS");
 	if (ioctl(s->groupfd, VN_VFIO_GROUP_GET_STATUS, &gs) < 0)
 		return failed(s, st, errno, NULL);
@@ -514,10 +540,18 @@ static bool group_steps(struct vn_smoke *s)
 	if (ioctl(s->groupfd, VN_VFIO_GROUP_SET_CONTAINER, &s->containerfd) < 0)
 		return failed(s, st, errno, NULL);
 	s->container_set = true;
-	pass(st, NULL);
+	return pass(st, NULL);
+}
 
+static bool group_steps(struct vn_smoke *s)
+{
+	struct vn_smoke_step *st;
+	int type = 0;
+
+	if (!container_steps(s, &type) || !group_attach(s))
+		return false;
 	st = step(s, "VFIO_SET_IOMMU(%s)",
-		  noiommu			? "NOIOMMU" :
+		  type == VN_VFIO_NOIOMMU_IOMMU ? "NOIOMMU" :
 		  type == VN_VFIO_TYPE1v2_IOMMU ? "TYPE1v2" :
 						  "TYPE1");
 	if (ioctl(s->containerfd, VN_VFIO_SET_IOMMU, type) < 0)

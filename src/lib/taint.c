@@ -340,70 +340,93 @@ static struct vn_attrib *new_attrib(struct vn_attribution *a, const char *bdf)
 	return nv;
 }
 
+/* The kernel's taint line for a device: one registration logs group then
+ * cdev; a second group line is a later bind of the same device. 1 when
+ * the record was one, -ENOMEM. */
+static int take_taint(struct vn_attribution *a, const struct vn_kmsg_rec *rec)
+{
+	char bdf[24];
+	unsigned int mode;
+	struct vn_attrib *at;
+	char *driver;
+
+	if (!vn_kmsg_match_taint(rec->msg, bdf, sizeof(bdf), &driver, &mode))
+		return 0;
+	at = find_attrib(a, bdf);
+	if (!at || (at->modes & mode))
+		at = new_attrib(a, bdf);
+	if (!at) {
+		free(driver);
+		return -ENOMEM;
+	}
+	if (!at->lines) {
+		at->usec = rec->usec;
+		at->driver = driver;
+		at->from_log = true;
+	} else {
+		free(driver);
+	}
+	at->modes |= mode;
+	at->lines++;
+	return 1;
+}
+
+/* "vfio-noiommu device opened by user": 1 when the record was one. */
+static int take_open(struct vn_attribution *a, const struct vn_kmsg_rec *rec)
+{
+	struct vn_open_event *nv;
+	char bdf[24], comm[32];
+	int pid;
+
+	if (!vn_kmsg_match_open(rec->msg, bdf, sizeof(bdf), comm, sizeof(comm),
+				&pid))
+		return 0;
+	nv = realloc(a->opens, (a->nopens + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	a->opens = nv;
+	nv = &nv[a->nopens++];
+	*nv = (struct vn_open_event){ .pid = pid, .usec = rec->usec };
+	snprintf(nv->bdf, sizeof(nv->bdf), "%s", bdf);
+	snprintf(nv->comm, sizeof(nv->comm), "%s", comm);
+	return 1;
+}
+
+/* Our own bind line names who acted: it follows the kernel's taint lines;
+ * one for a device the taint lines do not name is dropped. */
+static int take_audit(struct vn_attribution *a, const struct vn_kmsg_rec *rec)
+{
+	struct vn_attrib *at;
+	char bdf[24];
+	char *user;
+	int r = vn_kmsg_match_audit(rec->msg, bdf, sizeof(bdf), &user);
+
+	if (r <= 0)
+		return r;
+	at = find_attrib(a, bdf);
+	if (at && !at->user)
+		at->user = steal_ptr(user);
+	free(user);
+	return 1;
+}
+
 int vn_taint_attribute(const struct vn_kmsg *log, struct vn_attribution *a)
 {
 	*a = (struct vn_attribution){ 0 };
 	for (size_t i = 0; i < log->n; i++) {
 		const struct vn_kmsg_rec *rec = &log->v[i];
-		char bdf[24], comm[32];
-		unsigned int mode;
-		char *driver, *user;
-		struct vn_attrib *at;
-		int pid, r;
+		int r = take_audit(a, rec);
 
-		if ((r = vn_kmsg_match_audit(rec->msg, bdf, sizeof(bdf),
-					     &user)) > 0) {
-			/* Our line follows the kernel's taint lines; one for a
-			 * device that taint lines do not name is dropped. */
-			at = find_attrib(a, bdf);
-			if (at && !at->user)
-				at->user = steal_ptr(user);
-			free(user);
-			continue;
-		}
-		if (r < 0)
-			goto fail;
-		if (vn_kmsg_match_taint(rec->msg, bdf, sizeof(bdf), &driver,
-					&mode)) {
-			at = find_attrib(a, bdf);
-			/* One registration logs group then cdev; a second
-			 * group line is a later bind of the same device. */
-			if (!at || (at->modes & mode))
-				at = new_attrib(a, bdf);
-			if (!at) {
-				free(driver);
-				goto fail;
-			}
-			if (!at->lines) {
-				at->usec = rec->usec;
-				at->driver = driver;
-				at->from_log = true;
-			} else {
-				free(driver);
-			}
-			at->modes |= mode;
-			at->lines++;
-			continue;
-		}
-		if (vn_kmsg_match_open(rec->msg, bdf, sizeof(bdf), comm,
-				       sizeof(comm), &pid)) {
-			struct vn_open_event *nv = realloc(
-				a->opens, (a->nopens + 1) * sizeof(*nv));
-
-			if (!nv)
-				goto fail;
-			a->opens = nv;
-			nv = &nv[a->nopens++];
-			*nv = (struct vn_open_event){ .pid = pid,
-						      .usec = rec->usec };
-			snprintf(nv->bdf, sizeof(nv->bdf), "%s", bdf);
-			snprintf(nv->comm, sizeof(nv->comm), "%s", comm);
+		if (r == 0)
+			r = take_taint(a, rec);
+		if (r == 0)
+			r = take_open(a, rec);
+		if (r < 0) {
+			vn_attribution_clear(a);
+			return -ENOMEM;
 		}
 	}
 	return 0;
-fail:
-	vn_attribution_clear(a);
-	return -ENOMEM;
 }
 
 int vn_attribution_add_current(struct vn_attribution *a, const char *bdf,
