@@ -36,19 +36,6 @@ struct exec {
 	bool in_harbour;
 };
 
-static int setf(char **dst, const char *fmt, ...) _printf_(2, 3);
-static int setf(char **dst, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	free(*dst);
-	va_start(ap, fmt);
-	r = xvasprintf(dst, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 static bool is_vfio_driver(const struct vn_dev *d)
 {
 	return vn_dev_is_vfio(d) || streq_ptr(d->driver, VN_VFIO_PCI);
@@ -148,11 +135,11 @@ static int check_unheld(struct exec *x, struct vn_item *it)
 		return r;
 	if (!n && !t->holders.unreadable)
 		return 0;
-	setf(&it->detail,
-	     n ? "%s[%d] opened it meanwhile; it stays on its VFIO driver" :
-		 "%s%.0d processes could not be inspected; it stays on its "
-		 "VFIO driver",
-	     n ? refs[0].comm : "", n ? (int)refs[0].pid : 0);
+	vn_setf(&it->detail,
+		n ? "%s[%d] opened it meanwhile; it stays on its VFIO driver" :
+		    "%s%.0d processes could not be inspected; it stays on its "
+		    "VFIO driver",
+		n ? refs[0].comm : "", n ? (int)refs[0].pid : 0);
 	return -EBUSY;
 }
 
@@ -178,12 +165,12 @@ static int vfio_unbind(struct exec *x, struct vn_item *it,
 	 * file, so that a waiter names it rather than us. */
 	it->orphan = child;
 	vn_lock_hand_over(it->lock_fd, child);
-	setf(&it->detail,
-	     "the unbind is blocked: something holds the device; process %d "
-	     "finishes %s when it is released",
-	     (int)child,
-	     x->in_harbour || x->cur_undo >= 0 ? "putting it back" :
-						 "the change");
+	vn_setf(&it->detail,
+		"the unbind is blocked: something holds the device; process %d "
+		"finishes %s when it is released",
+		(int)child,
+		x->in_harbour || x->cur_undo >= 0 ? "putting it back" :
+						    "the change");
 	return -ETIMEDOUT;
 }
 
@@ -208,8 +195,8 @@ static int verify(struct exec *x, struct vn_item *it, const char *expect)
 {
 	if (on_expected(x->t, it, expect))
 		return 0;
-	setf(&it->detail, "%s did not take it back",
-	     expect ? expect : "no driver");
+	vn_setf(&it->detail, "%s did not take it back",
+		expect ? expect : "no driver");
 	return -EIO;
 }
 
@@ -313,22 +300,23 @@ static int settle_verdict(struct exec *x, struct vn_item *it,
 	if (done)
 		return 0;
 	if (streq_ptr(expect, VN_VFIO_PCI)) {
-		setf(&it->detail, "%s: no VFIO device node within %d ms",
-		     it->after && it->after->driver ? "bound, but" :
-						      "not bound",
-		     ms);
+		vn_setf(&it->detail, "%s: no VFIO device node within %d ms",
+			it->after && it->after->driver ? "bound, but" :
+							 "not bound",
+			ms);
 		return -ETIMEDOUT;
 	}
 	if (on_expected(x->t, it, expect)) {
 		it->iface_late = true;
-		setf(&it->detail,
-		     "on %s, but its interface (%s) did not come back within "
-		     "%d ms",
-		     it->after->driver ? it->after->driver : "no driver",
-		     it->rec.netdevs[0], ms);
+		vn_setf(&it->detail,
+			"on %s, but its interface (%s) did not come back within "
+			"%d ms",
+			it->after->driver ? it->after->driver : "no driver",
+			it->rec.netdevs[0], ms);
 		return 0;
 	}
-	setf(&it->detail, "%s did not take it", expect ? expect : "no driver");
+	vn_setf(&it->detail, "%s did not take it",
+		expect ? expect : "no driver");
 	return -ENODEV;
 }
 
@@ -387,10 +375,10 @@ static int test_hook(struct vn_txn *t, const struct vn_item *it,
 /* The change itself is done; only its journal record lags behind. */
 static int note_unrecorded(struct vn_item *it, int err)
 {
-	setf(&it->detail,
-	     "done, but its journal record could not be updated (%s); the "
-	     "next run of the tool for it completes the record",
-	     strerror(-err));
+	vn_setf(&it->detail,
+		"done, but its journal record could not be updated (%s); the "
+		"next run of the tool for it completes the record",
+		strerror(-err));
 	return 0;
 }
 
@@ -561,7 +549,8 @@ static void put_back(struct exec *x, struct vn_item *it, enum vn_outcome ok)
 		return;
 	}
 	if (!it->detail)
-		setf(&it->detail, "putting it back failed: %s", strerror(-r));
+		vn_setf(&it->detail, "putting it back failed: %s",
+			strerror(-r));
 	it->outcome = harbour_from(x, it, 0) == 0 ? VN_OUT_HARBOUR :
 						    VN_OUT_STRANDED;
 }

@@ -15,29 +15,6 @@
 #include "sys.h"
 #include "taint.h"
 
-static int setf(char **dst, const char *fmt, ...) _printf_(2, 3);
-static int setf(char **dst, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	free(*dst);
-	va_start(ap, fmt);
-	r = xvasprintf(dst, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static int dupstr(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = NULL;
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : -ENOMEM;
-}
-
 static bool is_vfio_driver(const struct vn_dev *d)
 {
 	return vn_dev_is_vfio(d) || streq_ptr(d->driver, VN_VFIO_PCI);
@@ -84,14 +61,14 @@ static int set_write(struct vn_action *a, enum vn_act_kind kind,
 	va_end(ap);
 	if (r < 0)
 		return r;
-	return dupstr(&a->value, value ? value : "\n");
+	return vn_set_str(&a->value, value ? value : "\n");
 }
 
 static int set_cond(struct vn_action *a, enum vn_act_cond cond,
 		    const char *driver)
 {
 	a->cond = cond;
-	return dupstr(&a->cond_driver, driver);
+	return vn_set_str(&a->cond_driver, driver);
 }
 
 static int act_override(struct vn_action *a, const char *bdf, const char *v)
@@ -118,7 +95,7 @@ static int act_unbind(struct vn_action *a, const char *bdf, const char *drv,
 static int act_load(struct vn_action *a, const char *module)
 {
 	a->kind = VN_ACT_LOAD;
-	return dupstr(&a->value, module) ?:
+	return vn_set_str(&a->value, module) ?:
 		       set_cond(a, VN_COND_UNLESS_LOADED, module);
 }
 
@@ -126,7 +103,7 @@ static int act_check(struct vn_action *a, enum vn_act_kind kind,
 		     const char *driver)
 {
 	a->kind = kind;
-	return dupstr(&a->value, driver);
+	return vn_set_str(&a->value, driver);
 }
 
 static void act_journal(struct vn_action *a, enum vn_step state)
@@ -264,10 +241,10 @@ static int unsupported_mode_off(struct vn_txn *t, struct vn_item *it)
 {
 	it->verdict = VN_ITEM_UNSUPPORTED;
 	it->unsupported = VN_UNSUP_MODE_OFF;
-	return setf(&it->why,
-		    "it has no IOMMU and no-IOMMU mode is off (%s): "
-		    "vfio-pci would fail to probe it (EINVAL)",
-		    t->mode_source);
+	return vn_setf(&it->why,
+		       "it has no IOMMU and no-IOMMU mode is off (%s): "
+		       "vfio-pci would fail to probe it (EINVAL)",
+		       t->mode_source);
 }
 
 static void verdict(struct vn_item *it, enum vn_verdict v)
@@ -290,16 +267,16 @@ static int bind_record(struct vn_txn *t, struct vn_item *it)
 		snprintf(it->rec.bdf, sizeof(it->rec.bdf), "%s", d->bdf);
 		it->rec.vendor = d->vendor;
 		it->rec.device = d->device;
-		if ((r = dupstr(&it->rec.orig_driver, d->driver)) < 0 ||
-		    (r = dupstr(&it->rec.orig_override, d->driver_override)) <
-			    0)
+		if ((r = vn_set_str(&it->rec.orig_driver, d->driver)) < 0 ||
+		    (r = vn_set_str(&it->rec.orig_override,
+				    d->driver_override)) < 0)
 			return r;
 		if ((r = vn_dev_netdevs(t->sys, d->bdf, &it->rec.netdevs)) < 0)
 			return r;
 		vn_record_restore_original(&it->rec);
 	}
-	if ((r = dupstr(&it->rec.target, VN_VFIO_PCI)) < 0 ||
-	    (r = dupstr(&it->rec.user, t->user)) < 0)
+	if ((r = vn_set_str(&it->rec.target, VN_VFIO_PCI)) < 0 ||
+	    (r = vn_set_str(&it->rec.user, t->user)) < 0)
 		return r;
 	it->rec.when = time(NULL);
 	return 0;
@@ -310,25 +287,25 @@ static int bind_support(struct vn_txn *t, struct vn_item *it)
 {
 	if (t->caps.vfio.value == VN_NO) {
 		verdict(it, VN_ITEM_UNSUPPORTED);
-		return setf(&it->why, "this kernel has no VFIO (%s)",
-			    t->caps.vfio.source);
+		return vn_setf(&it->why, "this kernel has no VFIO (%s)",
+			       t->caps.vfio.source);
 	}
 	if (t->caps.mod_vfio_pci == VN_MOD_ABSENT &&
 	    (t->caps.modules_dir ||
 	     vn_kconfig_get(&t->caps.config, "VFIO_PCI") == 'n')) {
 		verdict(it, VN_ITEM_UNSUPPORTED);
-		return setf(&it->why, "this kernel has no vfio-pci driver "
-				      "(neither loaded, built in, nor "
-				      "installed)");
+		return vn_setf(&it->why, "this kernel has no vfio-pci driver "
+					 "(neither loaded, built in, nor "
+					 "installed)");
 	}
 	if (it->noiommu && t->caps.noiommu.value == VN_NO) {
 		verdict(it, VN_ITEM_UNSUPPORTED);
 		it->unsupported = VN_UNSUP_NO_NOIOMMU;
-		return setf(&it->why,
-			    "it has no IOMMU, and this kernel was built "
-			    "without CONFIG_VFIO_NOIOMMU, so vfio-pci "
-			    "cannot take it (%s)",
-			    t->caps.noiommu.source);
+		return vn_setf(&it->why,
+			       "it has no IOMMU, and this kernel was built "
+			       "without CONFIG_VFIO_NOIOMMU, so vfio-pci "
+			       "cannot take it (%s)",
+			       t->caps.noiommu.source);
 	}
 	if (it->noiommu && t->mode != VN_YES)
 		return unsupported_mode_off(t, it);
@@ -365,12 +342,12 @@ static int plan_bind_item(struct vn_txn *t, struct vn_item *it,
 	int r;
 
 	it->noiommu = !d->has_iommu && (d->iommu_group < 0 || d->noiommu);
-	if ((r = dupstr(&it->from, d->driver)) < 0 ||
-	    (r = dupstr(&it->to, VN_VFIO_PCI)) < 0)
+	if ((r = vn_set_str(&it->from, d->driver)) < 0 ||
+	    (r = vn_set_str(&it->to, VN_VFIO_PCI)) < 0)
 		return r;
 	if (is_vfio_driver(d)) {
 		verdict(it, VN_ITEM_NOTHING);
-		return setf(&it->why, "already on %s", d->driver) ?:
+		return vn_setf(&it->why, "already on %s", d->driver) ?:
 			       complete_record(it);
 	}
 	if ((r = bind_record(t, it)) < 0 || (r = bind_support(t, it)) < 0 ||
@@ -468,8 +445,8 @@ static int unbind_record(struct vn_txn *t, struct vn_item *it)
 	it->rec.device = d->device;
 	it->rec.when = time(NULL);
 	it->rec.restore = VN_RESTORE_PROBE;
-	if ((r = dupstr(&it->rec.target, d->driver)) < 0 ||
-	    (r = dupstr(&it->rec.user, t->user)) < 0)
+	if ((r = vn_set_str(&it->rec.target, d->driver)) < 0 ||
+	    (r = vn_set_str(&it->rec.user, t->user)) < 0)
 		return r;
 	return (it->rec.netdevs = strv_new()) ? 0 : -ENOMEM;
 }
@@ -488,11 +465,11 @@ static int unbind_target(struct vn_txn *t, struct vn_item *it)
 	} else if (to) {
 		it->restore = VN_RESTORE_DRIVER;
 	}
-	if ((r = dupstr(&it->from, it->dev->driver)) < 0 ||
-	    (r = dupstr(&it->to, to)) < 0)
+	if ((r = vn_set_str(&it->from, it->dev->driver)) < 0 ||
+	    (r = vn_set_str(&it->to, to)) < 0)
 		return r;
-	return dupstr(&it->to_override,
-		      it->had_record ? it->rec.orig_override : NULL);
+	return vn_set_str(&it->to_override,
+			  it->had_record ? it->rec.orig_override : NULL);
 }
 
 static int plan_unbind_item(struct vn_txn *t, struct vn_item *it,
@@ -506,8 +483,8 @@ static int plan_unbind_item(struct vn_txn *t, struct vn_item *it,
 	if (!is_vfio_driver(d) &&
 	    !(it->had_record && vn_record_unfinished(&it->rec))) {
 		verdict(it, VN_ITEM_NOTHING);
-		return setf(&it->why, "not on a VFIO driver (%s)",
-			    d->driver ? d->driver : "no driver");
+		return vn_setf(&it->why, "not on a VFIO driver (%s)",
+			       d->driver ? d->driver : "no driver");
 	}
 	if ((r = unbind_record(t, it)) < 0)
 		return r;
@@ -515,9 +492,9 @@ static int plan_unbind_item(struct vn_txn *t, struct vn_item *it,
 	    !vn_exists(t->sys, "/sys/bus/pci/drivers/%s", it->to) &&
 	    !vn_module_known(t->sys, it->to)) {
 		verdict(it, VN_ITEM_UNSUPPORTED);
-		if ((r = setf(&it->why,
-			      "there is no driver '%s' on this system",
-			      it->to)) < 0)
+		if ((r = vn_setf(&it->why,
+				 "there is no driver '%s' on this system",
+				 it->to)) < 0)
 			return r;
 	}
 	if (is_vfio_driver(d) && ((r = vn_guard_facts_read(t, it, f)) < 0 ||

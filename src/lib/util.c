@@ -254,3 +254,25 @@ bool vn_is_clean_text(const char *s)
 
 	return e && streq(e, s ? s : "");
 }
+
+int vn_setf(char **dst, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	free(*dst);
+	va_start(ap, fmt);
+	r = xvasprintf(dst, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int vn_set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = NULL;
+	if (!s)
+		return 0;
+	*dst = strdup(s);
+	return *dst ? 0 : -ENOMEM;
+}

@@ -127,6 +127,11 @@ bool vn_is_clean_text(const char *s);
 /* Read all of fd or a file into a NUL-terminated buffer. */
 int read_fd_full(int fd, char **out, size_t *len);
 
+/* Replace *dst (freed) with a formatted string / a copy of s (NULL
+ * stays NULL); -ENOMEM. */
+int vn_setf(char **dst, const char *fmt, ...) _printf_(2, 3);
+int vn_set_str(char **dst, const char *s);
+
 /* asprintf that returns -ENOMEM instead of -1. */
 int xasprintf(char **out, const char *fmt, ...) _printf_(2, 3);
 /* The same with a va_list; *out is NULL after -ENOMEM. */
