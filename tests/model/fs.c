@@ -55,17 +55,25 @@ int vm_open_root(const char *root)
 	return 0;
 }
 
-static int vpath(char *buf, size_t size, const char *fmt, va_list ap)
+/* prefix and the formatted rest in buf, or -ENAMETOOLONG. */
+static int vfmt(char *buf, size_t size, const char *prefix, const char *fmt,
+		va_list ap)
 {
+	size_t plen = strlen(prefix);
 	int n;
 
-	if (vm_rootlen >= size)
+	if (plen >= size)
 		return -ENAMETOOLONG;
-	memcpy(buf, vm_root, vm_rootlen);
-	n = vsnprintf(buf + vm_rootlen, size - vm_rootlen, fmt, ap);
-	if (n < 0 || (size_t)n >= size - vm_rootlen)
+	memcpy(buf, prefix, plen);
+	n = vsnprintf(buf + plen, size - plen, fmt, ap);
+	if (n < 0 || (size_t)n >= size - plen)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+static int vpath(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	return vfmt(buf, size, vm_root, fmt, ap);
 }
 
 #define VPATH(buf, fmt)                                 \
@@ -82,12 +90,12 @@ static int vpath(char *buf, size_t size, const char *fmt, va_list ap)
 int vm_fmt(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int r;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
+	r = vfmt(buf, size, "", fmt, ap);
 	va_end(ap);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	return r;
 }
 
 int vm_path(char *buf, size_t size, const char *fmt, ...)

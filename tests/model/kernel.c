@@ -186,22 +186,6 @@ static int kmsg_append(int pri, const char *msg, const char *dict)
 	return r;
 }
 
-int vm_kmsg_add(int level, const char *fmt, ...)
-{
-	char *msg = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	r = kmsg_append(level, msg, NULL);
-	free(msg);
-	return r;
-}
-
 /* A device's message: "DRIVER BDF: text", with the dictionary lines the
  * kernel's dev_printk adds (drivers/base/core.c dev_vprintk_emit). */
 static void dev_msg(int level, const char *drv, const char *bdf,
@@ -487,9 +471,24 @@ static void host_restore(const char *bdf, const char *drv)
 
 /* ---- vfio-pci ---------------------------------------------------------------- */
 
-/* The lowest number not in use (lib/idr.c ida_alloc). */
-static int lowest_free(const int *used, size_t n)
+/* The number an entry of a directory stands for; -1 for none. */
+typedef int number_of(const char *dir, const char *name);
+
+/* The lowest number no entry of dir stands for (lib/idr.c ida_alloc). */
+static int lowest_free(const char *dir, number_of *num)
 {
+	char **v = NULL;
+	int used[256];
+	size_t n = 0;
+
+	if (vm_list(&v, "%s", dir) == 0)
+		for (size_t i = 0; v[i] && n < 256; i++) {
+			int k = num(dir, v[i]);
+
+			if (k >= 0)
+				used[n++] = k;
+		}
+	vm_strv_free(v);
 	for (int i = 0;; i++) {
 		bool taken = false;
 
@@ -500,54 +499,32 @@ static int lowest_free(const int *used, size_t n)
 	}
 }
 
-static int next_vfio_index(void)
+/* vfio_main.c vfio_init_device: vfioN and noiommu-vfioN share the IDA. */
+static int vfio_index(const char *dir, const char *name)
 {
-	char **v = NULL;
-	int used[256];
-	size_t n = 0;
+	const char *p = strstr(name, "vfio");
 
-	if (vm_list(&v, "/sys/class/vfio-dev") == 0)
-		for (size_t i = 0; v[i] && n < 256; i++) {
-			const char *p = strstr(v[i], "vfio");
-
-			if (p)
-				used[n++] = atoi(p + 4);
-		}
-	vm_strv_free(v);
-	return lowest_free(used, n);
+	(void)dir;
+	return p ? atoi(p + 4) : -1;
 }
 
-static int next_group_minor(void)
+/* group.c vfio_group_alloc: the minor comes from its own IDA. */
+static int group_minor(const char *dir, const char *name)
 {
-	char **v = NULL;
-	int used[256];
-	size_t n = 0;
+	char dev[32];
+	unsigned int ma, mi;
 
-	if (vm_list(&v, "/sys/class/vfio") == 0)
-		for (size_t i = 0; v[i] && n < 256; i++) {
-			char dev[32];
-			unsigned int ma, mi;
-
-			if (vm_read_line(dev, sizeof(dev),
-					 "/sys/class/vfio/%s/dev", v[i]) == 0 &&
-			    sscanf(dev, "%u:%u", &ma, &mi) == 2)
-				used[n++] = (int)mi;
-		}
-	vm_strv_free(v);
-	return lowest_free(used, n);
+	if (vm_read_line(dev, sizeof(dev), "%s/%s/dev", dir, name) < 0 ||
+	    sscanf(dev, "%u:%u", &ma, &mi) != 2)
+		return -1;
+	return (int)mi;
 }
 
-static int next_iommu_group(void)
+/* iommu.c iommu_group_alloc: the lowest free group id. */
+static int group_id(const char *dir, const char *name)
 {
-	char **v = NULL;
-	int used[256];
-	size_t n = 0;
-
-	if (vm_list(&v, "/sys/kernel/iommu_groups") == 0)
-		for (size_t i = 0; v[i] && n < 256; i++)
-			used[n++] = atoi(v[i]);
-	vm_strv_free(v);
-	return lowest_free(used, n);
+	(void)dir;
+	return atoi(name);
 }
 
 static int node_record(const char *devpath, int major, int minor)
@@ -564,7 +541,7 @@ static int node_record(const char *devpath, int major, int minor)
 static int group_create(const char *name, int major)
 {
 	char dir[PATH_MAX], dev[32], sub[PATH_MAX], link[PATH_MAX], uev[128];
-	int minor = next_group_minor();
+	int minor = lowest_free("/sys/class/vfio", group_minor);
 
 	vm_fmt(dir, sizeof(dir), "/sys/devices/virtual/vfio/%s", name);
 	snprintf(dev, sizeof(dev), "%d:%d\n", major, minor);
@@ -594,7 +571,7 @@ static void group_remove(const char *name)
  * vfio-noiommu holding this one device (drivers/iommu/iommu.c). */
 static int fake_group(const char *bdf, const char *dir)
 {
-	int id = next_iommu_group();
+	int id = lowest_free("/sys/kernel/iommu_groups", group_id);
 	char g[PATH_MAX], link[PATH_MAX];
 
 	vm_fmt(g, sizeof(g), "/sys/kernel/iommu_groups/%d", id);
@@ -736,7 +713,7 @@ static int vfio_probe(const char *bdf)
 	/* vfio_main.c vfio_device_set_noiommu_and_name */
 	has_iommu = vm_exists("/sys/bus/pci/devices/%s/iommu", bdf);
 	dev_noiommu = w.iommufd_noiommu && param_on() && !has_iommu;
-	index = next_vfio_index();
+	index = lowest_free("/sys/class/vfio-dev", vfio_index);
 	vm_fmt(name, sizeof(name), "%svfio%d", dev_noiommu ? "noiommu-" : "",
 	       index);
 	if ((r = vfio_set_group(&w, bdf, dir, &g)) < 0)

@@ -77,43 +77,33 @@ static int opened(int fd, const char *p, const char *tp, int flags)
 	return fd;
 }
 
-#define OPEN_FN(name)                                                  \
-	int name(const char *path, int flags, ...)                     \
-	{                                                              \
-		static int (*next)(const char *, int, ...);            \
-		char buf[PATH_MAX];                                    \
-		const char *tp;                                        \
-		va_list ap;                                            \
-		mode_t mode;                                           \
-                                                                       \
-		va_start(ap, flags);                                   \
-		mode = take_mode(flags, ap);                           \
-		va_end(ap);                                            \
-		LOAD(next, #name);                                     \
-		tp = vt_trap(path, buf, sizeof(buf));                  \
-		return opened(next(tp, flags, mode), path, tp, flags); \
-	}
-OPEN_FN(open)
-OPEN_FN(open64)
+/* open() is openat(AT_FDCWD) in glibc too; open64 the same on 64-bit. */
+static int open_at(int dirfd, const char *path, int flags, mode_t mode)
+{
+	static int (*next)(int, const char *, int, ...);
+	char buf[PATH_MAX];
+	const char *tp;
 
-#define OPENAT_FN(name)                                                       \
-	int name(int dirfd, const char *path, int flags, ...)                 \
-	{                                                                     \
-		static int (*next)(int, const char *, int, ...);              \
-		char buf[PATH_MAX];                                           \
-		const char *tp;                                               \
-		va_list ap;                                                   \
-		mode_t mode;                                                  \
-                                                                              \
-		va_start(ap, flags);                                          \
-		mode = take_mode(flags, ap);                                  \
-		va_end(ap);                                                   \
-		LOAD(next, #name);                                            \
-		tp = vt_trap_at(dirfd, path, buf, sizeof(buf));               \
-		return opened(next(dirfd, tp, flags, mode), path, tp, flags); \
+	LOAD(next, "openat");
+	tp = vt_trap_at(dirfd, path, buf, sizeof(buf));
+	return opened(next(dirfd, tp, flags, mode), path, tp, flags);
+}
+
+#define OPEN_FN(name, params, dirfd)                      \
+	int name params                                   \
+	{                                                 \
+		va_list ap;                               \
+		mode_t mode;                              \
+                                                          \
+		va_start(ap, flags);                      \
+		mode = take_mode(flags, ap);              \
+		va_end(ap);                               \
+		return open_at(dirfd, path, flags, mode); \
 	}
-OPENAT_FN(openat)
-OPENAT_FN(openat64)
+OPEN_FN(open, (const char *path, int flags, ...), AT_FDCWD)
+OPEN_FN(open64, (const char *path, int flags, ...), AT_FDCWD)
+OPEN_FN(openat, (int dirfd, const char *path, int flags, ...), dirfd)
+OPEN_FN(openat64, (int dirfd, const char *path, int flags, ...), dirfd)
 
 int __open_2(const char *path, int flags)
 {
@@ -168,31 +158,21 @@ DIR *opendir(const char *path)
 
 /* ---- stat: device node records look like device nodes ------------------------- */
 
-static void fix_stat(const char *tp, struct stat *st)
-{
-	struct vt_node nd;
-
-	if (!S_ISREG(st->st_mode) || !vt_node_record(tp, &nd))
-		return;
-	st->st_mode = nd.mode;
-	st->st_rdev = makedev(nd.major, nd.minor);
-	st->st_uid = nd.uid;
-	st->st_gid = nd.gid;
-	st->st_size = 0;
-}
-
-static void fix_stat64(const char *tp, struct stat64 *st)
-{
-	struct vt_node nd;
-
-	if (!S_ISREG(st->st_mode) || !vt_node_record(tp, &nd))
-		return;
-	st->st_mode = nd.mode;
-	st->st_rdev = makedev(nd.major, nd.minor);
-	st->st_uid = nd.uid;
-	st->st_gid = nd.gid;
-	st->st_size = 0;
-}
+#define FIX_STAT_FN(name, type)                                        \
+	static void name(const char *tp, struct type *st)              \
+	{                                                              \
+		struct vt_node nd;                                     \
+                                                                       \
+		if (!S_ISREG(st->st_mode) || !vt_node_record(tp, &nd)) \
+			return;                                        \
+		st->st_mode = nd.mode;                                 \
+		st->st_rdev = makedev(nd.major, nd.minor);             \
+		st->st_uid = nd.uid;                                   \
+		st->st_gid = nd.gid;                                   \
+		st->st_size = 0;                                       \
+	}
+FIX_STAT_FN(fix_stat, stat)
+FIX_STAT_FN(fix_stat64, stat64)
 
 /* The tree path for a stat: trapped, and followed when it follows. */
 static const char *stat_path(int dirfd, const char *p, bool follow, char *buf,
@@ -205,109 +185,55 @@ static const char *stat_path(int dirfd, const char *p, bool follow, char *buf,
 	return tp;
 }
 
-#define STAT_FN(name, type, follow, fix)                                  \
-	int name(const char *path, struct type *st)                       \
-	{                                                                 \
-		static int (*next)(const char *, struct type *);          \
-		char b1[PATH_MAX], b2[PATH_MAX];                          \
-		const char *tp;                                           \
-		int r;                                                    \
-                                                                          \
-		LOAD(next, #name);                                        \
-		tp = stat_path(AT_FDCWD, path, follow, b1, b2, PATH_MAX); \
-		r = next(tp, st);                                         \
-		if (r == 0 && tp != path)                                 \
-			fix(tp, st);                                      \
-		return r;                                                 \
+/* One stat-like function: the path trapped (and followed when the call
+ * follows links), the real function called, a node record fixed up. */
+#define STAT_LIKE(name, params, dirfd, follow, args, fix)              \
+	int name params                                                \
+	{                                                              \
+		static int(*next) params;                              \
+		char b1[PATH_MAX], b2[PATH_MAX];                       \
+		const char *tp;                                        \
+		int r;                                                 \
+                                                                       \
+		LOAD(next, #name);                                     \
+		if (!next) {                                           \
+			errno = ENOSYS;                                \
+			return -1;                                     \
+		}                                                      \
+		tp = stat_path(dirfd, path, follow, b1, b2, PATH_MAX); \
+		r = next args;                                         \
+		if (r == 0 && tp != path)                              \
+			fix(tp, st);                                   \
+		return r;                                              \
 	}
-STAT_FN(stat, stat, true, fix_stat)
-STAT_FN(stat64, stat64, true, fix_stat64)
-STAT_FN(lstat, stat, false, fix_stat)
-STAT_FN(lstat64, stat64, false, fix_stat64)
-
-#define XSTAT_FN(name, type, follow, fix)                                 \
-	int name(int ver, const char *path, struct type *st)              \
-	{                                                                 \
-		static int (*next)(int, const char *, struct type *);     \
-		char b1[PATH_MAX], b2[PATH_MAX];                          \
-		const char *tp;                                           \
-		int r;                                                    \
-                                                                          \
-		LOAD(next, #name);                                        \
-		if (!next) {                                              \
-			errno = ENOSYS;                                   \
-			return -1;                                        \
-		}                                                         \
-		tp = stat_path(AT_FDCWD, path, follow, b1, b2, PATH_MAX); \
-		r = next(ver, tp, st);                                    \
-		if (r == 0 && tp != path)                                 \
-			fix(tp, st);                                      \
-		return r;                                                 \
-	}
-XSTAT_FN(__xstat, stat, true, fix_stat)
-XSTAT_FN(__xstat64, stat64, true, fix_stat64)
-XSTAT_FN(__lxstat, stat, false, fix_stat)
-XSTAT_FN(__lxstat64, stat64, false, fix_stat64)
-
-#define FSTATAT_FN(name, type, fix)                                         \
-	int name(int dirfd, const char *path, struct type *st, int flags)   \
-	{                                                                   \
-		static int (*next)(int, const char *, struct type *, int);  \
-		char b1[PATH_MAX], b2[PATH_MAX];                            \
-		const char *tp;                                             \
-		int r;                                                      \
-                                                                            \
-		LOAD(next, #name);                                          \
-		tp = stat_path(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), \
-			       b1, b2, PATH_MAX);                           \
-		r = next(dirfd, tp, st, flags);                             \
-		if (r == 0 && tp != path)                                   \
-			fix(tp, st);                                        \
-		return r;                                                   \
-	}
-FSTATAT_FN(fstatat, stat, fix_stat)
-FSTATAT_FN(fstatat64, stat64, fix_stat64)
-
-int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
-{
-	static int (*next)(int, int, const char *, struct stat *, int);
-	char b1[PATH_MAX], b2[PATH_MAX];
-	const char *tp;
-	int r;
-
-	LOAD(next, "__fxstatat");
-	if (!next) {
-		errno = ENOSYS;
-		return -1;
-	}
-	tp = stat_path(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), b1, b2,
-		       PATH_MAX);
-	r = next(ver, dirfd, tp, st, flags);
-	if (r == 0 && tp != path)
-		fix_stat(tp, st);
-	return r;
-}
-
-int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
-		 int flags)
-{
-	static int (*next)(int, int, const char *, struct stat64 *, int);
-	char b1[PATH_MAX], b2[PATH_MAX];
-	const char *tp;
-	int r;
-
-	LOAD(next, "__fxstatat64");
-	if (!next) {
-		errno = ENOSYS;
-		return -1;
-	}
-	tp = stat_path(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), b1, b2,
-		       PATH_MAX);
-	r = next(ver, dirfd, tp, st, flags);
-	if (r == 0 && tp != path)
-		fix_stat64(tp, st);
-	return r;
-}
+#define FOLLOWS(flags) (!((flags)&AT_SYMLINK_NOFOLLOW))
+STAT_LIKE(stat, (const char *path, struct stat *st), AT_FDCWD, true, (tp, st),
+	  fix_stat)
+STAT_LIKE(stat64, (const char *path, struct stat64 *st), AT_FDCWD, true,
+	  (tp, st), fix_stat64)
+STAT_LIKE(lstat, (const char *path, struct stat *st), AT_FDCWD, false, (tp, st),
+	  fix_stat)
+STAT_LIKE(lstat64, (const char *path, struct stat64 *st), AT_FDCWD, false,
+	  (tp, st), fix_stat64)
+STAT_LIKE(__xstat, (int ver, const char *path, struct stat *st), AT_FDCWD, true,
+	  (ver, tp, st), fix_stat)
+STAT_LIKE(__xstat64, (int ver, const char *path, struct stat64 *st), AT_FDCWD,
+	  true, (ver, tp, st), fix_stat64)
+STAT_LIKE(__lxstat, (int ver, const char *path, struct stat *st), AT_FDCWD,
+	  false, (ver, tp, st), fix_stat)
+STAT_LIKE(__lxstat64, (int ver, const char *path, struct stat64 *st), AT_FDCWD,
+	  false, (ver, tp, st), fix_stat64)
+STAT_LIKE(fstatat, (int dirfd, const char *path, struct stat *st, int flags),
+	  dirfd, FOLLOWS(flags), (dirfd, tp, st, flags), fix_stat)
+STAT_LIKE(fstatat64,
+	  (int dirfd, const char *path, struct stat64 *st, int flags), dirfd,
+	  FOLLOWS(flags), (dirfd, tp, st, flags), fix_stat64)
+STAT_LIKE(__fxstatat,
+	  (int ver, int dirfd, const char *path, struct stat *st, int flags),
+	  dirfd, FOLLOWS(flags), (ver, dirfd, tp, st, flags), fix_stat)
+STAT_LIKE(__fxstatat64,
+	  (int ver, int dirfd, const char *path, struct stat64 *st, int flags),
+	  dirfd, FOLLOWS(flags), (ver, dirfd, tp, st, flags), fix_stat64)
 
 int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	  struct statx *stx)
@@ -320,8 +246,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	int r;
 
 	LOAD(next, "statx");
-	tp = stat_path(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), b1, b2,
-		       PATH_MAX);
+	tp = stat_path(dirfd, path, FOLLOWS(flags), b1, b2, PATH_MAX);
 	r = next(dirfd, tp, flags, mask, stx);
 	if (r == 0 && tp != path && S_ISREG(stx->stx_mode) &&
 	    vt_node_record(tp, &nd)) {
@@ -399,30 +324,8 @@ STATFS_FN(statfs64, statfs64)
 
 /* ---- path functions ------------------------------------------------------------- */
 
-#define PATH1_FN(ret, name, proto, call)                \
-	ret name proto                                  \
-	{                                               \
-		static ret(*next) proto;                \
-		char buf[PATH_MAX];                     \
-                                                        \
-		LOAD(next, #name);                      \
-		path = vt_trap(path, buf, sizeof(buf)); \
-		return next call;                       \
-	}
-PATH1_FN(int, access, (const char *path, int mode), (path, mode))
-PATH1_FN(int, euidaccess, (const char *path, int mode), (path, mode))
-PATH1_FN(int, eaccess, (const char *path, int mode), (path, mode))
-PATH1_FN(ssize_t, readlink, (const char *path, char *out, size_t size),
-	 (path, out, size))
-PATH1_FN(int, mkdir, (const char *path, mode_t mode), (path, mode))
-PATH1_FN(int, rmdir, (const char *path), (path))
-PATH1_FN(int, chmod, (const char *path, mode_t mode), (path, mode))
-PATH1_FN(int, chown, (const char *path, uid_t u, gid_t g), (path, u, g))
-PATH1_FN(int, lchown, (const char *path, uid_t u, gid_t g), (path, u, g))
-PATH1_FN(int, truncate, (const char *path, off_t len), (path, len))
-PATH1_FN(int, truncate64, (const char *path, off64_t len), (path, len))
-
-#define PATHAT_FN(ret, name, proto, call)                         \
+/* One function of a path (at a directory fd), the path trapped. */
+#define PATH_FN(ret, name, proto, dirfd, call)                    \
 	ret name proto                                            \
 	{                                                         \
 		static ret(*next) proto;                          \
@@ -432,18 +335,32 @@ PATH1_FN(int, truncate64, (const char *path, off64_t len), (path, len))
 		path = vt_trap_at(dirfd, path, buf, sizeof(buf)); \
 		return next call;                                 \
 	}
-PATHAT_FN(int, faccessat, (int dirfd, const char *path, int mode, int flags),
-	  (dirfd, path, mode, flags))
-PATHAT_FN(ssize_t, readlinkat,
-	  (int dirfd, const char *path, char *out, size_t size),
-	  (dirfd, path, out, size))
-PATHAT_FN(int, mkdirat, (int dirfd, const char *path, mode_t mode),
-	  (dirfd, path, mode))
-PATHAT_FN(int, fchmodat, (int dirfd, const char *path, mode_t m, int flags),
-	  (dirfd, path, m, flags))
-PATHAT_FN(int, fchownat,
-	  (int dirfd, const char *path, uid_t u, gid_t g, int flags),
-	  (dirfd, path, u, g, flags))
+PATH_FN(int, access, (const char *path, int mode), AT_FDCWD, (path, mode))
+PATH_FN(int, euidaccess, (const char *path, int mode), AT_FDCWD, (path, mode))
+PATH_FN(int, eaccess, (const char *path, int mode), AT_FDCWD, (path, mode))
+PATH_FN(ssize_t, readlink, (const char *path, char *out, size_t size), AT_FDCWD,
+	(path, out, size))
+PATH_FN(int, mkdir, (const char *path, mode_t mode), AT_FDCWD, (path, mode))
+PATH_FN(int, rmdir, (const char *path), AT_FDCWD, (path))
+PATH_FN(int, chmod, (const char *path, mode_t mode), AT_FDCWD, (path, mode))
+PATH_FN(int, chown, (const char *path, uid_t u, gid_t g), AT_FDCWD,
+	(path, u, g))
+PATH_FN(int, lchown, (const char *path, uid_t u, gid_t g), AT_FDCWD,
+	(path, u, g))
+PATH_FN(int, truncate, (const char *path, off_t len), AT_FDCWD, (path, len))
+PATH_FN(int, truncate64, (const char *path, off64_t len), AT_FDCWD, (path, len))
+PATH_FN(int, faccessat, (int dirfd, const char *path, int mode, int flags),
+	dirfd, (dirfd, path, mode, flags))
+PATH_FN(ssize_t, readlinkat,
+	(int dirfd, const char *path, char *out, size_t size), dirfd,
+	(dirfd, path, out, size))
+PATH_FN(int, mkdirat, (int dirfd, const char *path, mode_t mode), dirfd,
+	(dirfd, path, mode))
+PATH_FN(int, fchmodat, (int dirfd, const char *path, mode_t m, int flags),
+	dirfd, (dirfd, path, m, flags))
+PATH_FN(int, fchownat,
+	(int dirfd, const char *path, uid_t u, gid_t g, int flags), dirfd,
+	(dirfd, path, u, g, flags))
 
 int symlink(const char *target, const char *path)
 {

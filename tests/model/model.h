@@ -134,9 +134,6 @@ bool vm_held(const char *bdf, const char *cdev_host);
 int vm_hold(const char *bdf, int pid);
 int vm_release(int pid); /* pid 0: every fake holder */
 
-/* Append a kernel log record (level, the device's driver prefix). */
-int vm_kmsg_add(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 /* A user write to /dev/kmsg: "<N>text" (printk.c devkmsg_write). */
 int vm_kmsg_user(const char *buf, size_t len);
 
