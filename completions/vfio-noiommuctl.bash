@@ -86,10 +86,11 @@ _vfio_noiommuctl()
 	bind | unbind)
 		if [[ $prev == --driver ]]; then
 			COMPREPLY=($(compgen -W "$(ls /sys/bus/pci/drivers 2>/dev/null)" -- "$cur"))
-		elif [[ $prev == --timeout || $prev == --lock-timeout ]]; then
+		elif [[ $prev == --timeout || $prev == --lock-timeout ||
+			$prev == --jobs || $prev == -j ]]; then
 			COMPREPLY=()
 		elif [[ $cur == -* ]]; then
-			local o="--dry-run --force --keep-going --timeout --lock-timeout --json --pairs $common"
+			local o="--dry-run --force --keep-going --timeout --jobs --lock-timeout --json --pairs $common"
 			[[ $verb == bind ]] && o+=" --group" || o+=" --driver"
 			COMPREPLY=($(compgen -W "$o" -- "$cur"))
 		else

@@ -40,6 +40,7 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l dry-
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l force -d 'pass the soft guards'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l keep-going -d 'keep the devices that succeed'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l timeout -x -d 'seconds to wait'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -s j -l jobs -x -d 'devices at once'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind noiommu smoke-test" -l lock-timeout -x -d 'seconds to wait for the lock'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind" -l group -d 'bind the whole IOMMU group'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from unbind" -l driver -x -a '(ls /sys/bus/pci/drivers)' -d 'driver to restore'

@@ -37,6 +37,10 @@ static const char *cond_text(const struct vn_action *a, char *buf, size_t n)
 		snprintf(buf, n, "  (unless %s is there already)",
 			 a->cond_driver);
 		break;
+	case VN_COND_ON_OTHER:
+		snprintf(buf, n, "  (only while it is on a driver but %s)",
+			 a->cond_driver);
+		break;
 	}
 	return buf;
 }
@@ -397,6 +401,7 @@ static struct json_object *cond_json(const struct vn_action *a)
 		[VN_COND_UNLESS_ON] = "unless-on",
 		[VN_COND_IF_ON] = "only-while-on",
 		[VN_COND_UNLESS_LOADED] = "unless-loaded",
+		[VN_COND_ON_OTHER] = "only-while-on-another",
 	};
 	struct json_object *o;
 

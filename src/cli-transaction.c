@@ -16,6 +16,7 @@ enum {
 	OPT_FORCE,
 	OPT_KEEP_GOING,
 	OPT_TIMEOUT,
+	OPT_JOBS = 'j',
 };
 
 static error_t parse_txn(int key, char *arg, struct argp_state *state)
@@ -40,6 +41,16 @@ static error_t parse_txn(int key, char *arg, struct argp_state *state)
 				   "above 0",
 				   arg);
 		break;
+	case OPT_JOBS: {
+		unsigned long n;
+
+		if (parse_ulong(arg, 10, &n) < 0 || n < 1 || n > VN_JOBS_MAX)
+			argp_error(state,
+				   "--jobs: '%s' is not a number from 1 to %d",
+				   arg, VN_JOBS_MAX);
+		a->jobs = (int)n;
+		break;
+	}
 	case ARGP_KEY_ARG:
 		if (strv_push(&a->raw, strdup(arg)) < 0)
 			argp_failure(state, VN_EXIT_FAILED, ENOMEM,
@@ -64,6 +75,9 @@ static const struct argp_option txn_options[] = {
 	  "Keep the devices that succeed when others fail (exit 5)", 0 },
 	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
 	  "Wait this long for nodes, interfaces and a blocked unbind (default 10)",
+	  0 },
+	{ "jobs", OPT_JOBS, "N", 0,
+	  "Bind or unbind up to N devices at once (default 8; 1: one by one)",
 	  0 },
 	{ 0 }
 };
@@ -269,6 +283,7 @@ static int plan_once(struct run *r, char **bdfs)
 		.timeout_ms = a->timeout_ms,
 		.unbind_timeout_ms = a->timeout_ms,
 		.driver = a->driver,
+		.jobs = a->jobs,
 	};
 	int ret, e;
 

@@ -17,6 +17,7 @@ struct vn_txn_args {
 	bool keep_going;
 	bool group;
 	int timeout_ms;
+	int jobs; /* --jobs, 0: the default */
 	const char *driver;
 	bool lock_held; /* the caller holds the writers' lock already ... */
 	int lock_fd; /* ... on this fd */

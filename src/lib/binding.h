@@ -27,6 +27,10 @@
  */
 
 #define VN_VFIO_PCI "vfio-pci"
+/* Devices unbound or probed at once by default: the kernel takes a lock
+ * per device, and a probe mostly waits (doc/architecture.md). */
+#define VN_JOBS_DEFAULT 8
+#define VN_JOBS_MAX 64
 
 enum vn_op {
 	VN_OP_BIND,
@@ -117,6 +121,8 @@ enum vn_act_cond {
 			    * already (a module load may have bound it) */
 	VN_COND_IF_ON, /* run only when the device is on `cond_driver` */
 	VN_COND_UNLESS_LOADED, /* LOAD: skip when the driver is there */
+	VN_COND_ON_OTHER, /* run only when it is on a driver, not
+			   * `cond_driver` */
 };
 
 struct vn_action {
@@ -192,6 +198,7 @@ struct vn_item {
 	struct vn_steps steps; /* forward */
 	struct vn_steps harbour; /* where it goes when a rollback fails:
 				  * vfio-pci, with its journal record */
+	bool rollback_to_harbour; /* a failure goes there directly */
 
 	/* execution */
 	enum vn_outcome outcome;
@@ -201,6 +208,13 @@ struct vn_item {
 	struct vn_dev *after; /* state read back after execution */
 	char **netdevs_after; /* unbind: interfaces that came back */
 	int lock_fd; /* the device's lock (src/lib/lock.h), -1: not ours */
+	/* Where the executor is: this step, this inverse action of it (-1:
+	 * the step's own action), or its harbour. The child of a timed-out
+	 * vfio unbind picks up the work exactly there. */
+	size_t at_step;
+	long at_undo;
+	bool at_harbour;
+	long settle_at; /* this phase's settle step, -1: none */
 	pid_t orphan; /* a bounded unbind's child that finishes alone */
 	bool iface_late; /* on the right driver, its interface late */
 };
@@ -211,6 +225,7 @@ struct vn_txn_opts {
 	bool group;
 	int timeout_ms; /* verification wait (udev, netdevs) */
 	int unbind_timeout_ms; /* a vfio-pci unbind write in a child */
+	int jobs; /* devices whose kernel work runs at once (0: default) */
 	const char *driver; /* unbind --driver */
 };
 

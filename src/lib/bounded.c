@@ -50,21 +50,42 @@ static void close_pair(int p[2])
 	close(p[1]);
 }
 
+/* True when the parent acknowledged the result; false when it gave up
+ * (EOF) or died. EOF alone is not enough: with writes in parallel, a
+ * sibling child forked later holds a copy of our ack pipe's write end
+ * (fork copies every descriptor, O_CLOEXEC only acts on exec), so a dead
+ * parent is also seen by being reparented. */
+static bool acked(int ack_fd, pid_t parent)
+{
+	for (;;) {
+		struct pollfd p = { .fd = ack_fd, .events = POLLIN };
+		char ack;
+		int r = poll(&p, 1, 20);
+
+		if (r < 0 && errno != EINTR)
+			return false;
+		if (r > 0)
+			return read(ack_fd, &ack, 1) == 1;
+		if (getppid() != parent)
+			return false;
+	}
+}
+
 static _Noreturn void child_main(const struct vn_sys *sys, const char *path,
 				 const char *value, int res_fd, int ack_fd,
-				 void (*orphan)(void *), void *arg)
+				 pid_t parent, void (*orphan)(void *),
+				 void *arg)
 {
-	char ack;
 	int res;
 
 	signal(SIGPIPE, SIG_IGN);
 	detach();
 	res = vn_write_text(sys, value, "%s", path);
 	if (write(res_fd, &res, sizeof(res)) < 0) {
-		/* the parent is gone; the ack read says so too */
+		/* the parent is gone; acked() says so too */
 	}
-	/* No ack (EOF): the parent gave up waiting. */
-	if (read(ack_fd, &ack, 1) != 1 && res == 0 && orphan)
+	close(res_fd);
+	if (!acked(ack_fd, parent) && res == 0 && orphan)
 		orphan(arg);
 	_exit(0);
 }
@@ -74,7 +95,7 @@ int vn_bounded_write(const struct vn_sys *sys, const char *path,
 		     void (*orphan)(void *arg), void *arg, pid_t *child)
 {
 	int res_pipe[2], ack_pipe[2], res = -EIO, r;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	*child = 0;
 	if (pipe2(res_pipe, O_CLOEXEC) < 0)
@@ -94,8 +115,8 @@ int vn_bounded_write(const struct vn_sys *sys, const char *path,
 	if (pid == 0) {
 		close(res_pipe[0]);
 		close(ack_pipe[1]);
-		child_main(sys, path, value, res_pipe[1], ack_pipe[0], orphan,
-			   arg);
+		child_main(sys, path, value, res_pipe[1], ack_pipe[0], parent,
+			   orphan, arg);
 	}
 	close(res_pipe[1]);
 	close(ack_pipe[0]);

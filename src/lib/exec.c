@@ -8,6 +8,7 @@
  * record). doc/architecture.md describes the whole sequence.
  */
 #include <libkmod.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,13 +28,17 @@ struct exec {
 	struct vn_txn *t;
 	struct vn_waiter w;
 	bool holders_stale;
-	/* Where the child of a timed-out vfio unbind picks up the work once
-	 * its parent gave up on it: this item, this step, and this inverse
-	 * action of it (-1: the step's own action). */
-	struct vn_item *cur;
-	size_t cur_step;
-	long cur_undo;
-	bool in_harbour;
+	/* Workers of a phase (jobs > 1): the next item to take, and what
+	 * must not run twice at once: libkmod, the system's caches. */
+	pthread_mutex_t mu;
+	size_t next;
+	enum vn_phase phase;
+};
+
+/* The child of a timed-out vfio unbind: its copy of these. */
+struct orphan {
+	struct exec *x;
+	struct vn_item *it;
 };
 
 static bool is_vfio_driver(const struct vn_dev *d)
@@ -79,17 +84,20 @@ static int cond_skips(struct exec *x, const struct vn_item *it,
 				 a->cond_driver);
 	case VN_COND_UNLESS_ON:
 	case VN_COND_IF_ON:
+	case VN_COND_ON_OTHER:
 		break;
 	}
 	if ((r = current_driver(x->t, it->dev->bdf, &drv)) < 0)
 		return r;
 	on = streq_ptr(drv, a->cond_driver);
+	if (a->cond == VN_COND_ON_OTHER)
+		return !drv || on;
 	return a->cond == VN_COND_UNLESS_ON ? on : !on;
 }
 
 /* ---- the actions ---------------------------------------------------------- */
 
-static int load_module(struct exec *x, const struct vn_action *a)
+static int load_module_locked(struct exec *x, const struct vn_action *a)
 {
 	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx = vn_kmod(x->t->sys);
@@ -114,8 +122,35 @@ static int load_module(struct exec *x, const struct vn_action *a)
 	return 0;
 }
 
+static int load_module(struct exec *x, const struct vn_action *a)
+{
+	int r;
+
+	pthread_mutex_lock(&x->mu);
+	r = load_module_locked(x, a);
+	pthread_mutex_unlock(&x->mu);
+	return r;
+}
+
 /* Fresh, once per phase: a process may have opened the node since the
- * plan was made. Fail closed when the processes cannot be read. */
+ * plan was made. */
+static int refresh_holders(struct exec *x)
+{
+	struct vn_txn *t = x->t;
+	int r;
+
+	if (!x->holders_stale && t->holders_read)
+		return 0;
+	vn_holders_clear(&t->holders);
+	t->holders_read = false;
+	if ((r = vn_holders_scan(t->sys, &t->holders)) < 0)
+		return r;
+	t->holders_read = true;
+	x->holders_stale = false;
+	return 0;
+}
+
+/* Fail closed when the processes cannot be read. */
 static int check_unheld(struct exec *x, struct vn_item *it)
 {
 	_cleanup_free_ struct vn_holder_ref *refs = NULL;
@@ -123,14 +158,11 @@ static int check_unheld(struct exec *x, struct vn_item *it)
 	size_t n = 0;
 	int r;
 
-	if (x->holders_stale || !t->holders_read) {
-		vn_holders_clear(&t->holders);
-		t->holders_read = false;
-		if ((r = vn_holders_scan(t->sys, &t->holders)) < 0)
-			return r;
-		t->holders_read = true;
-		x->holders_stale = false;
-	}
+	pthread_mutex_lock(&x->mu);
+	r = refresh_holders(x);
+	pthread_mutex_unlock(&x->mu);
+	if (r < 0)
+		return r;
 	if ((r = vn_holders_of(&t->holders, it->dev, &refs, &n)) < 0)
 		return r;
 	if (!n && !t->holders.unreadable)
@@ -150,6 +182,7 @@ static int vfio_unbind(struct exec *x, struct vn_item *it,
 		       const struct vn_action *a)
 {
 	struct vn_txn *t = x->t;
+	struct orphan o = { x, it };
 	pid_t child;
 	int r;
 
@@ -157,7 +190,7 @@ static int vfio_unbind(struct exec *x, struct vn_item *it,
 		return r;
 	vn_test_pause("unbind-checked");
 	r = vn_bounded_write(t->sys, a->path, a->value,
-			     t->opts.unbind_timeout_ms, orphan_resume, x,
+			     t->opts.unbind_timeout_ms, orphan_resume, &o,
 			     &child);
 	if (r != -ETIMEDOUT)
 		return r;
@@ -169,8 +202,8 @@ static int vfio_unbind(struct exec *x, struct vn_item *it,
 		"the unbind is blocked: something holds the device; process %d "
 		"finishes %s when it is released",
 		(int)child,
-		x->in_harbour || x->cur_undo >= 0 ? "putting it back" :
-						    "the change");
+		it->at_harbour || it->at_undo >= 0 ? "putting it back" :
+						     "the change");
 	return -ETIMEDOUT;
 }
 
@@ -201,6 +234,7 @@ static int verify(struct exec *x, struct vn_item *it, const char *expect)
 }
 
 static int settle_one(struct exec *x, struct vn_item *it, const char *expect);
+static void settle_phase(struct exec *x);
 static int finish_step(struct exec *x, struct vn_item *it, size_t s, int r);
 
 static int run_action(struct exec *x, struct vn_item *it,
@@ -320,20 +354,31 @@ static int settle_verdict(struct exec *x, struct vn_item *it,
 	return -ENODEV;
 }
 
-static void settle_phase(struct exec *x, struct vn_item **items, size_t *steps,
-			 size_t n)
+static void settle_phase(struct exec *x)
 {
-	_cleanup_free_ const char **expect = calloc(n, sizeof(*expect));
-	_cleanup_free_ bool *done = calloc(n, sizeof(*done));
+	struct vn_txn *t = x->t;
+	_cleanup_free_ struct vn_item **items =
+		calloc(t->n + 1, sizeof(*items));
+	_cleanup_free_ const char **expect = calloc(t->n + 1, sizeof(*expect));
+	_cleanup_free_ bool *done = calloc(t->n + 1, sizeof(*done));
 	struct settle_arg a = { x, items, expect };
+	size_t n = 0;
 
-	if (!expect || !done)
+	if (!items || !expect || !done)
 		return;
+	for (size_t i = 0; i < t->n; i++) {
+		struct vn_item *it = &t->items[i];
+
+		if (it->settle_at < 0)
+			continue;
+		items[n] = it;
+		expect[n++] = it->steps.v[it->settle_at].act.value;
+	}
+	if (!n)
+		return;
+	vn_wait_all(&x->w, t->opts.timeout_ms, settled, &a, n, done);
 	for (size_t i = 0; i < n; i++)
-		expect[i] = items[i]->steps.v[steps[i]].act.value;
-	vn_wait_all(&x->w, x->t->opts.timeout_ms, settled, &a, n, done);
-	for (size_t i = 0; i < n; i++)
-		finish_step(x, items[i], steps[i],
+		finish_step(x, items[i], (size_t)items[i]->settle_at,
 			    settle_verdict(x, items[i], expect[i], done[i]));
 }
 
@@ -414,9 +459,8 @@ static int run_step(struct exec *x, struct vn_item *it, size_t s)
 {
 	struct vn_plan_step *st = &it->steps.v[s];
 
-	x->cur = it;
-	x->cur_step = s;
-	x->cur_undo = -1;
+	it->at_step = s;
+	it->at_undo = -1;
 	return finish_step(x, it, s,
 			   test_hook(x->t, it, st) ?:
 						     run_action(x, it, &st->act));
@@ -427,37 +471,79 @@ static bool live(const struct vn_item *it)
 	return vn_item_runs(it) && it->outcome == VN_OUT_NONE && !it->orphan;
 }
 
-/* Every device's steps of one phase; the settle steps of the phase in one
- * wait for all of them. */
+/* One device's steps of a phase, in order; the index of its settle step,
+ * which the phase's one wait covers, or -1. */
+static long item_phase(struct exec *x, struct vn_item *it, enum vn_phase p)
+{
+	for (size_t s = 0; s < it->steps.n && live(it); s++) {
+		struct vn_plan_step *st = &it->steps.v[s];
+
+		if (st->phase != p || st->result != VN_STEP_NOT_RUN)
+			continue;
+		if (st->act.kind == VN_ACT_SETTLE)
+			return (long)s;
+		if (run_step(x, it, s) < 0)
+			break;
+	}
+	return -1;
+}
+
+/* A worker of the phase: the next device nobody took yet, until none is
+ * left or a signal asks to stop. */
+static void *worker(void *arg)
+{
+	struct exec *x = arg;
+	struct vn_txn *t = x->t;
+
+	for (;;) {
+		int sig = pending_signal();
+		size_t i;
+
+		pthread_mutex_lock(&x->mu);
+		if (sig)
+			t->interrupted = sig;
+		i = t->interrupted ? t->n : x->next++;
+		pthread_mutex_unlock(&x->mu);
+		if (i >= t->n)
+			return NULL;
+		t->items[i].settle_at = item_phase(x, &t->items[i], x->phase);
+	}
+}
+
+static bool has_phase(const struct vn_item *it, enum vn_phase p)
+{
+	for (size_t s = 0; s < it->steps.n; s++)
+		if (it->steps.v[s].phase == p)
+			return true;
+	return false;
+}
+
+/* Every device's steps of one phase, up to `jobs` devices at once (each
+ * device's kernel work is its own: the driver core locks the device),
+ * then the settle steps of the phase in one wait. */
 static void run_phase(struct exec *x, enum vn_phase p)
 {
 	struct vn_txn *t = x->t;
-	_cleanup_free_ struct vn_item **wait = calloc(t->n + 1, sizeof(*wait));
-	_cleanup_free_ size_t *wait_step = calloc(t->n + 1, sizeof(size_t));
-	size_t nwait = 0;
+	pthread_t th[64];
+	size_t busy = 0, k = 0;
 
 	x->holders_stale = true;
-	for (size_t i = 0; i < t->n && wait && wait_step; i++) {
-		struct vn_item *it = &t->items[i];
-
-		for (size_t s = 0; s < it->steps.n && live(it); s++) {
-			struct vn_plan_step *st = &it->steps.v[s];
-
-			if (st->phase != p || st->result != VN_STEP_NOT_RUN)
-				continue;
-			if (st->act.kind == VN_ACT_SETTLE) {
-				wait[nwait] = it;
-				wait_step[nwait++] = s;
-				break;
-			}
-			if (run_step(x, it, s) < 0)
-				break;
-		}
-		if ((t->interrupted = pending_signal()))
-			return;
+	x->next = 0;
+	x->phase = p;
+	for (size_t i = 0; i < t->n; i++) {
+		t->items[i].settle_at = -1;
+		busy += live(&t->items[i]) && has_phase(&t->items[i], p);
 	}
-	if (nwait)
-		settle_phase(x, wait, wait_step, nwait);
+	for (; busy > 1 && k < busy && k < (size_t)t->opts.jobs &&
+	       k < ARRAY_SIZE(th);
+	     k++)
+		if (pthread_create(&th[k], NULL, worker, x) != 0)
+			break;
+	if (!k)
+		worker(x); /* one device at a time, here */
+	for (size_t i = 0; i < k; i++)
+		pthread_join(th[i], NULL);
+	settle_phase(x);
 }
 
 /* ---- putting back ------------------------------------------------------------ */
@@ -470,9 +556,8 @@ static int undo_step(struct exec *x, struct vn_item *it, size_t s, size_t from)
 	for (size_t k = from; k < st->nundo; k++) {
 		int r;
 
-		x->cur = it;
-		x->cur_step = s;
-		x->cur_undo = (long)k;
+		it->at_step = s;
+		it->at_undo = (long)k;
 		r = run_action(x, it, &st->undo[k]);
 		if (r < 0)
 			return r;
@@ -510,36 +595,35 @@ static int unwind(struct exec *x, struct vn_item *it)
  * never driverless; from harbour step `from` on. */
 static int harbour_from(struct exec *x, struct vn_item *it, size_t from)
 {
-	x->in_harbour = true;
+	it->at_harbour = true;
 	for (size_t i = from; i < it->harbour.n; i++) {
 		int r;
 
-		x->cur = it;
-		x->cur_step = i;
-		x->cur_undo = -1;
+		it->at_step = i;
+		it->at_undo = -1;
 		r = run_action(x, it, &it->harbour.v[i].act);
 		it->harbour.v[i].result = r < 0	       ? VN_STEP_FAILED :
 					  r == SKIPPED ? VN_STEP_SKIPPED :
 							 VN_STEP_OK;
 		if (r < 0) {
-			x->in_harbour = false;
+			it->at_harbour = false;
 			return r;
 		}
 	}
-	x->in_harbour = false;
+	it->at_harbour = false;
 	return 0;
 }
 
 /* Undo one device's change; `ok` is its outcome when that works. */
 static void put_back(struct exec *x, struct vn_item *it, enum vn_outcome ok)
 {
-	int r = unwind(x, it);
+	int r = it->rollback_to_harbour ? -EAGAIN : unwind(x, it);
 
 	if (r == 0) {
 		it->outcome = ok;
 		return;
 	}
-	if (it->outcome == VN_OUT_NONE) {
+	if (it->outcome == VN_OUT_NONE && !it->rollback_to_harbour) {
 		/* It had worked; now the roll-back failed. */
 		it->err = r;
 		it->failed_at = VN_FAIL_ROLLBACK;
@@ -548,7 +632,7 @@ static void put_back(struct exec *x, struct vn_item *it, enum vn_outcome ok)
 		it->outcome = VN_OUT_STRANDED;
 		return;
 	}
-	if (!it->detail)
+	if (!it->detail && !it->rollback_to_harbour)
 		vn_setf(&it->detail, "putting it back failed: %s",
 			strerror(-r));
 	it->outcome = harbour_from(x, it, 0) == 0 ? VN_OUT_HARBOUR :
@@ -602,19 +686,22 @@ static int forward_from(struct exec *x, struct vn_item *it, size_t s)
  * same order (steps, or the roll-back, or the harbour). */
 static void orphan_resume(void *arg)
 {
-	struct exec *x = arg;
-	struct vn_item *it = x->cur;
-	size_t s = x->cur_step;
+	struct orphan *o = arg;
+	struct exec *x = o->x;
+	struct vn_item *it = o->it;
+	size_t s = it->at_step;
 
 	it->orphan = 0;
+	/* Alone now: another worker may have held the mutex at the fork. */
+	pthread_mutex_init(&x->mu, NULL);
 	vn_waiter_clear(&x->w); /* the parent's monitor: look instead */
 	/* Keep only this device's lock: the others' writers must not wait
 	 * for this device's holder (src/lib/lock.h). */
 	close_other_locks(x->t, it);
-	if (x->in_harbour) {
+	if (it->at_harbour) {
 		harbour_from(x, it, s + 1);
-	} else if (x->cur_undo >= 0) {
-		if (unwind_from(x, it, s, (size_t)x->cur_undo + 1) < 0)
+	} else if (it->at_undo >= 0) {
+		if (unwind_from(x, it, s, (size_t)it->at_undo + 1) < 0)
 			harbour_from(x, it, 0);
 	} else if (forward_from(x, it, s) == 0) {
 		audit(x->t, it);
@@ -716,10 +803,13 @@ static bool any_late(const struct vn_txn *t)
 
 int vn_txn_execute(struct vn_txn *t)
 {
-	struct exec x = { .t = t, .cur_undo = -1 };
-	int r = run_pre(&x);
+	struct exec x = { .t = t };
+	int r;
 
-	if (r < 0)
+	pthread_mutex_init(&x.mu, NULL);
+	if (t->opts.jobs <= 0)
+		t->opts.jobs = VN_JOBS_DEFAULT;
+	if ((r = run_pre(&x)) < 0)
 		return r;
 	if (any_late(t) && !t->opts.keep_going)
 		return 1;
@@ -728,7 +818,8 @@ int vn_txn_execute(struct vn_txn *t)
 		run_phase(&x, (enum vn_phase)p);
 		if (pause_point(t->op, (enum vn_phase)p))
 			vn_test_pause(pause_point(t->op, (enum vn_phase)p));
-		t->interrupted = pending_signal();
+		if (!t->interrupted)
+			t->interrupted = pending_signal();
 	}
 	conclude(&x);
 	vn_waiter_clear(&x.w);

@@ -92,6 +92,15 @@ static int act_unbind(struct vn_action *a, const char *bdf, const char *drv,
 		       set_cond(a, VN_COND_IF_ON, drv);
 }
 
+/* The unbind of whatever driver it is on (the driver link leads there),
+ * unless that is `except`: the kernel's choice, known only once made. */
+static int act_unbind_any(struct vn_action *a, const char *bdf,
+			  const char *except)
+{
+	return set_write(a, VN_ACT_WRITE, bdf, "/sys/bus/pci/devices/%s/driver/unbind", bdf) ?:
+		       set_cond(a, VN_COND_ON_OTHER, except);
+}
+
 static int act_load(struct vn_action *a, const char *module)
 {
 	a->kind = VN_ACT_LOAD;
@@ -172,8 +181,11 @@ static int bind_steps(struct vn_item *it)
 		return -ENOMEM;
 	st->journal_after = true;
 	st->journal_state = VN_STEP_OVERRIDE;
+	/* A device an interrupted bind left with no driver goes back to the
+	 * one its record names. */
 	if ((r = act_override(&st->act, bdf, VN_VFIO_PCI)) < 0 ||
-	    (r = undo_to_driver(st, bdf, orig, NULL)) < 0)
+	    (r = undo_to_driver(st, bdf, orig,
+				it->from ? NULL : it->rec.orig_driver)) < 0)
 		return r;
 	if (it->from) {
 		st = add_step(&it->steps, VN_PHASE_RELEASE,
@@ -254,15 +266,26 @@ static void verdict(struct vn_item *it, enum vn_verdict v)
 		it->verdict = v;
 }
 
-/* The record to write: keep the original of an earlier, unfinished run
- * while the device is still between drivers; otherwise what is there now
- * is the original. */
+/* Does the record of an earlier, unfinished run still say where the
+ * device came from? It does while the device is between drivers or still
+ * on the driver it recorded: its driver_override may be ours by now (a
+ * bind killed after writing it), and must not be taken for the original. */
+static bool record_still_original(const struct vn_item *it)
+{
+	const struct vn_dev *d = it->dev;
+
+	return it->had_record && vn_record_unfinished(&it->rec) &&
+	       (!d->driver || streq_ptr(d->driver, it->rec.orig_driver));
+}
+
+/* The record to write: the original of an earlier, unfinished run where
+ * it still holds; otherwise what is there now is the original. */
 static int bind_record(struct vn_txn *t, struct vn_item *it)
 {
 	const struct vn_dev *d = it->dev;
 	int r;
 
-	if (!it->had_record || d->driver) {
+	if (!record_still_original(it)) {
 		vn_record_clear(&it->rec);
 		snprintf(it->rec.bdf, sizeof(it->rec.bdf), "%s", d->bdf);
 		it->rec.vendor = d->vendor;
@@ -382,12 +405,15 @@ static int unbind_bind_steps(struct vn_txn *t, struct vn_item *it)
 		    (r = act_unbind(&st->undo[0], bdf, it->to, false)) < 0)
 			return r;
 	} else if (it->restore == VN_RESTORE_PROBE) {
-		/* The kernel's choice, not undone on a rollback: it may be
-		 * none, and no later step can fail for lack of it. */
+		/* The kernel's choice (drivers_probe reports success whatever
+		 * the probe did); undone by unbinding whatever it chose. */
 		st = add_step(&it->steps, VN_PHASE_BIND, VN_FAIL_PROBE);
-		if (!st || (r = set_write(&st->act, VN_ACT_WRITE, bdf,
-					  "/sys/bus/pci/drivers_probe")) < 0)
-			return st ? r : -ENOMEM;
+		if (!st || !add_undo(st))
+			return -ENOMEM;
+		if ((r = set_write(&st->act, VN_ACT_WRITE, bdf,
+				   "/sys/bus/pci/drivers_probe")) < 0 ||
+		    (r = act_unbind_any(&st->undo[0], bdf, it->from)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -398,8 +424,13 @@ static int unbind_steps(struct vn_txn *t, struct vn_item *it)
 	struct vn_plan_step *st;
 	int r;
 
+	/* Rolled back, it is on its VFIO driver again: its record says
+	 * bound, even when an interrupted unbind had left it restoring. */
 	if ((r = step_record(it, VN_STEP_RESTORING, d->driver,
-			     it->had_record ? (int)it->rec.step : -1)) < 0)
+			     is_vfio_driver(d) && it->had_record ?
+				     (int)VN_STEP_BOUND :
+			     it->had_record ? (int)it->rec.step :
+					      -1)) < 0)
 		return r;
 	if (is_vfio_driver(d)) {
 		st = add_step(&it->steps, VN_PHASE_RELEASE,
@@ -501,6 +532,9 @@ static int plan_unbind_item(struct vn_txn *t, struct vn_item *it,
 				  (r = vn_guards_judge_release(f, it)) < 0))
 		return r;
 	apply_guard_verdicts(t, it);
+	/* Finishing an interrupted unbind: the state it started from (no
+	 * driver, or half-way) is no place to roll back to. */
+	it->rollback_to_harbour = !is_vfio_driver(d);
 	return unbind_steps(t, it) ?:
 				     harbour_steps(
 					     it, is_vfio_driver(d) ? d->driver : VN_VFIO_PCI,

@@ -1021,9 +1021,24 @@ static bool driver_attr(const char *hostpath, const char *attr, char *drv,
 	return true;
 }
 
+/* "/sys/bus/pci/devices/BDF/driver/attr": the BDF whose driver link the
+ * path goes through (the kernel resolves it to drivers/NAME/attr). */
+static bool device_driver_attr(const char *hostpath, const char *attr,
+			       char *bdf, size_t size)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(hostpath), tail = strlen("/driver/") + strlen(attr);
+
+	if (n <= tail || strcmp(hostpath + n - strlen(attr), attr) != 0 ||
+	    strncmp(hostpath + n - tail, "/driver/", strlen("/driver/")) != 0)
+		return false;
+	snprintf(dir, sizeof(dir), "%.*s/x", (int)(n - tail), hostpath);
+	return path_device(dir, "x", bdf, size);
+}
+
 int vm_store(const char *hostpath, const char *buf, size_t len)
 {
-	char name[256];
+	char name[256], drv[256];
 
 	if (path_device(hostpath, "driver_override", name, sizeof(name)))
 		return vm_store_override(name, buf, len);
@@ -1031,6 +1046,10 @@ int vm_store(const char *hostpath, const char *buf, size_t len)
 		return vm_store_bind(name, buf, len);
 	if (driver_attr(hostpath, "unbind", name, sizeof(name)))
 		return vm_store_unbind(name, buf, len);
+	if (device_driver_attr(hostpath, "unbind", name, sizeof(name))) {
+		dev_driver(name, drv, sizeof(drv));
+		return drv[0] ? vm_store_unbind(drv, buf, len) : -ENOENT;
+	}
 	if (!strcmp(hostpath, "/sys/bus/pci/drivers_probe"))
 		return vm_store_drivers_probe(buf, len);
 	if (!strcmp(hostpath,
@@ -1057,6 +1076,7 @@ void vm_store_device(const char *hostpath, const char *buf, size_t len,
 	bdf[0] = '\0';
 	if (driver_attr(hostpath, "bind", drv, sizeof(drv)) ||
 	    driver_attr(hostpath, "unbind", drv, sizeof(drv)) ||
+	    device_driver_attr(hostpath, "unbind", drv, sizeof(drv)) ||
 	    !strcmp(hostpath, "/sys/bus/pci/drivers_probe"))
 		store_name(buf, len, bdf, size);
 }

@@ -157,45 +157,6 @@ def errnos(scenario, *steps):
             for e in ERRNO_FAULTS]
 
 
-# A bind killed after driver_override <- vfio-pci but before the host
-# driver let go: binding.c plan_bind_item() rebuilds the record whenever
-# the device still has a driver, so the bind run again records the
-# override the killed run wrote (vfio-pci) as the original. The unbind
-# then restores it, the original driver no longer matches (ENODEV) and
-# the device goes back to vfio-pci, for good.
-xfail("a re-bind after a kill records our own driver_override as original",
-      *(kills("bind-nic", 3, 4) + kills("bind-nvme", 3, 4) +
-        kills("bind-nic-edu", 4, 5, 6, 7) +
-        kills("bind-nic-edu-keep", 4, 5, 6, 7) +
-        kills("bind-3", 4, 5, 6, 7) + kills("bind-3-keep", 4, 5, 6, 7) +
-        kills("bind-nic-nvme-edu", *range(5, 13)) +
-        kills("bind-nic-load", 4, 5) + kills("bind-nic-refused", 3, 4) +
-        kills("pre73-bind-nic", 3, 4) + kills("iommu-bind-nic", 3, 4) +
-        kills("cdev-only-bind-nic", 3, 4) +
-        kills("group-only-bind-nic", 3, 4)))
-# The defect issue 12 names: an unbind of a device without a record writes
-# original_driver=- and no intent; a next run reads "it had no driver".
-# Killed after the vfio-pci unbind, or drivers_probe failing (the tool
-# takes "not on vfio-pci" for restored), it stays driverless; with the
-# record left over after a good restore, the next unbind finds it on
-# e1000e, calls that a failure and moves it back to vfio-pci.
-xfail("an unbind without a record does not record the probe intent",
-      *(kills("unbind-foreign-nic", 3, 4, 5) +
-        errnos("unbind-foreign-nic", 4, 5)))
-# Loading the original driver's module makes the kernel bind the device at
-# once (dd.c driver_attach; its override is already cleared); the tool's
-# own bind then gets EBUSY, apply_unbind() counts it a failure, looks at
-# a stale reading (not restored) and moves the device back to vfio-pci:
-# exit 1, "it is on e1000e now", and no unbind succeeds until the module
-# happens to be loaded.
-xfail("the original driver's module load binds the device: EBUSY, back to "
-      "vfio-pci",
-      "unbind-nic-load/clean/0",
-      *(errnos("unbind-nic-load", 1, 2, 3, 4, 7, 8) +
-        kills("unbind-nic-load", 1, 3, 4)))
-xfail("the plan does not show module loads",
-      "dry-run/bind-nic-load", "dry-run/unbind-nic-load")
-
 # ---- the tree --------------------------------------------------------------
 
 
@@ -713,6 +674,47 @@ def planned_steps(stdout):
     return steps
 
 
+def planned_device_steps(stdout):
+    """Per device, the plan's steps with their inverses and its fallback
+    (the harbour): [(write, optional, [undo writes])], [fallback writes].
+    A write is (path, value) or ("modprobe", module); optional when a
+    condition may skip it."""
+    doc, _ = json.JSONDecoder().raw_decode(stdout.lstrip())
+
+    def one(step):
+        if step.get("kind") == "write":
+            w = (step["path"], step["value"])
+        elif step.get("kind") == "load":
+            w = ("modprobe", step["module"].replace("-", "_"))
+        else:
+            return None
+        return (w, step.get("condition") is not None)
+    out = {}
+    for dev in doc.get("devices", []):
+        if dev.get("result") != "planned":
+            continue
+        steps = []
+        for step in dev.get("steps", []):
+            w = one(step)
+            undo = [u for u in map(one, step.get("undo") or []) if u]
+            steps.append((w, undo))
+        fallback = [f for f in map(one, dev.get("fallback") or []) if f]
+        out[dev["bdf"]] = (steps, fallback)
+    return out
+
+
+def rollback_expected(steps, failed):
+    """What a run whose write `failed` (an index into steps) fails must
+    write: the steps up to it, then the inverses of those before it in
+    reverse; optional where a condition may skip."""
+    exp = [(w[0], w[1]) for w, _ in steps[:failed + 1] if w]
+    for w, undo in reversed(steps[:failed]):
+        for u in undo:
+            # A step its condition skipped has no inverse to run.
+            exp.append((u[0], u[1] or bool(w and w[1]) or w is None))
+    return exp
+
+
 def done_steps(ops):
     """The same from the model's log of a real run."""
     return [(o["path"], o["value"]) if o["kind"] == "write" else
@@ -783,6 +785,61 @@ def dry_run_check(tool, base, tap):
         shutil.rmtree(ctx.template)
 
 
+def rollback_check(tool, base, tap):
+    """A run failing at each write of a scenario: the writes the model saw
+    are the plan's up to the failure, then its inverses (issue 12)."""
+    for name in DRY_RUN_SCENARIOS:
+        sc = next(s for s in SCENARIOS if s.name == name)
+        ctx = prepare(tool, sc, base)
+        root = os.path.join(base, "dry")
+        copy_tree(ctx.template, root)
+        dry = args(sc)
+        dry[1:1] = ["--dry-run", "--json"]
+        rc, out, err = tool.run(root, dry, sc.env)
+        shutil.rmtree(root)
+        plans = planned_device_steps(out)
+        writes = [o for o in ctx.ops if o["kind"] in ("write", "load")]
+        for o in writes:
+            root = os.path.join(base, "case")
+            copy_tree(ctx.template, root)
+            extra = dict(sc.env)
+            extra["VN_MODEL_FAULT"] = "%d:EIO" % o["n"]
+            tool.run(root, args(sc, "EIO"), extra)
+            wait_unlocked(root)
+            problems = rollback_problems(plans, read_log(root))
+            shutil.rmtree(root)
+            tap.result(not problems, "rollback/%s/EIO/%d (%s %s)" %
+                       (name, o["n"], o["path"], o["value"].strip()),
+                       problems, expected_failure(
+                           "rollback/%s/%d" % (name, o["n"])))
+        shutil.rmtree(ctx.template)
+
+
+def rollback_problems(plans, ops):
+    done = per_device(done_steps(ops))
+    failed = [o for o in ops if o["result"] == "EIO"]
+    if not failed:
+        return []
+    f = failed[0]
+    dev = device_of(f["path"], f["value"]) if f["kind"] == "write" else "-"
+    if dev not in plans:
+        return []
+    steps, fallback = plans[dev]
+    key = (f["path"], f["value"]) if f["kind"] == "write" else \
+        ("modprobe", f["path"])
+    idx = [i for i, (w, _) in enumerate(steps) if w and w[0] == key]
+    if not idx:
+        return ["%s: the failed write %s is not in the plan" % (dev, key)]
+    exp = rollback_expected(steps, idx[0])
+    harbour = exp + [(w, True) for w in fallback]
+    got = done.get(dev, [])
+    if plan_matches([(w[0], w[1], o) for w, o in exp], got) or \
+            plan_matches([(w[0], w[1], o) for w, o in harbour], got):
+        return []
+    return ["%s: failing at %s, planned %s (then maybe %s), done %s" %
+            (dev, key, exp, fallback, got)]
+
+
 # ---- main ----------------------------------------------------------------------
 
 
@@ -791,7 +848,7 @@ def families():
     for sc in SCENARIOS:
         if sc.family not in seen:
             seen.append(sc.family)
-    return seen + ["dry-run"]
+    return seen + ["dry-run", "rollback"]
 
 
 def main():
@@ -815,6 +872,8 @@ def main():
             run_scenario(tool, sc, base, tap, only=case_id, verbose=True)
         elif what in ("dry-run", "--dry-run-check"):
             dry_run_check(tool, base, tap)
+        elif what == "rollback":
+            rollback_check(tool, base, tap)
         else:
             for sc in SCENARIOS:
                 if sc.family == what:

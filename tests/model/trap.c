@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -366,6 +367,15 @@ static void wait_release(void)
 		usleep(10 * 1000);
 }
 
+static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A fork while another thread stores: the child starts with the lock free
+ * (it is single-threaded). */
+static void store_mu_reset(void)
+{
+	pthread_mutex_init(&store_mu, NULL);
+}
+
 int vt_op(const char *kind, const char *path, const char *val, size_t vlen,
 	  const char *bdf, int (*fn)(void *), void *arg)
 {
@@ -401,7 +411,13 @@ int vt_op(const char *kind, const char *path, const char *val, size_t vlen,
 				}
 		}
 	}
+	/* The tool may store from several threads (bind --jobs): one store
+	 * at a time changes the tree, as the kernel's locks would order
+	 * them. A store that blocks (a held vfio-pci unbind) runs in the
+	 * tool's forked child, which has its own copy of this lock. */
+	pthread_mutex_lock(&store_mu);
 	r = fn(arg);
+	pthread_mutex_unlock(&store_mu);
 	snprintf(res, sizeof(res), "%s", r < 0 ? errno_name(-r) : "0");
 	op_log(n, kind, path, val, vlen, res, act);
 	return r;
@@ -416,6 +432,7 @@ bool vt_active(void)
 
 __attribute__((constructor)) static void vt_setup(void)
 {
+	pthread_atfork(NULL, NULL, store_mu_reset);
 	const char *root = getenv("VN_MODEL_ROOT");
 
 	vm_real_init();
