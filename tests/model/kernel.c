@@ -737,6 +737,13 @@ static int vfio_probe(const char *bdf)
 
 /* vfio_main.c vfio_unregister_group_dev: the vfio-dev device (and its
  * cdev) goes first, then the wait for users, then the group. */
+static void plain_sleep(unsigned usec)
+{
+	usleep(usec);
+}
+
+void (*vm_sleep)(unsigned usec) = plain_sleep;
+
 static void vfio_remove(const char *bdf, bool wait)
 {
 	char name[64], dir[PATH_MAX], cdev[PATH_MAX] = "", gname[32];
@@ -762,7 +769,7 @@ static void vfio_remove(const char *bdf, bool wait)
 				"No device request channel registered, "
 				"blocked until released by user");
 		said = true;
-		usleep(20 * 1000);
+		vm_sleep(20 * 1000);
 	}
 	if (group < 0)
 		return;

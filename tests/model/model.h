@@ -101,6 +101,8 @@ int vm_store_remove(const char *bdf, const char *buf, size_t len);
 /* Any other attribute: kept as written. */
 int vm_store_plain(const char *hostpath, const char *buf, size_t len);
 
+/* How a store that waits sleeps (the trap lets other stores run). */
+extern void (*vm_sleep)(unsigned usec);
 /* One store by the host path written: the dispatcher trap.c calls. */
 int vm_store(const char *hostpath, const char *buf, size_t len);
 /* The device a store (or a journal record) concerns; "" when none. */

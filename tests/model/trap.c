@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -367,13 +368,77 @@ static void wait_release(void)
 		usleep(10 * 1000);
 }
 
-static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
+/* One store at a time changes the tree, across the tool's threads and its
+ * forked children, as the kernel's locks order them; and a kill never
+ * lands in the middle of one (a write(2) to sysfs is not torn by SIGKILL).
+ * Shared memory, so that forks share it; robust, so that a process killed
+ * holding it does not wedge its orphaned children. */
+static pthread_mutex_t *store_mu;
 
-/* A fork while another thread stores: the child starts with the lock free
- * (it is single-threaded). */
-static void store_mu_reset(void)
+static void store_mu_init(void)
 {
-	pthread_mutex_init(&store_mu, NULL);
+	pthread_mutexattr_t a;
+
+	store_mu = mmap(NULL, sizeof(*store_mu), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (store_mu == MAP_FAILED)
+		abort();
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(store_mu, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+static void store_lock(void)
+{
+	if (pthread_mutex_lock(store_mu) == EOWNERDEAD)
+		pthread_mutex_consistent(store_mu);
+}
+
+static void store_unlock(void)
+{
+	pthread_mutex_unlock(store_mu);
+}
+
+/* The model's sleeps inside a store (a vfio-pci unbind waiting for its
+ * users) let the other devices' stores run. */
+static void store_sleep(unsigned usec)
+{
+	store_unlock();
+	usleep(usec);
+	store_lock();
+}
+
+static bool main_gone(void)
+{
+	char p[64], st[512];
+	FILE *f;
+	bool gone = true;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)main_pid);
+	if (!(f = fopen(p, "re")))
+		return true;
+	if (fgets(st, sizeof(st), f)) {
+		const char *e = strrchr(st, ')');
+
+		gone = e && (e[2] == 'Z' || e[2] == 'X');
+	}
+	fclose(f);
+	return gone;
+}
+
+/* SIGKILL the tool between two stores, from any of its threads or
+ * children. */
+static void kill_main(void)
+{
+	store_lock();
+	kill(main_pid, SIGKILL);
+	while (getpid() == main_pid)
+		pause();
+	while (!main_gone())
+		usleep(1000);
+	store_unlock();
 }
 
 int vt_op(const char *kind, const char *path, const char *val, size_t vlen,
@@ -386,9 +451,7 @@ int vt_op(const char *kind, const char *path, const char *val, size_t vlen,
 	if (fault_for(n, act, sizeof(act))) {
 		if (!strcmp(act, "kill")) {
 			op_log(n, kind, path, val, vlen, "killed", act);
-			kill(main_pid, SIGKILL);
-			while (getpid() == main_pid)
-				pause();
+			kill_main();
 		} else if (!strcmp(act, "term")) {
 			kill(main_pid, SIGTERM);
 		} else if (!strcmp(act, "int")) {
@@ -415,9 +478,9 @@ int vt_op(const char *kind, const char *path, const char *val, size_t vlen,
 	 * at a time changes the tree, as the kernel's locks would order
 	 * them. A store that blocks (a held vfio-pci unbind) runs in the
 	 * tool's forked child, which has its own copy of this lock. */
-	pthread_mutex_lock(&store_mu);
+	store_lock();
 	r = fn(arg);
-	pthread_mutex_unlock(&store_mu);
+	store_unlock();
 	snprintf(res, sizeof(res), "%s", r < 0 ? errno_name(-r) : "0");
 	op_log(n, kind, path, val, vlen, res, act);
 	return r;
@@ -432,7 +495,8 @@ bool vt_active(void)
 
 __attribute__((constructor)) static void vt_setup(void)
 {
-	pthread_atfork(NULL, NULL, store_mu_reset);
+	store_mu_init();
+	vm_sleep = store_sleep;
 	const char *root = getenv("VN_MODEL_ROOT");
 
 	vm_real_init();
