@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * noiommu [show|on|off]: vfio's enable_unsafe_noiommu_mode, now and at the
- * next boot (kernel-interfaces.md §2).
+ * next boot (doc/kernel.md §2).
  */
 #include <json-c/json.h>
 #include <stdarg.h>

@@ -419,7 +419,7 @@ static int from_config(struct vn_caps *c, struct vn_answer *a, const char *sym)
 }
 
 /* A char region exists only once vfio is loaded; before that, ask the
- * config (kernel-interfaces.md §1.3). */
+ * config (doc/kernel.md §1.3). */
 static int region_answer(struct vn_caps *c, struct vn_answer *a,
 			 const struct vn_sys *sys, const char *region,
 			 const char *sym)

@@ -97,7 +97,7 @@ struct vn_caps {
 int vn_caps_probe(struct vn_sys *sys, struct vn_caps *caps);
 void vn_caps_clear(struct vn_caps *caps);
 
-/* The GET_PA probe alone (kernel-interfaces.md §1.3), host only. */
+/* The GET_PA probe alone (doc/kernel.md §1.3), host only. */
 enum vn_getpa_probe vn_probe_getpa(const struct vn_sys *sys);
 
 /* Release string >= major.minor (for derived answers). */

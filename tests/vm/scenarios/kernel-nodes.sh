@@ -2,7 +2,7 @@
 # Kernel-level check of the test bed, without the tool: the machine has the
 # documented devices at the documented addresses with the expected drivers,
 # and a raw sysfs bind of edu to vfio-pci creates exactly the nodes, sysfs
-# objects, taint and log lines that kernel-interfaces.md §3 and §4.1
+# objects, taint and log lines that doc/kernel.md §3 and §4.1
 # describe for the target's configuration. Then edu goes back to no driver.
 #
 # targets: all
@@ -66,7 +66,7 @@ else
 	ok "[ ! -d /sys/module/vfio ] && [ ! -d /sys/module/vfio_pci ]" "vfio modules not loaded at boot"
 fi
 
-# --- what the configuration shows at run time (kernel-interfaces.md §1.3) -----------
+# --- what the configuration shows at run time (doc/kernel.md §1.3) -----------
 
 interfaces() { # once vfio is loaded
 	if config_has VFIO_GROUP; then

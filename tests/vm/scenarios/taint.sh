@@ -31,7 +31,7 @@ like "$OUT" "by root" "and to the user who bound it"
 like "$OUT" "reaches back to boot: this is the complete list" "the log is complete"
 run vfio-noiommuctl taint --json
 ok 'jhas "\"mode\": \"$mode\""' "JSON: mode $mode"
-ok 'jhas "\"log_lines\": $lines"' "JSON: $lines log line(s), as kernel-interfaces.md §4.1 says"
+ok 'jhas "\"log_lines\": $lines"' "JSON: $lines log line(s), as doc/kernel.md §4.1 says"
 ok 'jhas "\"complete\": true"' "JSON: the log is complete"
 is "$(dmesg | grep -c 'Adding kernel taint for vfio-noiommu')" "$lines" "dmesg has $lines taint line(s)"
 exit_is 1 "--check exits 1" -- vfio-noiommuctl taint --check
