@@ -69,7 +69,9 @@ fi
 # --- what the configuration shows at run time (doc/kernel.md §1.3) -----------
 
 interfaces() { # once vfio is loaded
-	if config_has VFIO_GROUP; then
+	# Before 6.6 there is no VFIO_GROUP symbol: every vfio.ko has the
+	# group interface (doc/kernel.md §1.1).
+	if config_has VFIO_GROUP || kver_before 6.6; then
 		ok "grep -q '^ *[0-9]* vfio\$' /proc/devices && [ -d /sys/class/vfio ]" "VFIO_GROUP: char region 'vfio' in /proc/devices, /sys/class/vfio"
 	else
 		ok "! grep -q '^ *[0-9]* vfio\$' /proc/devices && [ ! -d /sys/class/vfio ]" "no VFIO_GROUP: no 'vfio' region, no /sys/class/vfio"
@@ -223,6 +225,19 @@ group-only | pre-7.3)
 	nodes_noiommu_group
 	nodes_no_cdev
 	container_is yes
+	taint_lines yes no
+	;;
+lts-6.1)
+	# 6.1 predates VFIO_GROUP, VFIO_CONTAINER, VFIO_DEVICE_CDEV and
+	# IOMMUFD: its config has no line for them at all, yet the group
+	# interface and the legacy container are there (doc/kernel.md §1.1).
+	ok "kver_before 6.2" "the kernel is older than 6.2 ($(kver))"
+	is "$(_config_file | grep -cE '^(# )?CONFIG_(VFIO_GROUP|VFIO_CONTAINER|VFIO_DEVICE_CDEV|IOMMUFD)[= ]')" 0 \
+		"the config has no line for VFIO_GROUP, VFIO_CONTAINER, VFIO_DEVICE_CDEV or IOMMUFD"
+	nodes_noiommu_group
+	nodes_no_cdev
+	container_is yes
+	ok "[ -d /sys/module/vfio_iommu_type1 ]" "VFIO's own container (vfio_iommu_type1 loaded with it)"
 	taint_lines yes no
 	;;
 iommu)

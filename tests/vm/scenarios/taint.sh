@@ -2,7 +2,7 @@
 # configuration and its log lines; --check exit codes; the attribution
 # survives the unbind.
 #
-# targets: both cdev-only group-only pre-7.3
+# targets: both cdev-only group-only pre-7.3 lts-6.1
 # timeout: 300
 
 target=$(vm_target)
@@ -10,7 +10,7 @@ EDU=0000:00:03.0
 case $target in
 both) mode='group+cdev' lines=2 ;;
 cdev-only) mode=cdev lines=1 ;;
-group-only | pre-7.3) mode=group lines=1 ;;
+group-only | pre-7.3 | lts-6.1) mode=group lines=1 ;;
 esac
 
 exit_is 0 "clean boot: taint" -- vfio-noiommuctl taint
