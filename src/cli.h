@@ -8,7 +8,7 @@
 #include "lib/sys.h"
 #include "output/output.h"
 
-/* Exit statuses (DESIGN.md, man page EXIT STATUS). */
+/* Exit statuses (man page, EXIT STATUS). */
 enum {
 	VN_EXIT_OK = 0,
 	VN_EXIT_FAILED = 1,

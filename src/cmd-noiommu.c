@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * noiommu [show|on|off]: vfio's enable_unsafe_noiommu_mode, now and at the
- * next boot (kernel-interfaces.md §2).
+ * next boot (doc/kernel.md §2).
  */
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -535,7 +535,8 @@ static int live_on_off(struct vn_sys *sys, struct state *s, bool on, bool dry)
 }
 
 /* What 'off' leaves behind: no-IOMMU devices still bound, and how their
- * holders reach them (§2.3: the legacy container breaks on restart). */
+ * holders reach them (doc/kernel.md §2.3: the legacy container breaks on
+ * restart; iommufd ignores the mode, but there is none before 6.2). */
 static void report_bound(struct vn_sys *sys, const struct state *s)
 {
 	struct vn_holders h = { 0 };
@@ -547,12 +548,19 @@ static void report_bound(struct vn_sys *sys, const struct state *s)
 
 		if (!d->noiommu)
 			continue;
-		if (!any)
+		if (!any && s->caps.iommufd.value == VN_YES)
 			say("note",
 			    "still bound no-IOMMU devices keep working through "
 			    "the cdev and iommufd paths, but an application "
 			    "that reopens one through the legacy group and "
 			    "container fails (VFIO_SET_IOMMU: ENODEV):");
+		else if (!any)
+			say("note",
+			    "still bound no-IOMMU devices keep working while "
+			    "they stay open, but an application that reopens "
+			    "one fails: without iommufd its only path is the "
+			    "legacy group and container (VFIO_SET_IOMMU: "
+			    "ENODEV):");
 		any = true;
 		say("", "%s (%s)", d->bdf, dev_paths(d));
 		for (size_t j = 0; j < h.n; j++)

@@ -345,9 +345,10 @@ static int examine(struct vn_sys *sys, const char *bdf, int want,
 		       want == 1 ? "group" :
 				   "VFIO",
 		       why);
-		if (want == 0 && (*d)->cdev_state == VN_CDEV_NOIOMMU_NONE)
-			vn_hint("no-IOMMU cdevs need Linux 7.3 with IOMMUFD_NOIOMMU; "
-				"'--path group' uses the group node");
+		if (want == 0 && (*d)->group.path)
+			vn_hint("'--path group' tests it through its group node "
+				"%s",
+				(*d)->group.path);
 		ret = VN_EXIT_UNSUPPORTED;
 	}
 	vn_caps_clear(&caps);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * taint: decode the kernel's taint and say who caused U, from the kernel
- * log (kernel-interfaces.md §4) and, where the log is gone, from the
+ * log (doc/kernel.md §4) and, where the log is gone, from the
  * current state.
  */
 #include <json-c/json.h>

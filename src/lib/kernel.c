@@ -143,7 +143,7 @@ int vn_kconfig_load(struct vn_sys *sys, struct vn_kconfig *kc)
 	return 0;
 }
 
-char vn_kconfig_get(const struct vn_kconfig *kc, const char *sym)
+char vn_kconfig_line(const struct vn_kconfig *kc, const char *sym)
 {
 	size_t n = strlen(sym);
 
@@ -158,7 +158,74 @@ char vn_kconfig_get(const struct vn_kconfig *kc, const char *sym)
 			return v == 'y' || v == 'm' ? v : 'n';
 		}
 	}
-	return 'n';
+	return 0;
+}
+
+char vn_kconfig_get(const struct vn_kconfig *kc, const char *sym)
+{
+	char v = vn_kconfig_line(kc, sym);
+
+	return v ? v : 'n';
+}
+
+/*
+ * When the symbols the answers lean on appeared, and what the kernel did
+ * before them (doc/kernel.md §1.1): before 6.2 vfio.ko always holds the
+ * legacy container and there is no iommufd; before 6.6 it always holds
+ * the group interface and no VFIO device gets a cdev; before 7.3 no
+ * no-IOMMU device gets a cdev. Symbols older than 6.1 are not listed.
+ */
+struct sym_history {
+	const char *sym;
+	int major, minor;
+	bool part_of_vfio; /* before it, every VFIO had the feature */
+	const char *before; /* what the kernel did before, in words */
+};
+
+static const struct sym_history sym_history[] = {
+	{ "VFIO_CONTAINER", 6, 2, true,
+	  "the legacy container is part of every VFIO" },
+	{ "IOMMUFD", 6, 2, false, "there is no iommufd" },
+	{ "IOMMUFD_VFIO_CONTAINER", 6, 2, false,
+	  "only VFIO provides /dev/vfio/vfio" },
+	{ "VFIO_GROUP", 6, 6, true,
+	  "the group interface is part of every VFIO" },
+	{ "VFIO_DEVICE_CDEV", 6, 6, false, "VFIO devices get no cdev" },
+	{ "IOMMUFD_NOIOMMU", 7, 3, false, "no-IOMMU devices get no cdev" },
+};
+
+static const struct sym_history *history_of(const char *sym)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sym_history); i++)
+		if (streq(sym, sym_history[i].sym))
+			return &sym_history[i];
+	return NULL;
+}
+
+int vn_kconfig_since(const char *sym, int *major, int *minor)
+{
+	const struct sym_history *h = history_of(sym);
+
+	if (!h)
+		return -ENOENT;
+	*major = h->major;
+	*minor = h->minor;
+	return 0;
+}
+
+static bool release_version(const char *release, int *major, int *minor)
+{
+	return release && sscanf(release, "%d.%d", major, minor) == 2;
+}
+
+bool vn_release_predates(const char *release, const char *sym)
+{
+	const struct sym_history *h = history_of(sym);
+	int ma, mi;
+
+	if (!h || !release_version(release, &ma, &mi))
+		return false;
+	return !vn_release_at_least(release, h->major, h->minor);
 }
 
 int vn_parse_proc_devices(const char *text, const char *name)
@@ -309,11 +376,38 @@ static bool mod_present(enum vn_mod_state s)
 	return s == VN_MOD_LOADED || s == VN_MOD_BUILTIN;
 }
 
-/* An answer from the kernel config, or unknown when there is none. */
+/* The history of SYM when this kernel predates it and its config does
+ * not say otherwise (a config line wins: distributions backport). */
+static const struct sym_history *predated(const struct vn_caps *c,
+					  const char *sym)
+{
+	char v = vn_kconfig_line(&c->config, sym);
+
+	if ((v && v != '?') || !vn_release_predates(c->release, sym))
+		return NULL;
+	return history_of(sym);
+}
+
+static int predates_answer(struct vn_caps *c, struct vn_answer *a,
+			   const struct sym_history *h)
+{
+	int ma = 0, mi = 0;
+
+	release_version(c->release, &ma, &mi);
+	return answer(a, h->part_of_vfio ? c->vfio.value : VN_NO,
+		      "Linux %d.%d predates CONFIG_%s (%d.%d): %s", ma, mi,
+		      h->sym, h->major, h->minor, h->before);
+}
+
+/* An answer from the kernel config and the release, or unknown when
+ * there is neither. */
 static int from_config(struct vn_caps *c, struct vn_answer *a, const char *sym)
 {
+	const struct sym_history *h = predated(c, sym);
 	char v = vn_kconfig_get(&c->config, sym);
 
+	if (h)
+		return predates_answer(c, a, h);
 	if (v == '?')
 		return answer(
 			a, VN_UNKNOWN,
@@ -325,7 +419,7 @@ static int from_config(struct vn_caps *c, struct vn_answer *a, const char *sym)
 }
 
 /* A char region exists only once vfio is loaded; before that, ask the
- * config (kernel-interfaces.md §1.3). */
+ * config (doc/kernel.md §1.3). */
 static int region_answer(struct vn_caps *c, struct vn_answer *a,
 			 const struct vn_sys *sys, const char *region,
 			 const char *sym)
@@ -333,7 +427,7 @@ static int region_answer(struct vn_caps *c, struct vn_answer *a,
 	if (vn_proc_devices_char_major(sys, region) >= 0)
 		return answer(a, VN_YES,
 			      "/proc/devices lists the \"%s\" region", region);
-	if (mod_present(c->mod_vfio))
+	if (mod_present(c->mod_vfio) && !predated(c, sym))
 		return answer(
 			a, VN_NO,
 			"vfio is %s and /proc/devices has no \"%s\" region",
@@ -378,7 +472,7 @@ static int probe_iommufd(struct vn_sys *sys, struct vn_caps *c)
 	if (c->mod_iommufd == VN_MOD_AVAILABLE)
 		return answer(&c->iommufd, VN_YES,
 			      "iommufd.ko is installed (not loaded)");
-	if (c->config.source)
+	if (c->config.source || predated(c, "IOMMUFD"))
 		return from_config(c, &c->iommufd, "IOMMUFD");
 	if (c->modules_dir)
 		return answer(&c->iommufd, VN_NO,
@@ -402,8 +496,6 @@ static bool any_noiommu_cdev(const struct vn_sys *sys)
 
 static int probe_iommufd_noiommu(struct vn_sys *sys, struct vn_caps *c)
 {
-	char v;
-
 	c->getpa = vn_probe_getpa(sys);
 	switch (c->getpa) {
 	case VN_GETPA_NOT_BUILT:
@@ -425,8 +517,7 @@ static int probe_iommufd_noiommu(struct vn_sys *sys, struct vn_caps *c)
 		return answer(
 			&c->iommufd_noiommu, VN_YES,
 			"a noiommu-vfioN device exists in /sys/class/vfio-dev");
-	v = vn_kconfig_get(&c->config, "IOMMUFD_NOIOMMU");
-	if (v != '?')
+	if (c->config.source || predated(c, "IOMMUFD_NOIOMMU"))
 		return from_config(c, &c->iommufd_noiommu, "IOMMUFD_NOIOMMU");
 	/* IOMMUFD_NOIOMMU has no selector but VFIO_NOIOMMU && VFIO_DEVICE_CDEV
 	 * on 7.3+ (§1.2); x86 and arm64 never have GENERIC_ATOMIC64. */
@@ -446,12 +537,15 @@ static int probe_iommufd_noiommu(struct vn_sys *sys, struct vn_caps *c)
 static void probe_container(const struct vn_sys *sys, struct vn_caps *c)
 {
 	/* Both providers register misc "vfio" 10:196; only the config tells
-	 * them apart without opening the node (§1.3). */
+	 * them apart without opening the node (§1.3). Before 6.2 there is
+	 * only VFIO's, in every vfio.ko. */
 	bool present = vn_proc_misc_minor(sys, "vfio") >= 0;
 	char legacy = vn_kconfig_get(&c->config, "VFIO_CONTAINER");
 	char emul = vn_kconfig_get(&c->config, "IOMMUFD_VFIO_CONTAINER");
 
-	if (legacy == 'y')
+	if (predated(c, "VFIO_CONTAINER") && c->vfio.value == VN_YES)
+		c->container = VN_CONTAINER_VFIO;
+	else if (legacy == 'y')
 		c->container = VN_CONTAINER_VFIO;
 	else if (emul == 'y')
 		c->container = VN_CONTAINER_IOMMUFD;

@@ -24,6 +24,16 @@ int vn_kconfig_parse_line(const char *line, char *name, size_t namesz,
 			  char *value, size_t valsz);
 /* 'y', 'm' or 'n' (not set or absent); '?' when no config was found. */
 char vn_kconfig_get(const struct vn_kconfig *kc, const char *sym);
+/* Like vn_kconfig_get, but 0 when the config has no line for SYM at all:
+ * the symbol does not exist in that kernel, or its menu is hidden. */
+char vn_kconfig_line(const struct vn_kconfig *kc, const char *sym);
+
+/* The mainline release in which a symbol the tool reads appeared
+ * (doc/kernel.md §1.1): 0 with *major and *minor, -ENOENT for symbols
+ * older than every kernel the tool supports (Linux 6.1). */
+int vn_kconfig_since(const char *sym, int *major, int *minor);
+/* RELEASE is older than SYM; false when either is unknown. */
+bool vn_release_predates(const char *release, const char *sym);
 
 /* ---- /proc/devices and /proc/misc ------------------------------------ */
 
@@ -87,7 +97,7 @@ struct vn_caps {
 int vn_caps_probe(struct vn_sys *sys, struct vn_caps *caps);
 void vn_caps_clear(struct vn_caps *caps);
 
-/* The GET_PA probe alone (kernel-interfaces.md §1.3), host only. */
+/* The GET_PA probe alone (doc/kernel.md §1.3), host only. */
 enum vn_getpa_probe vn_probe_getpa(const struct vn_sys *sys);
 
 /* Release string >= major.minor (for derived answers). */

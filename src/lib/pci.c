@@ -149,7 +149,7 @@ int vn_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out)
 			 "/sys/bus/pci/devices/%s/driver_override", bdf);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	/* An unset override reads "(null)" (kernel-interfaces.md §5.1). */
+	/* An unset override reads "(null)" (doc/kernel.md §5.1). */
 	if (d->driver_override &&
 	    (streq(d->driver_override, "(null)") || !d->driver_override[0])) {
 		free(d->driver_override);
@@ -207,7 +207,7 @@ bool vn_dev_is_bridge(const struct vn_dev *dev)
 {
 	/* Base class 0x06: host, PCI-PCI, CardBus and other bridges. None is
 	 * a device to hand to user space; vfio-pci itself rejects the
-	 * non-type-0 headers among them (kernel-interfaces.md §5.7). */
+	 * non-type-0 headers among them (doc/kernel.md §5.7). */
 	return (dev->class_code >> 16) == 0x06;
 }
 

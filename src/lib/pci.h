@@ -11,6 +11,7 @@ enum vn_cdev_state {
 	VN_CDEV_OK, /* node present with the right dev_t */
 	VN_CDEV_NOT_VFIO, /* not bound to a VFIO driver */
 	VN_CDEV_NO_SUPPORT, /* kernel built without VFIO_DEVICE_CDEV */
+	VN_CDEV_PREDATES, /* kernel older than VFIO device cdevs (6.6) */
 	VN_CDEV_NOIOMMU_NONE, /* no-IOMMU device on a kernel without
 				* IOMMUFD_NOIOMMU (before 7.3): group only */
 	VN_CDEV_NO_NODE, /* the kernel has it, /dev has no node */

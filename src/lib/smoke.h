@@ -9,7 +9,7 @@
 
 /*
  * The smoke test: drive a bound device through the kernel interface a
- * user-space driver would use, step by step (kernel-interfaces.md §6).
+ * user-space driver would use, step by step (doc/kernel.md §6).
  */
 
 enum vn_smoke_path {

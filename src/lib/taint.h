@@ -12,7 +12,7 @@ struct vn_sys;
 #define VN_TAINT_USER_BIT 6
 #define VN_TAINT_USER (1UL << VN_TAINT_USER_BIT)
 
-/* kernel/panic.c taint_flags[], kernel-interfaces.md §4.3 */
+/* kernel/panic.c taint_flags[], doc/kernel.md §4.3 */
 struct vn_taint_flag {
 	unsigned int bit;
 	char letter; /* printed when set */
@@ -98,7 +98,7 @@ int vn_kmsg_match_open(const char *msg, char *bdf, size_t bdfsz, char *comm,
 		       size_t commsz, int *pid);
 int vn_kmsg_match_audit(const char *msg, char *bdf, size_t bdfsz, char **user);
 
-/* Other setters of U (kernel-interfaces.md §4.4), for the honest answer. */
+/* Other setters of U (doc/kernel.md §4.4), for the honest answer. */
 extern const char *const vn_taint_user_sources[];
 
 /* Boot time (seconds since the epoch) from /proc/stat's btime. */

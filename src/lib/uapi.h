@@ -4,7 +4,7 @@
 /*
  * The VFIO and iommufd ABI the tool uses, written out here because build
  * hosts carry older kernel headers (bookworm's linux-libc-dev 6.1 has no
- * IOMMU_IOAS_NOIOMMU_GET_PA). Layouts and numbers: kernel-interfaces.md
+ * IOMMU_IOAS_NOIOMMU_GET_PA). Layouts and numbers: doc/kernel.md
  * §6.1 and §6.2 (include/uapi/linux/vfio.h, iommufd.h in Linux 7.3).
  */
 

@@ -49,11 +49,16 @@ static int inspect_cdev(struct vn_sys *sys, struct vn_dev *dev,
 			 dev->bdf, dev->vfio_name);
 	if (r == -ENOENT) {
 		/* The class object exists without a char device when
-		 * VFIO_DEVICE_CDEV=n, and for a no-IOMMU device when
-		 * IOMMUFD_NOIOMMU=n (§1.3 warning, §3.1 step 5). */
-		dev->cdev_state = kernel_has_cdev && dev->noiommu ?
-					  VN_CDEV_NOIOMMU_NONE :
-					  VN_CDEV_NO_SUPPORT;
+		 * VFIO_DEVICE_CDEV=n, for a no-IOMMU device when
+		 * IOMMUFD_NOIOMMU=n, and always before 6.6, where the class
+		 * came (6.1) without cdevs (§1.3 warning, §3.1 step 5). */
+		if (kernel_has_cdev && dev->noiommu)
+			dev->cdev_state = VN_CDEV_NOIOMMU_NONE;
+		else if (vn_release_predates(vn_sys_release(sys),
+					     "VFIO_DEVICE_CDEV"))
+			dev->cdev_state = VN_CDEV_PREDATES;
+		else
+			dev->cdev_state = VN_CDEV_NO_SUPPORT;
 		return 0;
 	}
 	if (r < 0)
@@ -387,6 +392,8 @@ const char *vn_cdev_state_text(enum vn_cdev_state s)
 		return "not bound to a VFIO driver";
 	case VN_CDEV_NO_SUPPORT:
 		return "kernel built without VFIO_DEVICE_CDEV";
+	case VN_CDEV_PREDATES:
+		return "VFIO device cdevs need Linux 6.6";
 	case VN_CDEV_NOIOMMU_NONE:
 		return "no-IOMMU cdevs need IOMMUFD_NOIOMMU (Linux 7.3)";
 	case VN_CDEV_NO_NODE:

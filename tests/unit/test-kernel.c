@@ -5,8 +5,13 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "lib/kernel.h"
+#include "lib/sys.h"
 #include "lib/util.h"
 
 static void kconfig_lines(void **state)
@@ -98,6 +103,144 @@ static void release(void **state)
 	assert_false(vn_release_at_least(NULL, 7, 3));
 }
 
+static void history(void **state)
+{
+	int ma = 0, mi = 0;
+
+	(void)state;
+	assert_int_equal(vn_kconfig_since("VFIO_GROUP", &ma, &mi), 0);
+	assert_int_equal(ma * 100 + mi, 606);
+	assert_int_equal(vn_kconfig_since("VFIO_DEVICE_CDEV", &ma, &mi), 0);
+	assert_int_equal(ma * 100 + mi, 606);
+	assert_int_equal(vn_kconfig_since("IOMMUFD", &ma, &mi), 0);
+	assert_int_equal(ma * 100 + mi, 602);
+	assert_int_equal(vn_kconfig_since("IOMMUFD_NOIOMMU", &ma, &mi), 0);
+	assert_int_equal(ma * 100 + mi, 703);
+	/* Older than every supported kernel: no history. */
+	assert_int_equal(vn_kconfig_since("VFIO_NOIOMMU", &ma, &mi), -ENOENT);
+
+	assert_true(vn_release_predates("6.1.192-vn-lts-6.1", "VFIO_GROUP"));
+	assert_true(vn_release_predates("6.5.13", "VFIO_DEVICE_CDEV"));
+	assert_false(vn_release_predates("6.6.0", "VFIO_GROUP"));
+	assert_true(vn_release_predates("6.1.0", "VFIO_CONTAINER"));
+	assert_false(vn_release_predates("6.2.1", "IOMMUFD"));
+	assert_true(vn_release_predates("6.12.57", "IOMMUFD_NOIOMMU"));
+	assert_false(
+		vn_release_predates("7.3.4+deb13-amd64", "IOMMUFD_NOIOMMU"));
+	assert_false(vn_release_predates("6.1.0", "VFIO_NOIOMMU"));
+	assert_false(vn_release_predates("garbage", "VFIO_GROUP"));
+	assert_false(vn_release_predates(NULL, "VFIO_GROUP"));
+}
+
+/* ---- the capability probe on a small tree -------------------------------- */
+
+static void put(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* A host running RELEASE with CONFIG (a .config text) in /boot, vfio not
+ * loaded, no module directory: the answers come from the config and the
+ * release alone. */
+static void probe_tree(const char *release, const char *config,
+		       struct vn_caps *caps)
+{
+	char root[] = "/tmp/vn-test-kernel.XXXXXX", rel[PATH_MAX];
+	struct vn_sys *sys = NULL;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(rel, sizeof(rel), "%s\n", release);
+	put(root, "proc/sys/kernel/osrelease", rel);
+	put(root, "proc/devices",
+	    "Character devices:\n  1 mem\n 10 misc\n\nBlock devices:\n");
+	put(root, "proc/misc", "183 hw_random\n");
+	put(root, "proc/cmdline", "console=ttyS0\n");
+	snprintf(rel, sizeof(rel), "boot/config-%s", release);
+	put(root, rel, config);
+	assert_int_equal(vn_sys_new(root, &sys), 0);
+	assert_int_equal(vn_caps_probe(sys, caps), 0);
+	vn_sys_free(sys);
+	assert_int_equal(nftw(root, rm_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+struct probe_case {
+	const char *why, *release, *config;
+	enum vn_tri group, cdev, iommufd, iommufd_noiommu;
+	enum vn_container_provider container;
+	enum vn_paths paths;
+	const char *group_source; /* a substring, or NULL */
+};
+
+static const struct probe_case probe_cases[] = {
+	/* Linux 6.1 has no VFIO_GROUP symbol: the group interface is part of
+	 * every VFIO, so the group path must not be inferred away (issue 19). */
+	{ "6.1, vfio not loaded", "6.1.192-vn-lts-6.1",
+	  "CONFIG_VFIO=m\nCONFIG_VFIO_IOMMU_TYPE1=m\n"
+	  "CONFIG_VFIO_NOIOMMU=y\nCONFIG_VFIO_PCI=m\n",
+	  VN_YES, VN_NO, VN_NO, VN_NO, VN_CONTAINER_VFIO, VN_PATHS_GROUP,
+	  "Linux 6.1 predates CONFIG_VFIO_GROUP (6.6)" },
+	/* A config line wins over the release: a distribution kernel older
+	 * than 6.6 with the cdev interface backported says so. It has no
+	 * IOMMUFD_NOIOMMU line, and 5.14 predates that. */
+	{ "backport", "5.14.0-427.el9.x86_64",
+	  "CONFIG_VFIO=m\nCONFIG_VFIO_GROUP=y\nCONFIG_VFIO_CONTAINER=y\n"
+	  "CONFIG_VFIO_DEVICE_CDEV=y\nCONFIG_VFIO_NOIOMMU=y\n"
+	  "CONFIG_IOMMUFD=m\n",
+	  VN_YES, VN_YES, VN_YES, VN_NO, VN_CONTAINER_VFIO, VN_PATHS_GROUP,
+	  "CONFIG_VFIO_GROUP=y" },
+	/* 7.3 with VFIO_GROUP=n: there a missing line means not set. */
+	{ "7.3 cdev only", "7.3.4",
+	  "CONFIG_VFIO=m\n# CONFIG_VFIO_GROUP is not set\n"
+	  "CONFIG_VFIO_DEVICE_CDEV=y\nCONFIG_VFIO_NOIOMMU=y\n"
+	  "CONFIG_IOMMUFD=m\nCONFIG_IOMMUFD_NOIOMMU=y\n",
+	  VN_NO, VN_YES, VN_YES, VN_YES, VN_CONTAINER_NONE, VN_PATHS_CDEV,
+	  "CONFIG_VFIO_GROUP is not set" },
+};
+
+static void probe(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(probe_cases); i++) {
+		const struct probe_case *p = &probe_cases[i];
+		struct vn_caps c;
+
+		print_message("%s\n", p->why);
+		probe_tree(p->release, p->config, &c);
+		assert_int_equal(c.vfio.value, VN_YES);
+		assert_int_equal(c.noiommu.value, VN_YES);
+		assert_int_equal(c.group.value, p->group);
+		assert_non_null(strstr(c.group.source, p->group_source));
+		assert_int_equal(c.cdev.value, p->cdev);
+		assert_int_equal(c.iommufd.value, p->iommufd);
+		assert_int_equal(c.iommufd_noiommu.value, p->iommufd_noiommu);
+		assert_int_equal(c.container, p->container);
+		assert_int_equal(vn_caps_paths(&c), p->paths);
+		vn_caps_clear(&c);
+	}
+}
+
 static void paths(void **state)
 {
 	struct vn_caps c = { 0 };
@@ -123,6 +266,7 @@ int main(void)
 		cmocka_unit_test(kconfig_lines), cmocka_unit_test(kconfig_get),
 		cmocka_unit_test(proc_devices),	 cmocka_unit_test(proc_misc),
 		cmocka_unit_test(release),	 cmocka_unit_test(paths),
+		cmocka_unit_test(history),	 cmocka_unit_test(probe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

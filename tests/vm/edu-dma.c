@@ -7,19 +7,30 @@
  *
  *   edu-dma /dev/vfio/devices/noiommu-vfioN
  *
- *   edu-dma --hold-bar /dev/vfio/devices/...
+ *   edu-dma --hold-bar NODE
  *
  * maps the device's BAR0, closes every fd and waits to be killed: a
  * process that holds a device only through a mapping, for the unbind
  * guard's test. It touches /tmp/edu-dma.holding once the fds are closed.
+ *
+ *   edu-dma --hold-fd NODE
+ *
+ * keeps only the device fd open. NODE is a cdev, or a no-IOMMU group node
+ * /dev/vfio/noiommu-N, which is opened the legacy way (container,
+ * VFIO_NOIOMMU_IOMMU, VFIO_GROUP_GET_DEVICE_FD) and closed with the
+ * container once the device fd exists: what remains is an anonymous
+ * [vfio-device] file, which names its device in fdinfo in 7.3 but not
+ * in 6.1 or 6.12 (doc/kernel.md §7).
  *
  * Test-only; prints "ok ..." lines and exits 0 on success, 1 on failure.
  * The device must be edu (1234:11e8) bound as a no-IOMMU device, and edu's
  * dma_mask must cover guest RAM (its default is 28 bits and QEMU clamps
  * silently).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,26 +112,79 @@ static int open_bound(const char *node, int *iommufd)
 	return devfd;
 }
 
-static int hold_bar(const char *node)
+/* The device fd of the only device in no-IOMMU group node NODE
+ * (/dev/vfio/noiommu-N), through VFIO's legacy container
+ * (doc/kernel.md §6.7); the group and the container are closed again. */
+static int open_group(const char *node)
+{
+	struct vn_vfio_group_status st = { .argsz = sizeof(st) };
+	char dir[128], bdf[256] = "";
+	int container, group, devfd;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%s/devices",
+		 node + strlen("/dev/vfio/noiommu-"));
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(bdf, sizeof(bdf), "%s", e->d_name);
+	if (d)
+		closedir(d);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	group = open(node, O_RDWR);
+	if (!bdf[0] || container < 0 || group < 0 ||
+	    ioctl(group, VN_VFIO_GROUP_GET_STATUS, &st) < 0 ||
+	    ioctl(group, VN_VFIO_GROUP_SET_CONTAINER, &container) < 0 ||
+	    ioctl(container, VN_VFIO_SET_IOMMU, VN_VFIO_NOIOMMU_IOMMU) < 0)
+		return -1;
+	devfd = ioctl(group, VN_VFIO_GROUP_GET_DEVICE_FD, bdf);
+	close(group);
+	close(container);
+	return devfd;
+}
+
+/* A device fd for NODE, by whichever path it is; *iommufd is -1 or the
+ * context a cdev is bound to. */
+static int open_any(const char *node, int *iommufd)
+{
+	*iommufd = -1;
+	if (!strncmp(node, "/dev/vfio/noiommu-", strlen("/dev/vfio/noiommu-")))
+		return open_group(node);
+	return open_bound(node, iommufd);
+}
+
+static void holding(void)
+{
+	int fd = open("/tmp/edu-dma.holding", O_WRONLY | O_CREAT, 0644);
+
+	if (fd >= 0)
+		close(fd);
+	for (;;)
+		pause();
+}
+
+static int hold(const char *node, bool bar_only)
 {
 	struct vn_vfio_region_info bar0 = { .argsz = sizeof(bar0), .index = 0 };
-	int iommufd, devfd = open_bound(node, &iommufd), fd;
+	int iommufd, devfd = open_any(node, &iommufd);
 	void *bar;
 
-	if (devfd < 0 ||
-	    ioctl(devfd, VN_VFIO_DEVICE_GET_REGION_INFO, &bar0) < 0)
-		return die("open and bind");
+	if (devfd < 0)
+		return die("open the device");
+	if (!bar_only)
+		holding();
+	if (ioctl(devfd, VN_VFIO_DEVICE_GET_REGION_INFO, &bar0) < 0)
+		return die("VFIO_DEVICE_GET_REGION_INFO");
 	bar = mmap(NULL, bar0.size, PROT_READ, MAP_SHARED, devfd,
 		   (off_t)bar0.offset);
 	if (bar == MAP_FAILED)
 		return die("mmap BAR0");
 	close(devfd);
-	close(iommufd);
-	fd = open("/tmp/edu-dma.holding", O_WRONLY | O_CREAT, 0644);
-	if (fd >= 0)
-		close(fd);
-	for (;;)
-		pause();
+	if (iommufd >= 0)
+		close(iommufd);
+	holding();
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -139,10 +203,12 @@ int main(int argc, char **argv)
 	int iommufd, devfd;
 
 	if (argc == 3 && !strcmp(argv[1], "--hold-bar"))
-		return hold_bar(argv[2]);
+		return hold(argv[2], true);
+	if (argc == 3 && !strcmp(argv[1], "--hold-fd"))
+		return hold(argv[2], false);
 	if (argc != 2) {
-		fprintf(stderr,
-			"usage: edu-dma [--hold-bar] /dev/vfio/devices/noiommu-vfioN\n");
+		fprintf(stderr, "usage: edu-dma [--hold-bar|--hold-fd NODE] "
+				"/dev/vfio/devices/noiommu-vfioN\n");
 		return 2;
 	}
 	devfd = open_bound(argv[1], &iommufd);

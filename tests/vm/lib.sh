@@ -141,8 +141,10 @@ vm_machine_sources() {
 }
 
 # Write $VM_CACHE/apt/sources.list: the machine's bookworm entries (for
-# udev, same version as the installed libsystemd-shared) plus trixie and
-# trixie-backports on the mirror of the machine's bookworm entry.
+# udev, same version as the installed libsystemd-shared, and for
+# linux-source-6.1, whose newest upload is usually in bookworm-security)
+# plus trixie and trixie-backports on the mirror of the machine's bookworm
+# entry.
 vm_write_sources() {
 	local out=$1 uri="" signed="" u s c k
 	{

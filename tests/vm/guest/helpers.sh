@@ -5,6 +5,7 @@
 #   vm_boot              1-based boot number (scenarios with "# boots: N")
 #   vm_udev              "yes" if systemd-udevd runs, "no" otherwise
 #   kver                 uname -r
+#   kver_before X.Y      true if the running kernel is older than Linux X.Y
 #   config_has SYMBOL    true if CONFIG_SYMBOL is y or m in the running
 #                        kernel's config (/proc/config.gz, else
 #                        /usr/lib/modules/$(uname -r)/config)
@@ -27,7 +28,10 @@
 #   vfio_node BDF        the device's VFIO node as list shows it: its cdev,
 #                        else its group node
 #   hold NODE            a "sleep" process holding NODE open; $HOLDER
-#   hold_bar CDEV        edu-dma mapping BAR0 of CDEV, the fd closed; $HOLDER
+#   hold_bar NODE        edu-dma mapping BAR0 of NODE (a cdev or a no-IOMMU
+#                        group node), every fd closed; $HOLDER
+#   hold_fd NODE         edu-dma holding only the device fd of NODE (for a
+#                        group node: an anonymous [vfio-device] fd); $HOLDER
 #   release              end the $HOLDER process
 
 # busybox sh runs its own applets in preference to programs in PATH
@@ -55,6 +59,13 @@ vm_udev() { vm_cmdline vmtest.udev yes; }
 vm_hooks() { vm_cmdline vmtest.hooks no; }
 
 kver() { uname -r; }
+
+kver_before() { # X.Y
+	_r=$(uname -r)
+	_ma=${_r%%.*} _mi=${_r#*.}
+	_mi=${_mi%%[!0-9]*}
+	[ "$_ma" -lt "${1%%.*}" ] || { [ "$_ma" -eq "${1%%.*}" ] && [ "$_mi" -lt "${1#*.}" ]; }
+}
 
 _config_file() {
 	if [ -r /proc/config.gz ]; then
@@ -122,6 +133,13 @@ hold() {
 hold_bar() {
 	rm -f /tmp/edu-dma.holding
 	edu-dma --hold-bar "$1" &
+	HOLDER=$!
+	wait_for /tmp/edu-dma.holding 10
+}
+
+hold_fd() {
+	rm -f /tmp/edu-dma.holding
+	edu-dma --hold-fd "$1" &
 	HOLDER=$!
 	wait_for /tmp/edu-dma.holding 10
 }

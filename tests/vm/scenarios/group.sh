@@ -31,7 +31,7 @@ exit_is 0 "smoke-test A through the group (type1)" -- vfio-noiommuctl smoke-test
 exit_is 0 "smoke-test A through the cdev" -- vfio-noiommuctl smoke-test $A
 
 # A held through iommufd owns the group's DMA: B cannot go back to a host
-# driver (EBUSY, kernel-interfaces.md §5.2).
+# driver (EBUSY, doc/kernel.md §5.2).
 hold_bar "$(vfio-noiommuctl list --noheadings -o CDEV $A)"
 exit_is 1 "unbind B while A's group is in use: exit 1" -- vfio-noiommuctl unbind $B
 like "$ERR" "EBUSY" "the restore failed with EBUSY"

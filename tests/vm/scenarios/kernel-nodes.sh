@@ -2,7 +2,7 @@
 # Kernel-level check of the test bed, without the tool: the machine has the
 # documented devices at the documented addresses with the expected drivers,
 # and a raw sysfs bind of edu to vfio-pci creates exactly the nodes, sysfs
-# objects, taint and log lines that kernel-interfaces.md §3 and §4.1
+# objects, taint and log lines that doc/kernel.md §3 and §4.1
 # describe for the target's configuration. Then edu goes back to no driver.
 #
 # targets: all
@@ -66,10 +66,12 @@ else
 	ok "[ ! -d /sys/module/vfio ] && [ ! -d /sys/module/vfio_pci ]" "vfio modules not loaded at boot"
 fi
 
-# --- what the configuration shows at run time (kernel-interfaces.md §1.3) -----------
+# --- what the configuration shows at run time (doc/kernel.md §1.3) -----------
 
 interfaces() { # once vfio is loaded
-	if config_has VFIO_GROUP; then
+	# Before 6.6 there is no VFIO_GROUP symbol: every vfio.ko has the
+	# group interface (doc/kernel.md §1.1).
+	if config_has VFIO_GROUP || kver_before 6.6; then
 		ok "grep -q '^ *[0-9]* vfio\$' /proc/devices && [ -d /sys/class/vfio ]" "VFIO_GROUP: char region 'vfio' in /proc/devices, /sys/class/vfio"
 	else
 		ok "! grep -q '^ *[0-9]* vfio\$' /proc/devices && [ ! -d /sys/class/vfio ]" "no VFIO_GROUP: no 'vfio' region, no /sys/class/vfio"
@@ -223,6 +225,19 @@ group-only | pre-7.3)
 	nodes_noiommu_group
 	nodes_no_cdev
 	container_is yes
+	taint_lines yes no
+	;;
+lts-6.1)
+	# 6.1 predates VFIO_GROUP, VFIO_CONTAINER, VFIO_DEVICE_CDEV and
+	# IOMMUFD: its config has no line for them at all, yet the group
+	# interface and the legacy container are there (doc/kernel.md §1.1).
+	ok "kver_before 6.2" "the kernel is older than 6.2 ($(kver))"
+	is "$(_config_file | grep -cE '^(# )?CONFIG_(VFIO_GROUP|VFIO_CONTAINER|VFIO_DEVICE_CDEV|IOMMUFD)[= ]')" 0 \
+		"the config has no line for VFIO_GROUP, VFIO_CONTAINER, VFIO_DEVICE_CDEV or IOMMUFD"
+	nodes_noiommu_group
+	nodes_no_cdev
+	container_is yes
+	ok "[ -d /sys/module/vfio_iommu_type1 ]" "VFIO's own container (vfio_iommu_type1 loaded with it)"
 	taint_lines yes no
 	;;
 iommu)

@@ -4,7 +4,7 @@
 # serialise on the lock, and a waiter that gives up exits 6 naming the
 # holder. Pause points exist only in test builds (-Dtest_hooks=true).
 #
-# targets: both
+# targets: both lts-6.1
 # timeout: 600
 # needs: test-hooks
 

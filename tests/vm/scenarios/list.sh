@@ -3,7 +3,7 @@
 # exact node names per configuration, the no-IOMMU column, the taint field
 # moving from 0 to 64, and a process holding the cdev in OPEN_BY.
 #
-# targets: both cdev-only group-only pre-7.3 compat builtin iommu
+# targets: both cdev-only group-only pre-7.3 lts-6.1 compat builtin iommu
 # timeout: 300
 
 target=$(vm_target)
@@ -31,7 +31,7 @@ both | builtin | compat)
 cdev-only)
 	cdev0=/dev/vfio/devices/noiommu-vfio0 cdev1=/dev/vfio/devices/noiommu-vfio1
 	grp0="" grp1="" noiommu=yes taint=64 ;;
-group-only | pre-7.3)
+group-only | pre-7.3 | lts-6.1)
 	cdev0="" cdev1="" grp0=/dev/vfio/noiommu-0 grp1=/dev/vfio/noiommu-1
 	noiommu=yes taint=64 ;;
 iommu)
@@ -62,7 +62,13 @@ else
 		"group-only: CDEV says the kernel has no cdev support" ;;
 	pre-7.3) like "$OUT" "none: no-IOMMU cdevs need IOMMUFD_NOIOMMU" \
 		"pre-7.3: CDEV says no-IOMMU cdevs need 7.3" ;;
+	lts-6.1) like "$OUT" "none: VFIO device cdevs need Linux 6\\.6" \
+		"lts-6.1: CDEV says cdevs need 6.6" ;;
 	esac
+	run vfio-noiommuctl list --pairs -o BDF,CDEV_REASON $EDU
+	ok '[ -n "$(row $EDU CDEV_REASON)" ]' "the reason has its own column: $(row $EDU CDEV_REASON)"
+	run vfio-noiommuctl list --json -o CDEV,CDEV_REASON $EDU
+	ok 'jhas "\"cdev\": null"' "list --json: cdev is null, the reason apart"
 	ok "[ -d /sys/class/vfio-dev/vfio0 ] && [ ! -e /sys/class/vfio-dev/vfio0/dev ]" \
 		"the class object vfio0 exists without dev, as the tool says"
 fi

@@ -2,7 +2,7 @@
 # the value read back; bind refused while off and working once on; off
 # leaving bound devices listed; off --unbind; --root; bad input.
 #
-# targets: both builtin stock compat
+# targets: both builtin stock compat lts-6.1
 # timeout: 600
 
 target=$(vm_target)
@@ -50,7 +50,7 @@ if [ "$target" = builtin ]; then
 fi
 
 # --- loaded without the mode -----------------------------------------------------------
-if [ "$target" = both ]; then
+if [ "$target" = both ] || [ "$target" = lts-6.1 ]; then
 	rmmod vfio_pci vfio_pci_core vfio_iommu_type1 vfio iommufd 2>/dev/null
 	# Not loaded and no options anywhere: vfio would load with N.
 	exit_is 3 "vfio unloaded: bind plans with the default N" -- \
@@ -68,16 +68,33 @@ modprobe vfio-pci
 exit_is 3 "mode off: binding edu fails up front" -- vfio-noiommuctl bind $EDU
 exit_is 0 "noiommu on" -- vfio-noiommuctl noiommu on
 exit_is 0 "now edu binds" -- vfio-noiommuctl bind $EDU
-like "$OUT" "/dev/vfio/devices/noiommu-vfio" "with a no-IOMMU cdev"
+if [ "$target" = lts-6.1 ]; then
+	like "$OUT" "/dev/vfio/noiommu-[0-9]" "with a no-IOMMU group node (no cdevs before 6.6)"
+	paths=group
+else
+	like "$OUT" "/dev/vfio/devices/noiommu-vfio" "with a no-IOMMU cdev"
+	paths="group and cdev"
+fi
 exit_is 0 "and e1000e" -- vfio-noiommuctl bind --force $NIC
 run vfio-noiommuctl noiommu --pairs
 is "$(pair PARAMETER)" Y "show: Y"
 exit_is 0 "noiommu off with devices bound" -- vfio-noiommuctl noiommu off
 like "$OUT" "still bound no-IOMMU devices keep working" "off explains what still works"
-like "$OUT" "$EDU \\(group and cdev\\)" "off lists edu"
+like "$OUT" "$EDU \\($paths\\)" "off lists edu ($paths)"
 like "$OUT" "noiommu off --unbind" "off suggests --unbind"
 is "$(pci_driver $EDU)" vfio-pci "edu stays bound"
-exit_is 0 "smoke-test still passes on the cdev" -- vfio-noiommuctl smoke-test $EDU
+if [ "$target" = lts-6.1 ]; then
+	# No iommufd before 6.2: the legacy container is the only way in, and
+	# it refuses no-IOMMU while the mode is off (doc/kernel.md §2.3).
+	like "$OUT" "without iommufd its only path is the legacy group and container" \
+		"off says a reopen fails on this kernel"
+	exit_is 1 "smoke-test now fails: the container refuses no-IOMMU" -- \
+		vfio-noiommuctl smoke-test $EDU
+	like "$OUT" "VFIO_CHECK_EXTENSION\\(NOIOMMU\\) +FAIL .*only while enable_unsafe_noiommu_mode is Y" \
+		"the failing step is the container's no-IOMMU extension, with the reason"
+else
+	exit_is 0 "smoke-test still passes on the cdev" -- vfio-noiommuctl smoke-test $EDU
+fi
 run vfio-noiommuctl noiommu --pairs
 is "$(pair DEVICES_0_REBIND_FAILS)" yes "show: rebinding would fail while off"
 exit_is 0 "on, then off --unbind" -- vfio-noiommuctl noiommu on

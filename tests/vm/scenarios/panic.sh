@@ -1,7 +1,7 @@
 # panic_on_taint covering U: setting the mode warns loudly, and bind
 # refuses (hard guard) the bind that would panic the host.
 #
-# targets: both
+# targets: both lts-6.1
 # cmdline: panic_on_taint=0x40
 # timeout: 200
 

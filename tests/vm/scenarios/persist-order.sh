@@ -2,7 +2,7 @@
 # must predict what the next load of vfio does (libkmod passes both; the
 # kernel lets the last one win).
 #
-# targets: both
+# targets: both lts-6.1
 # cmdline: vfio.enable_unsafe_noiommu_mode=0
 # timeout: 200
 

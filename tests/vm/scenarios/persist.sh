@@ -1,7 +1,7 @@
 # noiommu on --persist: the modprobe.d file, and a reboot that proves the
 # setting applies when vfio loads; then off --persist removes it.
 #
-# targets: both
+# targets: both lts-6.1
 # boots: 2
 # timeout: 400
 

@@ -21,7 +21,7 @@ exit_is 0 "bind edu" -- vfio-noiommuctl bind $EDU
 case $target in
 both | builtin | compat) first="cdev, no-IOMMU" group=0 cdev=0 ;;
 cdev-only) first="cdev, no-IOMMU" group=3 cdev=0 ;;
-group-only | pre-7.3) first="legacy group, no-IOMMU" group=0 cdev=3 ;;
+group-only | pre-7.3 | lts-6.1) first="legacy group, no-IOMMU" group=0 cdev=3 ;;
 iommu) first="cdev, with an IOMMU" group=0 cdev=0 ;;
 esac
 
@@ -30,6 +30,15 @@ like "$OUT" "^path: $first" "it takes the path the kernel offers: $first"
 like "$OUT" "binding resets the PCI function|opening the device resets the PCI function" "it says it resets the device"
 like "$OUT" "^PASS\$" "PASS"
 case $first in
+"legacy group, no-IOMMU")
+	# container, VFIO_NOIOMMU_IOMMU, device fd, config read (doc/kernel.md §6.7)
+	like "$OUT" "VFIO_CHECK_EXTENSION\\(NOIOMMU\\) +ok" "the container offers no-IOMMU"
+	like "$OUT" "VFIO_SET_IOMMU\\(NOIOMMU\\) +ok" "VFIO_SET_IOMMU(VFIO_NOIOMMU_IOMMU)"
+	like "$OUT" "VFIO_GROUP_GET_DEVICE_FD +ok" "a device fd from the group"
+	like "$OUT" "config space vendor:device +ok .*1234:11e8, equals sysfs" "config space read through the device"
+	like "$(dmesg)" "vfio-pci $EDU: vfio-noiommu device opened by user \\(vfio-noiommuct" \
+		"the kernel logs the open (the group path only)"
+	;;
 "cdev, no-IOMMU")
 	like "$OUT" "IOMMU_IOAS_NOIOMMU_GET_PA +ok .*equals /proc/self/pagemap" "GET_PA equals pagemap"
 	like "$OUT" "config space vendor:device +ok .*1234:11e8, equals sysfs" "config space read through the device"
@@ -53,6 +62,15 @@ else
 fi
 exit_is $cdev "--path cdev: exit $cdev" -- vfio-noiommuctl smoke-test --path cdev $EDU
 [ "$cdev" = 0 ] || like "$ERR" "no usable cdev path: " "the cdev path explains why not"
+case $target in
+lts-6.1)
+	like "$ERR" "no usable cdev path: VFIO device cdevs need Linux 6\\.6" "lts-6.1: no cdevs before 6.6"
+	like "$ERR" "'--path group' tests it through its group node /dev/vfio/noiommu-" "and points at the group node"
+	;;
+pre-7.3)
+	like "$ERR" "no usable cdev path: no-IOMMU cdevs need IOMMUFD_NOIOMMU" "pre-7.3: no no-IOMMU cdevs before 7.3"
+	;;
+esac
 
 run vfio-noiommuctl smoke-test --json $EDU
 ok 'jhas "\"passed\": true"' "--json: passed"

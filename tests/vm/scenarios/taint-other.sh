@@ -1,7 +1,7 @@
 # U without any vfio-noiommu line: the honest answer lists the other
 # sources; a value decoded without touching the host.
 #
-# targets: both
+# targets: both lts-6.1
 # timeout: 200
 
 echo 64 >/proc/sys/kernel/tainted

@@ -2,7 +2,7 @@
 # the vfio lines, the attribution falls back to the still-bound device and
 # says that the log is incomplete.
 #
-# targets: both
+# targets: both lts-6.1
 # cmdline: printk.devkmsg=on
 # timeout: 400
 

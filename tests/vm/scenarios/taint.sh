@@ -2,7 +2,7 @@
 # configuration and its log lines; --check exit codes; the attribution
 # survives the unbind.
 #
-# targets: both cdev-only group-only pre-7.3
+# targets: both cdev-only group-only pre-7.3 lts-6.1
 # timeout: 300
 
 target=$(vm_target)
@@ -10,7 +10,7 @@ EDU=0000:00:03.0
 case $target in
 both) mode='group+cdev' lines=2 ;;
 cdev-only) mode=cdev lines=1 ;;
-group-only | pre-7.3) mode=group lines=1 ;;
+group-only | pre-7.3 | lts-6.1) mode=group lines=1 ;;
 esac
 
 exit_is 0 "clean boot: taint" -- vfio-noiommuctl taint
@@ -31,7 +31,7 @@ like "$OUT" "by root" "and to the user who bound it"
 like "$OUT" "reaches back to boot: this is the complete list" "the log is complete"
 run vfio-noiommuctl taint --json
 ok 'jhas "\"mode\": \"$mode\""' "JSON: mode $mode"
-ok 'jhas "\"log_lines\": $lines"' "JSON: $lines log line(s), as kernel-interfaces.md §4.1 says"
+ok 'jhas "\"log_lines\": $lines"' "JSON: $lines log line(s), as doc/kernel.md §4.1 says"
 ok 'jhas "\"complete\": true"' "JSON: the log is complete"
 is "$(dmesg | grep -c 'Adding kernel taint for vfio-noiommu')" "$lines" "dmesg has $lines taint line(s)"
 exit_is 1 "--check exits 1" -- vfio-noiommuctl taint --check
