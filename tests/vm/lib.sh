@@ -177,17 +177,19 @@ vm_suite_mirror() {
 	[[ -f $VM_KEYRING ]] || vm_die "keyring $VM_KEYRING of the $suite source does not exist"
 }
 
-# vm_prune_unused DIR: remove the entries of DIR (cached roots, chroots)
-# nobody used for VFIO_NOIOMMUCTL_VM_PRUNE_DAYS (14) days; users touch
-# the entry they use.
+# vm_prune_unused DIR...: remove the entries of each DIR (kernels, source
+# trees, roots, chroots) nobody used for VFIO_NOIOMMUCTL_VM_PRUNE_DAYS (14)
+# days; users touch the entry they use.
 vm_prune_unused() {
-	local days=${VFIO_NOIOMMUCTL_VM_PRUNE_DAYS:-14} d
-	for d in "$1"/*; do
-		[[ -d $d ]] || continue
-		if [[ -n $(find "$d" -maxdepth 0 -mtime +"$days") ]]; then
-			vm_log "pruning unused $d"
-			rm -rf --one-file-system -- "$d"
-		fi
+	local days=${VFIO_NOIOMMUCTL_VM_PRUNE_DAYS:-14} dir d
+	for dir in "$@"; do
+		for d in "$dir"/*; do
+			[[ -d $d ]] || continue
+			if [[ -n $(find "$d" -maxdepth 0 -mtime +"$days") ]]; then
+				vm_log "pruning unused $d"
+				rm -rf --one-file-system -- "$d"
+			fi
+		done
 	done
 	return 0
 }
