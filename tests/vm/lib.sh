@@ -163,6 +163,39 @@ vm_write_sources() {
 	mv -f "$out.new" "$out"
 }
 
+# vm_suite_mirror SUITE: the Debian mirror of the machine's first deb source
+# for SUITE, for debootstrap; sets VM_MIRROR and VM_KEYRING (the source's
+# Signed-By, else Debian's archive keyring).
+vm_suite_mirror() {
+	local suite=$1 u s c k
+	VM_MIRROR="" VM_KEYRING=""
+	while IFS=$'\t' read -r u s c k; do
+		[[ $s == "$suite" ]] || continue
+		VM_MIRROR=$u VM_KEYRING=$k
+		break
+	done < <(vm_machine_sources)
+	[[ -n $VM_MIRROR ]] || vm_die "no '$suite' deb source in /etc/apt: cannot find the Debian mirror"
+	VM_KEYRING=${VM_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+	[[ -f $VM_KEYRING ]] || vm_die "keyring $VM_KEYRING of the $suite source does not exist"
+}
+
+# vm_prune_unused DIR...: remove the entries of each DIR (kernels, source
+# trees, roots, chroots) nobody used for VFIO_NOIOMMUCTL_VM_PRUNE_DAYS (14)
+# days; users touch the entry they use.
+vm_prune_unused() {
+	local days=${VFIO_NOIOMMUCTL_VM_PRUNE_DAYS:-14} dir d
+	for dir in "$@"; do
+		for d in "$dir"/*; do
+			[[ -d $d ]] || continue
+			if [[ -n $(find "$d" -maxdepth 0 -mtime +"$days") ]]; then
+				vm_log "pruning unused $d"
+				rm -rf --one-file-system -- "$d"
+			fi
+		done
+	done
+	return 0
+}
+
 VM_APT_OPTS=()
 vm_apt_setup() {
 	local a=$VM_CACHE/apt
