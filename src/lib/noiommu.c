@@ -334,9 +334,14 @@ enum vn_tri vn_persist_effective(const struct vn_persist *p,
 
 int vn_conf_render(const char *user, time_t when, char **out)
 {
+	/* SUDO_USER is whatever the caller's environment says: a newline in
+	 * it would start a directive of its own (install vfio /bin/sh). */
+	_cleanup_free_ char *who = vn_escape(user);
 	char date[32];
 	struct tm tm;
 
+	if (!who)
+		return -ENOMEM;
 	gmtime_r(&when, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
 	return xasprintf(
@@ -347,7 +352,7 @@ int vn_conf_render(const char *user, time_t when, char **out)
 		"# get no DMA isolation, and each such bind taints the kernel (U).\n"
 		"# 'vfio-noiommuctl noiommu off --persist' removes this file.\n"
 		"options vfio " VN_NOIOMMU_PARAM "=1\n",
-		date, user);
+		date, who);
 }
 
 bool vn_conf_is_ours(const char *text)
@@ -357,28 +362,19 @@ bool vn_conf_is_ours(const char *text)
 
 int vn_conf_write(const struct vn_sys *sys, const char *text)
 {
-	char tmp[PATH_MAX], final[PATH_MAX];
 	int r;
 
 	/* An image being assembled may not have /etc yet. */
-	if ((r = vn_mkdir(sys, "/etc")) < 0 ||
-	    (r = vn_mkdir(sys, "/etc/modprobe.d")) < 0 ||
-	    (r = vn_path(sys, tmp, sizeof(tmp), "%s.tmp", VN_MODPROBE_FILE)) <
-		    0 ||
-	    (r = vn_path(sys, final, sizeof(final), "%s", VN_MODPROBE_FILE)) <
-		    0)
+	if ((r = vn_mkdir(sys, "/etc/modprobe.d")) < 0)
 		return r;
-	return vn_replace_file(tmp, final, text);
+	return vn_replace_file(sys, text, "%s", VN_MODPROBE_FILE);
 }
 
 int vn_conf_remove(const struct vn_sys *sys)
 {
-	char path[PATH_MAX];
-	int r = vn_path(sys, path, sizeof(path), "%s", VN_MODPROBE_FILE);
+	int r = vn_remove_file(sys, "%s", VN_MODPROBE_FILE);
 
-	if (r < 0)
-		return r;
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	return r == -ENOENT ? 0 : r;
 }
 
 /* ---- now -------------------------------------------------------------------- */

@@ -150,6 +150,23 @@ int read_fd_full(int fd, char **out, size_t *len)
 	return 0;
 }
 
+int vn_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int xvasprintf(char **out, const char *fmt, va_list ap)
 {
 	if (vasprintf(out, fmt, ap) < 0) {

@@ -132,6 +132,9 @@ int read_fd_full(int fd, char **out, size_t *len);
 int vn_setf(char **dst, const char *fmt, ...) _printf_(2, 3);
 int vn_set_str(char **dst, const char *s);
 
+/* Write all of buf (a regular file may take it in pieces); -errno. */
+int vn_write_all(int fd, const char *buf, size_t len);
+
 /* asprintf that returns -ENOMEM instead of -1. */
 int xasprintf(char **out, const char *fmt, ...) _printf_(2, 3);
 /* The same with a va_list; *out is NULL after -ENOMEM. */
