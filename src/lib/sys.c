@@ -150,12 +150,21 @@ int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 			return r_;                              \
 	} while (0)
 
+/* Regular files only (sysfs and procfs attributes are): in a --sysroot
+ * or --root tree a FIFO would block and a link to /dev/zero never end.
+ * O_NONBLOCK makes opening a FIFO return at once, to be refused. */
 static int read_path(const char *path, char **out)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd =
+		open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	return read_fd_full(fd, out, NULL);
 }
 

@@ -65,7 +65,9 @@ int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 int vn_vpath(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 	     va_list ap);
 
-/* Whole file, trailing whitespace removed. -ENOENT when absent. */
+/* Whole file, trailing whitespace removed. -ENOENT when absent; a file
+ * that is not regular (a FIFO, a device) is -EINVAL, one larger than
+ * VN_READ_MAX -EFBIG. */
 int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	_printf_(3, 4);
 /* Whole file, as it is. */

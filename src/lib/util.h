@@ -124,7 +124,16 @@ char *vn_escape(const char *s);
 /* Does s print as itself (vn_escape would change nothing)? */
 bool vn_is_clean_text(const char *s);
 
-/* Read all of fd or a file into a NUL-terminated buffer. */
+/*
+ * The most read_fd_full() reads: 64 MiB, room for /proc/net/tcp of a host
+ * with 400,000 sockets or a /proc/PID/maps of 500,000 mappings, and a
+ * bound on anything a --sysroot or --root tree holds (a link to /dev/zero,
+ * a huge file). Past it: -EFBIG.
+ */
+#define VN_READ_MAX (64u << 20)
+
+/* Read all of fd (at most VN_READ_MAX bytes) into a NUL-terminated
+ * buffer. */
 int read_fd_full(int fd, char **out, size_t *len);
 
 /* Replace *dst (freed) with a formatted string / a copy of s (NULL
