@@ -269,7 +269,9 @@ static int decode_field(struct vn_record *rec, const char *key, const char *v,
 	case F_STEP:
 		return vn_step_parse(v, &rec->step);
 	case F_TIME:
-		if (parse_ulong(v, 10, &n) < 0)
+		/* Past LLONG_MAX the time_t would turn negative and encode
+		 * as text that no longer decodes. */
+		if (parse_ulong(v, 10, &n) < 0 || n > (unsigned long)LLONG_MAX)
 			return -EBADMSG;
 		rec->when = (time_t)n;
 		return 0;

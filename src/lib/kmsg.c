@@ -127,9 +127,7 @@ static int read_devkmsg(int fd, struct vn_kmsg *k)
 	return 0;
 }
 
-/* A recorded kmsg (--sysroot): records one after another, each starting
- * at the beginning of a line with "prio,seq,". */
-static int read_recorded(const char *text, struct vn_kmsg *k)
+int vn_kmsg_parse_recorded(const char *text, struct vn_kmsg *k)
 {
 	const char *p = text;
 
@@ -199,7 +197,7 @@ int vn_kmsg_read(const struct vn_sys *sys, struct vn_kmsg *k)
 			return 0;
 		}
 		k->source = "/dev/kmsg";
-		r = read_recorded(text, k);
+		r = vn_kmsg_parse_recorded(text, k);
 	} else {
 		fd = vn_open(sys, O_RDONLY | O_NONBLOCK, "/dev/kmsg");
 		if (fd >= 0) {
