@@ -432,7 +432,7 @@ static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 		return VN_EXIT_OK;
 	}
 	vn_acting_user(sys, user, sizeof(user));
-	if ((r = vn_conf_render(user, time(NULL), &text)) < 0)
+	if (vn_conf_render(user, time(NULL), &text) < 0)
 		return VN_EXIT_FAILED;
 	if (dry) {
 		printf("would write %s%s:\n%s", sys->root, VN_MODPROBE_FILE,

@@ -405,7 +405,8 @@ static struct json_object *jtaint(const struct status *s)
 			       json_object_new_int64((int64_t)s->taint));
 	json_object_object_add(o, "letters", vn_jstr(letters));
 	json_object_object_add(
-		o, "user", json_object_new_boolean(s->taint & VN_TAINT_USER));
+		o, "user",
+		json_object_new_boolean((s->taint & VN_TAINT_USER) != 0));
 	return o;
 }
 

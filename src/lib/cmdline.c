@@ -56,7 +56,7 @@ int vn_cmdline_split(const char *cmdline, char ***out)
 		}
 		/* Doubling, not strv_push(): that walks the vector each time. */
 		if (n + 1 >= cap) {
-			char **nv = reallocarray(words, cap * 2, sizeof(*nv));
+			char **nv = realloc(words, cap * 2 * sizeof(*nv));
 
 			if (!nv) {
 				free(w);
@@ -75,8 +75,8 @@ int vn_cmdline_split(const char *cmdline, char ***out)
 bool vn_param_name_eq(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char x = a[i] == '-' ? '_' : a[i];
-		char y = b[i] == '-' ? '_' : b[i];
+		char x = (char)(a[i] == '-' ? '_' : a[i]);
+		char y = (char)(b[i] == '-' ? '_' : b[i]);
 
 		if (x != y)
 			return false;

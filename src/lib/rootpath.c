@@ -24,14 +24,15 @@ void vn_root_close(struct vn_root *root)
 }
 
 /* path without empty components and leading '/' ("/etc//x/" -> "etc/x",
- * "" for the root itself); "." and ".." are -EINVAL. */
-static int clean_path(const char *path, char **out)
+ * "" for the root itself); NULL with errno EINVAL for a "." or ".."
+ * component, ENOMEM. */
+static char *clean_path(const char *path)
 {
 	char *buf = malloc(strlen(path) + 1), *q = buf;
 	const char *p = path;
 
 	if (!buf)
-		return -ENOMEM;
+		return NULL;
 	while (*p) {
 		const char *end;
 		size_t len;
@@ -45,7 +46,8 @@ static int clean_path(const char *path, char **out)
 		if ((len == 1 && p[0] == '.') ||
 		    (len == 2 && !strncmp(p, "..", 2))) {
 			free(buf);
-			return -EINVAL;
+			errno = EINVAL;
+			return NULL;
 		}
 		if (q != buf)
 			*q++ = '/';
@@ -54,8 +56,13 @@ static int clean_path(const char *path, char **out)
 		p = end;
 	}
 	*q = '\0';
-	*out = buf;
-	return 0;
+	return buf;
+}
+
+/* Why clean_path() returned NULL, never 0. */
+static int clean_error(void)
+{
+	return errno == EINVAL ? -EINVAL : -ENOMEM;
 }
 
 /* O_NOFOLLOW | O_DIRECTORY on a symlink fails ENOTDIR: say ELOOP, as
@@ -144,22 +151,21 @@ static int refuse_link(int fd)
 int vn_root_walk(const struct vn_root *root, const char *path, int flags,
 		 mode_t mode)
 {
-	_cleanup_free_ char *rel = NULL;
-	int r = clean_path(path, &rel);
+	_cleanup_free_ char *rel = clean_path(path);
 
-	if (r < 0)
-		return r;
+	if (!rel)
+		return clean_error();
 	return refuse_link(walk_clean(root->fd, rel, flags, mode));
 }
 
 int vn_root_openat(const struct vn_root *root, const char *path, int flags,
 		   mode_t mode)
 {
-	_cleanup_free_ char *rel = NULL;
-	int r = clean_path(path, &rel);
+	_cleanup_free_ char *rel = clean_path(path);
+	int r;
 
-	if (r < 0)
-		return r;
+	if (!rel)
+		return clean_error();
 	if (!root->walk) {
 		r = openat2_clean(root->fd, rel, flags, mode);
 		/* ENOSYS: before Linux 5.6; EPERM: a seccomp filter (some
@@ -173,12 +179,12 @@ int vn_root_openat(const struct vn_root *root, const char *path, int flags,
 
 int vn_root_mkdirs(const struct vn_root *root, const char *path, mode_t mode)
 {
-	_cleanup_free_ char *rel = NULL;
-	int dfd = root->fd, r = clean_path(path, &rel);
+	_cleanup_free_ char *rel = clean_path(path);
+	int dfd = root->fd, r = 0;
 	char *p, *end;
 
-	if (r < 0)
-		return r;
+	if (!rel)
+		return clean_error();
 	/* One component at a time with O_NOFOLLOW: the same on every kernel,
 	 * and each directory is created right where the last step stood. */
 	for (p = rel; *p && r == 0; p = end) {
@@ -201,10 +207,10 @@ static int open_parent(const struct vn_root *root, const char *path, int flags,
 		       char **rel, const char **base)
 {
 	char *slash;
-	int fd, r = clean_path(path, rel);
 
-	if (r < 0)
-		return r;
+	*rel = clean_path(path);
+	if (!*rel)
+		return clean_error();
 	if (!**rel)
 		return -EINVAL;
 	slash = strrchr(*rel, '/');
@@ -214,8 +220,7 @@ static int open_parent(const struct vn_root *root, const char *path, int flags,
 	}
 	*slash = '\0';
 	*base = slash + 1;
-	fd = vn_root_openat(root, *rel, flags | O_DIRECTORY, 0);
-	return fd;
+	return vn_root_openat(root, *rel, flags | O_DIRECTORY, 0);
 }
 
 /* A new file ".BASE.XXXXXXXX" beside base, created with O_EXCL so that
