@@ -306,29 +306,37 @@ int vn_sys_root(const struct vn_sys *sys, struct vn_root *root)
 	return r;
 }
 
-/* fmt formatted as a path inside the root (no root prefix). */
-#define RELPATH_OR_RETURN(buf, fmt)                         \
-	do {                                                \
-		va_list ap_;                                \
-		int n_;                                     \
-		va_start(ap_, fmt);                         \
-		n_ = vsnprintf(buf, sizeof(buf), fmt, ap_); \
-		va_end(ap_);                                \
-		if (n_ < 0)                                 \
-			return -EINVAL;                     \
-		if ((size_t)n_ >= sizeof(buf))              \
-			return -ENAMETOOLONG;               \
+/* fmt formatted as a path inside the root (no root prefix), and the root
+ * opened for it. */
+static int root_vpath(const struct vn_sys *sys, struct vn_root *root, char *buf,
+		      size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	return vn_sys_root(sys, root);
+}
+
+#define ROOT_PATH_OR_RETURN(sys, root, buf, fmt)                           \
+	do {                                                               \
+		va_list ap_;                                               \
+		int r_;                                                    \
+		va_start(ap_, fmt);                                        \
+		r_ = root_vpath(sys, &(root), buf, sizeof(buf), fmt, ap_); \
+		va_end(ap_);                                               \
+		if (r_ < 0)                                                \
+			return r_;                                         \
 	} while (0)
 
 int vn_mkdir(const struct vn_sys *sys, const char *fmt, ...)
 {
 	_cleanup_root_ struct vn_root root = { .fd = -1 };
 	char path[PATH_MAX];
-	int r;
 
-	RELPATH_OR_RETURN(path, fmt);
-	if ((r = vn_sys_root(sys, &root)) < 0)
-		return r;
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
 	return vn_root_mkdirs(&root, path, 0755);
 }
 
@@ -337,11 +345,8 @@ int vn_replace_file(const struct vn_sys *sys, const char *text, const char *fmt,
 {
 	_cleanup_root_ struct vn_root root = { .fd = -1 };
 	char path[PATH_MAX];
-	int r;
 
-	RELPATH_OR_RETURN(path, fmt);
-	if ((r = vn_sys_root(sys, &root)) < 0)
-		return r;
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
 	return vn_root_replace(&root, path, text, strlen(text), 0644);
 }
 
@@ -349,11 +354,8 @@ int vn_remove_file(const struct vn_sys *sys, const char *fmt, ...)
 {
 	_cleanup_root_ struct vn_root root = { .fd = -1 };
 	char path[PATH_MAX];
-	int r;
 
-	RELPATH_OR_RETURN(path, fmt);
-	if ((r = vn_sys_root(sys, &root)) < 0)
-		return r;
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
 	return vn_root_unlink(&root, path);
 }
 
@@ -362,11 +364,8 @@ int vn_open_in_root(const struct vn_sys *sys, int flags, mode_t mode,
 {
 	_cleanup_root_ struct vn_root root = { .fd = -1 };
 	char path[PATH_MAX];
-	int r;
 
-	RELPATH_OR_RETURN(path, fmt);
-	if ((r = vn_sys_root(sys, &root)) < 0)
-		return r;
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
 	return vn_root_openat(&root, path, flags, mode);
 }
 
