@@ -162,7 +162,8 @@ static void mode_string(const struct vn_node_info *st, char out[11])
 
 	out[0] = st->is_chr ? 'c' : 'b';
 	for (int i = 0; i < 9; i++)
-		out[i + 1] = st->mode & (1u << (8 - i)) ? rwx[i] : '-';
+		out[i + 1] =
+			(char)((st->mode & (1u << (8 - i))) ? rwx[i] : '-');
 	out[10] = '\0';
 }
 

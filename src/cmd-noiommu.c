@@ -392,6 +392,23 @@ static int persist_conflict(const struct state *s, bool on)
 	return VN_EXIT_OK;
 }
 
+/* A symlink on the way (DIR/etc -> /etc) is refused, never followed
+ * (rootpath.h): under --root that is the image's fault, bad input. */
+static int conf_failed(const struct vn_sys *sys, const char *action, int r)
+{
+	if (r != -ELOOP) {
+		vn_err("cannot %s %s%s: %s", action, sys->root,
+		       VN_MODPROBE_FILE, strerror(-r));
+		return VN_EXIT_FAILED;
+	}
+	vn_err("cannot %s %s%s: a directory on the way is a symbolic link",
+	       action, sys->root, VN_MODPROBE_FILE);
+	vn_hint("files are never written through a symlink, which could lead "
+		"out of %s; make it a real directory",
+		vn_sys_is_host(sys) ? "the intended place" : "--root");
+	return vn_sys_is_host(sys) ? VN_EXIT_FAILED : VN_EXIT_USAGE;
+}
+
 static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 {
 	_cleanup_free_ char *text = NULL, *listed = NULL;
@@ -415,7 +432,7 @@ static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 		return VN_EXIT_OK;
 	}
 	vn_acting_user(sys, user, sizeof(user));
-	if ((r = vn_conf_render(user, time(NULL), &text)) < 0)
+	if (vn_conf_render(user, time(NULL), &text) < 0)
 		return VN_EXIT_FAILED;
 	if (dry) {
 		printf("would write %s%s:\n%s", sys->root, VN_MODPROBE_FILE,
@@ -423,11 +440,8 @@ static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 		return VN_EXIT_OK;
 	}
 	r = vn_conf_write(sys, text);
-	if (r < 0) {
-		vn_err("cannot write %s%s: %s", sys->root, VN_MODPROBE_FILE,
-		       strerror(-r));
-		return VN_EXIT_FAILED;
-	}
+	if (r < 0)
+		return conf_failed(sys, "write", r);
 	say("persisted", "%s%s: options vfio " VN_NOIOMMU_PARAM "=1", sys->root,
 	    VN_MODPROBE_FILE);
 	if (vn_initramfs_hint(sys, &listed, &cmd) > 0)
@@ -459,11 +473,8 @@ static int persist_off(struct vn_sys *sys, const struct state *s, bool dry)
 		return VN_EXIT_OK;
 	}
 	r = vn_conf_remove(sys);
-	if (r < 0) {
-		vn_err("cannot remove %s%s: %s", sys->root, VN_MODPROBE_FILE,
-		       strerror(-r));
-		return VN_EXIT_FAILED;
-	}
+	if (r < 0)
+		return conf_failed(sys, "remove", r);
 	vn_acting_user(sys, user, sizeof(user));
 	say("removed", "%s%s", sys->root, VN_MODPROBE_FILE);
 	vn_audit(sys, "noiommu: removed %s%s by %s", sys->root,

@@ -264,6 +264,22 @@ static void print_journal(const struct status *s)
 	       "Journal", list ? list : "?", s->unfinished[1] ? "them" : "it");
 }
 
+/* Why a kernel config that is there was not used (vn_kconfig). */
+_Static_assert(VN_KCONFIG_MAX == 16u << 20, "the message says 16 MiB");
+static const char *config_error(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "not a regular file";
+	case -EFBIG:
+		return "larger than any kernel config (16 MiB)";
+	case -EBADMSG:
+		return "corrupt or cut short";
+	default:
+		return strerror(-err);
+	}
+}
+
 static void print_text(const struct status *s)
 {
 	const struct vn_caps *c = &s->caps;
@@ -273,6 +289,9 @@ static void print_text(const struct status *s)
 		printf("  (config read from %s)\n", c->config.source);
 	else
 		printf("  (no kernel config found)\n");
+	if (c->config.skipped)
+		printf(VN_LABEL "(%s skipped: %s)\n", "", c->config.skipped,
+		       config_error(c->config.skipped_err));
 	printf(VN_LABEL "vfio %s, vfio_pci %s, iommufd %s\n", "Modules",
 	       vn_mod_state_str(c->mod_vfio), vn_mod_state_str(c->mod_vfio_pci),
 	       vn_mod_state_str(c->mod_iommufd));
@@ -386,7 +405,8 @@ static struct json_object *jtaint(const struct status *s)
 			       json_object_new_int64((int64_t)s->taint));
 	json_object_object_add(o, "letters", vn_jstr(letters));
 	json_object_object_add(
-		o, "user", json_object_new_boolean(s->taint & VN_TAINT_USER));
+		o, "user",
+		json_object_new_boolean((s->taint & VN_TAINT_USER) != 0));
 	return o;
 }
 

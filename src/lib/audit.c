@@ -3,10 +3,13 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <syslog.h>
 
 #include "audit.h"
 #include "sys.h"
+#include "testhook.h"
 
 static const char *uid_name(uid_t uid, char *buf, size_t size)
 {
@@ -41,28 +44,70 @@ void vn_acting_user(const struct vn_sys *sys, char *buf, size_t size)
 		 (unsigned int)getuid());
 }
 
+/*
+ * The host's kernel log, whatever tree the tool looks at: a line about an
+ * image changed under --root belongs to the host that changed it, and a
+ * path inside the image (DIR/dev/kmsg) is the image owner's to point
+ * anywhere. O_NOFOLLOW and the device number make sure it is the kernel's
+ * kmsg (1:11, drivers/char/mem.c, devlist[]), not a file put in its place.
+ * Test builds write to VFIO_NOIOMMUCTL_TEST_AUDIT instead, when set.
+ */
+static int open_host_kmsg(bool *test)
+{
+	const char *file = vn_test_audit_file();
+	struct stat st;
+	int fd;
+
+	*test = file != NULL;
+	if (file)
+		return open(file,
+			    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0600);
+	fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) ||
+	    st.st_rdev != makedev(1, 11)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 void vn_audit(const struct vn_sys *sys, const char *fmt, ...)
 {
 	_cleanup_close_ int fd = -1;
-	char msg[512], line[600];
+	_cleanup_free_ char *msg = NULL, *text = NULL;
+	/* One record: devkmsg_write() (kernel/printk/printk.c) takes at most
+	 * PRINTKRB_RECORD_MAX (1024) bytes; a longer line is cut here. */
+	char line[976];
+	bool test;
 	va_list ap;
 	int n;
 
+	(void)sys;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = xvasprintf(&msg, fmt, ap);
 	va_end(ap);
+	/* One line whatever the arguments hold: an image path or a user name
+	 * with a newline must not forge a second record. */
+	if (n < 0 || !(text = vn_escape(msg)))
+		return;
 
-	openlog("vfio-noiommuctl", LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_NOTICE, "%s", msg);
-	closelog();
-
+	fd = open_host_kmsg(&test);
+	if (!test) {
+		openlog("vfio-noiommuctl", LOG_PID, LOG_AUTHPRIV);
+		syslog(LOG_NOTICE, "%s", text);
+		closelog();
+	}
 	/* <5> is KERN_NOTICE; the kernel prefixes nothing else for us. */
 	n = snprintf(line, sizeof(line), "<5>vfio-noiommuctl[%d]: %s\n",
-		     (int)getpid(), msg);
-	fd = vn_open(sys, O_WRONLY | O_NOCTTY, "/dev/kmsg");
-	if (fd >= 0 && n > 0) {
-		ssize_t w = write(fd, line, (size_t)n);
-
-		(void)w;
+		     (int)getpid(), text);
+	if (n > (int)sizeof(line) - 1) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
 	}
+	if (fd >= 0 && n > 0)
+		(void)vn_write_all(fd, line, (size_t)n);
 }

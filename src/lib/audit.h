@@ -13,8 +13,11 @@ void vn_acting_user(const struct vn_sys *sys, char *buf, size_t size);
 
 /*
  * Record an action in the kernel log (/dev/kmsg, next to the kernel's own
- * taint lines, which never say who acted) and in syslog. Failures to log
- * are not errors of the action.
+ * taint lines, which never say who acted) and in syslog. Always the
+ * host's logs: sys only names the tree acted on (an image changed under
+ * --root is logged on the host that changed it). The formatted text is
+ * passed through vn_escape(), so arguments go in raw and the record is
+ * one line. Failures to log are not errors of the action.
  */
 void vn_audit(const struct vn_sys *sys, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -126,16 +126,13 @@ static int devt_of(const struct vn_sys *sys, const char *disk, const char *name,
 	return 0;
 }
 
-static int mounted_at(const struct vn_sys *sys, const char *devt, char **where)
+int vn_parse_mountinfo(const char *text, const char *devt, char **where)
 {
-	_cleanup_free_ char *mi = NULL;
-	const char *p;
-
-	if (vn_read_text(sys, &mi, "/proc/self/mountinfo") < 0)
-		return 0;
-	for (p = mi; p && *p;) {
+	for (const char *p = text; p && *p;) {
 		char mm[32], mnt[PATH_MAX];
 
+		/* "36 35 98:0 /mnt1 /mnt2 ...": ID, parent, MAJ:MIN, root,
+		 * mount point (proc(5)). */
 		if (sscanf(p, "%*d %*d %31s %*s %4095s", mm, mnt) == 2 &&
 		    streq(mm, devt)) {
 			*where = strdup(mnt);
@@ -146,6 +143,15 @@ static int mounted_at(const struct vn_sys *sys, const char *devt, char **where)
 			p++;
 	}
 	return 0;
+}
+
+static int mounted_at(const struct vn_sys *sys, const char *devt, char **where)
+{
+	_cleanup_free_ char *mi = NULL;
+
+	if (vn_read_text(sys, &mi, "/proc/self/mountinfo") < 0)
+		return 0;
+	return vn_parse_mountinfo(mi, devt, where);
 }
 
 static bool is_swap(const struct vn_sys *sys, const char *name)

@@ -17,3 +17,8 @@ int vn_block_devices(const struct vn_sys *sys, const char *bdf, char ***names);
  * btrfs, a running fsck). 1 with *why set, 0 when it is free.
  */
 int vn_block_in_use(const struct vn_sys *sys, const char *name, char **why);
+
+/* The mount point of the first /proc/self/mountinfo line for devt
+ * ("259:1"): 1 with *where set (escapes kept as the kernel wrote them),
+ * 0 when it is not mounted. */
+int vn_parse_mountinfo(const char *text, const char *devt, char **where);

@@ -5,43 +5,68 @@
 #include "sys.h"
 #include "taint.h"
 
+/* The word at *p as the kernel's next_arg() (lib/cmdline.c) reads it:
+ * quotes group and are dropped. Advances *p past it. */
+static char *take_word(const char **p)
+{
+	const char *start = *p, *s;
+	bool quoted = false;
+	size_t len = 0;
+	char *w, *q;
+
+	/* Measure first: one allocation of the word's size, so the whole
+	 * split is linear in the length of the command line. */
+	for (s = start; *s && (quoted || !isspace((unsigned char)*s)); s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else
+			len++;
+	}
+	w = malloc(len + 1);
+	if (!w)
+		return NULL;
+	for (q = w; *p < s; (*p)++)
+		if (**p != '"')
+			*q++ = **p;
+	*q = '\0';
+	return w;
+}
+
 int vn_cmdline_split(const char *cmdline, char ***out)
 {
 	_cleanup_strv_ char **words = strv_new();
 	const char *p = cmdline;
-	int r;
+	size_t n = 0, cap = 1;
 
 	if (!words)
 		return -ENOMEM;
 	for (;;) {
-		bool quoted = false;
-		size_t len = 0;
 		char *w;
 
 		while (isspace((unsigned char)*p))
 			p++;
 		if (!*p)
 			break;
-		w = malloc(strlen(p) + 1);
+		w = take_word(&p);
 		if (!w)
 			return -ENOMEM;
-		for (; *p; p++) {
-			if (*p == '"') {
-				quoted = !quoted;
-				continue;
-			}
-			if (!quoted && isspace((unsigned char)*p))
-				break;
-			w[len++] = *p;
-		}
-		w[len] = '\0';
 		if (streq(w, "--")) {
 			free(w);
 			break;
 		}
-		r = strv_push(&words, w);
-		if (r < 0)
-			return r;
+		/* Doubling, not strv_push(): that walks the vector each time. */
+		if (n + 1 >= cap) {
+			char **nv = realloc(words, cap * 2 * sizeof(*nv));
+
+			if (!nv) {
+				free(w);
+				return -ENOMEM;
+			}
+			words = nv;
+			cap *= 2;
+		}
+		words[n++] = w;
+		words[n] = NULL;
 	}
 	*out = steal_ptr(words);
 	return 0;
@@ -50,8 +75,8 @@ int vn_cmdline_split(const char *cmdline, char ***out)
 bool vn_param_name_eq(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char x = a[i] == '-' ? '_' : a[i];
-		char y = b[i] == '-' ? '_' : b[i];
+		char x = (char)(a[i] == '-' ? '_' : a[i]);
+		char y = (char)(b[i] == '-' ? '_' : b[i]);
 
 		if (x != y)
 			return false;

@@ -269,7 +269,9 @@ static int decode_field(struct vn_record *rec, const char *key, const char *v,
 	case F_STEP:
 		return vn_step_parse(v, &rec->step);
 	case F_TIME:
-		if (parse_ulong(v, 10, &n) < 0)
+		/* Past LLONG_MAX the time_t would turn negative and encode
+		 * as text that no longer decodes. */
+		if (parse_ulong(v, 10, &n) < 0 || n > (unsigned long)LLONG_MAX)
 			return -EBADMSG;
 		rec->when = (time_t)n;
 		return 0;
@@ -326,23 +328,16 @@ int vn_record_decode(const char *text, struct vn_record *rec)
 int vn_journal_write(const struct vn_sys *sys, const struct vn_record *rec)
 {
 	_cleanup_free_ char *text = NULL;
-	char tmp[PATH_MAX], final[PATH_MAX];
 	int r;
 
 	/* 0755: status and list show interrupted runs to users who may
 	 * not change them. */
-	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
-	    (r = vn_mkdir(sys, VN_JOURNAL_DIR)) < 0)
+	if ((r = vn_mkdir(sys, VN_JOURNAL_DIR)) < 0)
 		return r;
 	r = vn_record_encode(rec, &text);
 	if (r < 0)
 		return r;
-	if ((r = vn_path(sys, tmp, sizeof(tmp), VN_JOURNAL_DIR "/.%s.tmp",
-			 rec->bdf)) < 0 ||
-	    (r = vn_path(sys, final, sizeof(final), VN_JOURNAL_DIR "/%s",
-			 rec->bdf)) < 0)
-		return r;
-	r = vn_replace_file(tmp, final, text);
+	r = vn_replace_file(sys, text, VN_JOURNAL_DIR "/%s", rec->bdf);
 	vn_log(sys, VN_LOG_WRITE, "journal %s: %s%s%s", rec->bdf,
 	       vn_step_name(rec->step), r < 0 ? ": " : "",
 	       r < 0 ? strerror(-r) : "");
@@ -368,12 +363,10 @@ int vn_journal_read(const struct vn_sys *sys, const char *bdf,
 
 int vn_journal_remove(const struct vn_sys *sys, const char *bdf)
 {
-	char path[PATH_MAX];
-	int r = vn_path(sys, path, sizeof(path), VN_JOURNAL_DIR "/%s", bdf);
+	int r = vn_remove_file(sys, VN_JOURNAL_DIR "/%s", bdf);
 
-	if (r < 0)
-		return r;
-	r = unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	if (r == -ENOENT)
+		r = 0;
 	vn_log(sys, VN_LOG_WRITE, "journal %s: removed%s%s", bdf,
 	       r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
 	return r;

@@ -9,9 +9,19 @@ struct vn_sys;
 
 /* ---- kernel build configuration ------------------------------------ */
 
+/* The most of a kernel config read (uncompressed): a real one is under
+ * 300 KiB (allyesconfig included); past this it is -EFBIG, so that a
+ * compressed bomb or a link to /dev/zero in a tree ends. */
+#define VN_KCONFIG_MAX (16u << 20)
+
 struct vn_kconfig {
 	char *source; /* "/proc/config.gz", "/boot/config-R", ...; NULL: none */
 	char **syms; /* "VFIO_NOIOMMU=y" for the symbols the tool asks about */
+	/* The first source that was there but could not be used, and why:
+	 * -EINVAL not a regular file, -EFBIG larger than VN_KCONFIG_MAX,
+	 * -EBADMSG corrupt compressed data, or what open(2) said. */
+	char *skipped;
+	int skipped_err;
 };
 
 void vn_kconfig_clear(struct vn_kconfig *kc);

@@ -179,7 +179,7 @@ bool vn_module_known(struct vn_sys *sys, const char *name)
 
 	/* Driver names use '-', module names '_' (vfio-pci, vfio_pci). */
 	for (i = 0; name[i] && i + 1 < sizeof(norm); i++)
-		norm[i] = name[i] == '-' ? '_' : name[i];
+		norm[i] = (char)(name[i] == '-' ? '_' : name[i]);
 	norm[i] = '\0';
 	return vn_module_state(sys, norm, &st) == 0 && st != VN_MOD_ABSENT;
 }

@@ -92,12 +92,15 @@ static int push(struct vn_kmsg *k, struct vn_kmsg_rec *rec)
 }
 
 /* /dev/kmsg: one record per read(2); EPIPE when the reader fell behind
- * and records were overwritten; EAGAIN at the end. */
+ * and records were overwritten; EAGAIN at the end. A log written faster
+ * than it is read never reaches the end: stop after VN_READ_MAX bytes,
+ * as for every other read (the newest records are then not seen). */
 static int read_devkmsg(int fd, struct vn_kmsg *k)
 {
 	char buf[8192];
+	size_t total = 0;
 
-	for (;;) {
+	while (total <= VN_READ_MAX) {
 		struct vn_kmsg_rec rec;
 		ssize_t n = read(fd, buf, sizeof(buf) - 1);
 		int r;
@@ -114,17 +117,17 @@ static int read_devkmsg(int fd, struct vn_kmsg *k)
 			return -errno;
 		if (n == 0)
 			return 0;
+		total += (size_t)n;
 		buf[n] = '\0';
 		if (vn_kmsg_parse_record(buf, &rec) < 0)
 			continue; /* not a record: skip, never guess */
 		if ((r = push(k, &rec)) < 0)
 			return r;
 	}
+	return 0;
 }
 
-/* A recorded kmsg (--sysroot): records one after another, each starting
- * at the beginning of a line with "prio,seq,". */
-static int read_recorded(const char *text, struct vn_kmsg *k)
+int vn_kmsg_parse_recorded(const char *text, struct vn_kmsg *k)
 {
 	const char *p = text;
 
@@ -194,7 +197,7 @@ int vn_kmsg_read(const struct vn_sys *sys, struct vn_kmsg *k)
 			return 0;
 		}
 		k->source = "/dev/kmsg";
-		r = read_recorded(text, k);
+		r = vn_kmsg_parse_recorded(text, k);
 	} else {
 		fd = vn_open(sys, O_RDONLY | O_NONBLOCK, "/dev/kmsg");
 		if (fd >= 0) {

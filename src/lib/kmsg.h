@@ -40,6 +40,10 @@ void vn_kmsg_clear(struct vn_kmsg *k);
  * " KEY=value" continuation lines. -EBADMSG when it is not one.
  */
 int vn_kmsg_parse_record(const char *text, struct vn_kmsg_rec *rec);
+/* A recorded kmsg (--sysroot): records one after another, each starting
+ * at the beginning of a line with "prio,seq,"; what is not a record is
+ * skipped. Appends to k. */
+int vn_kmsg_parse_recorded(const char *text, struct vn_kmsg *k);
 /* A syslog(2) line: "<prio>[  12.345678] message". */
 int vn_kmsg_parse_syslog_line(const char *line, struct vn_kmsg_rec *rec);
 void vn_kmsg_rec_clear(struct vn_kmsg_rec *rec);

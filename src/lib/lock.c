@@ -32,16 +32,18 @@ static int write_pid(int fd, pid_t pid)
 	return 0;
 }
 
-static int take(const char *path, bool exclusive, int timeout_ms, pid_t *holder)
+/* path inside the root (rootpath.h: no symlink followed). */
+static int take(const struct vn_sys *sys, const char *path, bool exclusive,
+		int timeout_ms, pid_t *holder)
 {
 	_cleanup_close_ int fd = -1;
 	long long deadline = vn_now_ms() + timeout_ms;
 	int r;
 
 	*holder = 0;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = vn_open_in_root(sys, O_RDWR | O_CREAT, 0600, "%s", path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
@@ -60,14 +62,12 @@ static int take(const char *path, bool exclusive, int timeout_ms, pid_t *holder)
 int vn_lock_acquire(const struct vn_sys *sys, bool exclusive, int timeout_ms,
 		    pid_t *holder)
 {
-	char path[PATH_MAX];
 	int r;
 
 	*holder = 0;
-	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
-	    (r = vn_path(sys, path, sizeof(path), "%s", VN_LOCK_FILE)) < 0)
+	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0)
 		return r;
-	return take(path, exclusive, timeout_ms, holder);
+	return take(sys, VN_LOCK_FILE, exclusive, timeout_ms, holder);
 }
 
 int vn_lock_device(const struct vn_sys *sys, const char *bdf, int timeout_ms,
@@ -77,11 +77,12 @@ int vn_lock_device(const struct vn_sys *sys, const char *bdf, int timeout_ms,
 	int r;
 
 	*holder = 0;
-	if ((r = vn_mkdir(sys, VN_RUN_DIR)) < 0 ||
-	    (r = vn_mkdir(sys, VN_LOCK_DIR)) < 0 ||
-	    (r = vn_path(sys, path, sizeof(path), VN_LOCK_DIR "/%s", bdf)) < 0)
+	if ((r = vn_mkdir(sys, VN_LOCK_DIR)) < 0)
 		return r;
-	return take(path, true, timeout_ms, holder);
+	if (snprintf(path, sizeof(path), VN_LOCK_DIR "/%s", bdf) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return take(sys, path, true, timeout_ms, holder);
 }
 
 void vn_lock_release(int fd)

@@ -31,6 +31,33 @@ static int prefix_len(uint32_t mask_be)
 	return __builtin_popcount(mask_be);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly 2 * n hex digits, nothing after: bytes in the order written.
+ * A short or malformed field is -EINVAL, never half-read. */
+static int hex_bytes(const char *hex, size_t n, unsigned char *out)
+{
+	if (strlen(hex) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 int vn_parse_proc_net_route(const char *text, char ***routes,
 			    char ***default_ifs)
 {
@@ -69,20 +96,18 @@ int vn_parse_proc_net_ipv6_route(const char *text, char ***routes,
 		char dst[33], src[33], nh[33], ifname[IFNAMSIZ + 1], buf[96];
 		unsigned int dplen, splen, metric, refcnt, use, flags;
 
+		unsigned char a[16];
+
+		/* The destination is 32 hex digits in network order
+		 * (net/ipv6/route.c, ipv6_route_native_seq_show()). */
 		if (sscanf(p, "%32s %x %32s %x %32s %x %x %x %x %16s", dst,
 			   &dplen, src, &splen, nh, &metric, &refcnt, &use,
 			   &flags, ifname) == 10 &&
+		    hex_bytes(dst, sizeof(a), a) == 0 && dplen <= 128 &&
 		    !streq(ifname, "lo")) {
-			unsigned char a[16];
 			char txt[INET6_ADDRSTRLEN];
 			bool is_default = dplen == 0;
 
-			for (int i = 0; i < 16; i++) {
-				unsigned int b;
-
-				sscanf(dst + 2 * i, "%2x", &b);
-				a[i] = (unsigned char)b;
-			}
 			inet_ntop(AF_INET6, a, txt, sizeof(txt));
 			/* Local and multicast table entries are not routes
 			 * that carry traffic off the host. */
@@ -104,19 +129,24 @@ int vn_parse_proc_net_ipv6_route(const char *text, char ***routes,
 	return 0;
 }
 
-static void hex_to_addr(const char *hex, bool v6, char *out, size_t size)
+static int hex_to_addr(const char *hex, bool v6, char *out, size_t size)
 {
 	unsigned char a[16];
 	size_t n = v6 ? 16 : 4;
 
-	/* /proc/net/tcp prints the address as host-order 32-bit words. */
+	if (hex_bytes(hex, n, a) < 0)
+		return -EINVAL;
+	/* /proc/net/tcp prints the address as host-order 32-bit words
+	 * (net/ipv4/tcp_ipv4.c, get_tcp4_sock(): %08X of __be32). */
 	for (size_t w = 0; w < n / 4; w++) {
-		unsigned int word;
+		uint32_t word = (uint32_t)a[4 * w] << 24 |
+				(uint32_t)a[4 * w + 1] << 16 |
+				(uint32_t)a[4 * w + 2] << 8 | a[4 * w + 3];
 
-		sscanf(hex + 8 * w, "%8x", &word);
 		memcpy(a + 4 * w, &word, 4);
 	}
 	inet_ntop(v6 ? AF_INET6 : AF_INET, a, out, (socklen_t)size);
+	return 0;
 }
 
 int vn_parse_proc_net_tcp(const char *text, bool v6, char *const *inodes,
@@ -135,9 +165,9 @@ int vn_parse_proc_net_tcp(const char *text, bool v6, char *const *inodes,
 			   &slot, laddr, &lport, raddr, &rport, &state, &uid,
 			   inode) == 8 &&
 		    state == 1 /* ESTABLISHED */ &&
-		    strv_contains(inodes, inode)) {
-			hex_to_addr(laddr, v6, l, sizeof(l));
-			hex_to_addr(raddr, v6, rm, sizeof(rm));
+		    strv_contains(inodes, inode) &&
+		    hex_to_addr(laddr, v6, l, sizeof(l)) == 0 &&
+		    hex_to_addr(raddr, v6, rm, sizeof(rm)) == 0) {
 			/* An IPv4 peer on an IPv6 socket: ::ffff:a.b.c.d */
 			*local = strdup(startswith(l, "::ffff:") ? l + 7 : l);
 			*remote =

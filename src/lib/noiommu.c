@@ -124,18 +124,25 @@ void vn_persist_clear(struct vn_persist *p)
 static int add_setting(struct vn_persist *p, const char *where,
 		       const char *text, enum vn_tri value, bool ours)
 {
-	struct vn_setting *nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
+	struct vn_setting s = { .where = strdup(where),
+				.text = strdup(text),
+				.value = value,
+				.ours = ours };
+	struct vn_setting *nv = NULL;
 
-	if (!nv)
+	if (s.where && s.text)
+		nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(s.where);
+		free(s.text);
 		return -ENOMEM;
+	}
 	p->v = nv;
-	nv[p->n] = (struct vn_setting){ .value = value, .ours = ours };
-	nv[p->n].where = strdup(where);
-	nv[p->n].text = strdup(text);
-	/* Counted even when a copy failed, so that the owner frees it. */
-	p->n++;
-	if (!nv[p->n - 1].where || !nv[p->n - 1].text)
-		return -ENOMEM;
+	/* gcc 12's analyzer loses pointers stored into a realloc()ed array
+	 * and calls them leaked; vn_persist_clear() frees them. */
+	VN_ANALYZER_FP_BEGIN("-Wanalyzer-malloc-leak")
+	nv[p->n++] = s;
+	VN_ANALYZER_FP_END
 	return 0;
 }
 
@@ -334,9 +341,14 @@ enum vn_tri vn_persist_effective(const struct vn_persist *p,
 
 int vn_conf_render(const char *user, time_t when, char **out)
 {
+	/* SUDO_USER is whatever the caller's environment says: a newline in
+	 * it would start a directive of its own (install vfio /bin/sh). */
+	_cleanup_free_ char *who = vn_escape(user);
 	char date[32];
 	struct tm tm;
 
+	if (!who)
+		return -ENOMEM;
 	gmtime_r(&when, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
 	return xasprintf(
@@ -347,7 +359,7 @@ int vn_conf_render(const char *user, time_t when, char **out)
 		"# get no DMA isolation, and each such bind taints the kernel (U).\n"
 		"# 'vfio-noiommuctl noiommu off --persist' removes this file.\n"
 		"options vfio " VN_NOIOMMU_PARAM "=1\n",
-		date, user);
+		date, who);
 }
 
 bool vn_conf_is_ours(const char *text)
@@ -357,28 +369,19 @@ bool vn_conf_is_ours(const char *text)
 
 int vn_conf_write(const struct vn_sys *sys, const char *text)
 {
-	char tmp[PATH_MAX], final[PATH_MAX];
 	int r;
 
 	/* An image being assembled may not have /etc yet. */
-	if ((r = vn_mkdir(sys, "/etc")) < 0 ||
-	    (r = vn_mkdir(sys, "/etc/modprobe.d")) < 0 ||
-	    (r = vn_path(sys, tmp, sizeof(tmp), "%s.tmp", VN_MODPROBE_FILE)) <
-		    0 ||
-	    (r = vn_path(sys, final, sizeof(final), "%s", VN_MODPROBE_FILE)) <
-		    0)
+	if ((r = vn_mkdir(sys, "/etc/modprobe.d")) < 0)
 		return r;
-	return vn_replace_file(tmp, final, text);
+	return vn_replace_file(sys, text, "%s", VN_MODPROBE_FILE);
 }
 
 int vn_conf_remove(const struct vn_sys *sys)
 {
-	char path[PATH_MAX];
-	int r = vn_path(sys, path, sizeof(path), "%s", VN_MODPROBE_FILE);
+	int r = vn_remove_file(sys, "%s", VN_MODPROBE_FILE);
 
-	if (r < 0)
-		return r;
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	return r == -ENOENT ? 0 : r;
 }
 
 /* ---- now -------------------------------------------------------------------- */

@@ -71,7 +71,8 @@ enum vn_tri vn_persist_effective(const struct vn_persist *p,
 int vn_modprobe_parse(const char *text, const char *where, bool extended,
 		      struct vn_persist *p);
 
-/* Our file's text: header (who, when, how to undo) and the options line. */
+/* Our file's text: header (who, when, how to undo) and the options line.
+ * user goes through vn_escape(): it comes from the environment. */
 int vn_conf_render(const char *user, time_t when, char **out);
 /* Was this text written by vn_conf_render? */
 bool vn_conf_is_ours(const char *text);

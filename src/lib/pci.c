@@ -178,6 +178,8 @@ int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out)
 	if (r < 0)
 		return r;
 	n = strv_len(bdfs);
+	/* An array of pointers: sizeof(pointer) is meant. */
+	// NOLINTNEXTLINE(bugprone-sizeof-expression)
 	out->devs = calloc(n ? n : 1, sizeof(*out->devs));
 	if (!out->devs)
 		return -ENOMEM;

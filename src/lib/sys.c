@@ -9,7 +9,9 @@
 #include <libudev.h>
 
 #include "names.h"
+#include "rootpath.h"
 #include "sys.h"
+#include "testhook.h"
 
 struct vn_sys_cache {
 	char *text[VN_CACHED_COUNT];
@@ -148,12 +150,21 @@ int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 			return r_;                              \
 	} while (0)
 
+/* Regular files only (sysfs and procfs attributes are): in a --sysroot
+ * or --root tree a FIFO would block and a link to /dev/zero never end.
+ * O_NONBLOCK makes opening a FIFO return at once, to be refused. */
 static int read_path(const char *path, char **out)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd =
+		open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	return read_fd_full(fd, out, NULL);
 }
 
@@ -284,68 +295,78 @@ int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 	return r;
 }
 
+/* The tool's root as a vn_root for writing. Test builds take
+ * VFIO_NOIOMMUCTL_TEST_RESOLVE=walk to force the fallback resolution. */
+int vn_sys_root(const struct vn_sys *sys, struct vn_root *root)
+{
+	int r = vn_root_open(sys->root, root);
+
+	if (r == 0)
+		root->walk = vn_test_resolve_walk();
+	return r;
+}
+
+/* fmt formatted as a path inside the root (no root prefix), and the root
+ * opened for it. */
+static int root_vpath(const struct vn_sys *sys, struct vn_root *root, char *buf,
+		      size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	return vn_sys_root(sys, root);
+}
+
+#define ROOT_PATH_OR_RETURN(sys, root, buf, fmt)                           \
+	do {                                                               \
+		va_list ap_;                                               \
+		int r_;                                                    \
+		va_start(ap_, fmt);                                        \
+		r_ = root_vpath(sys, &(root), buf, sizeof(buf), fmt, ap_); \
+		va_end(ap_);                                               \
+		if (r_ < 0)                                                \
+			return r_;                                         \
+	} while (0)
+
 int vn_mkdir(const struct vn_sys *sys, const char *fmt, ...)
 {
+	_cleanup_root_ struct vn_root root = { .fd = -1 };
 	char path[PATH_MAX];
 
-	VPATH_OR_RETURN(sys, path, fmt);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
+	return vn_root_mkdirs(&root, path, 0755);
 }
 
-/* Write all of buf; a regular file may take it in pieces. */
-static int write_all(int fd, const char *buf, size_t len)
+int vn_replace_file(const struct vn_sys *sys, const char *text, const char *fmt,
+		    ...)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+	_cleanup_root_ struct vn_root root = { .fd = -1 };
+	char path[PATH_MAX];
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
+	return vn_root_replace(&root, path, text, strlen(text), 0644);
 }
 
-int vn_replace_file(const char *tmp, const char *final, const char *text)
+int vn_remove_file(const struct vn_sys *sys, const char *fmt, ...)
 {
-	_cleanup_close_ int fd = -1, dfd = -1;
-	_cleanup_free_ char *dir = NULL;
-	char *slash;
-	int r;
+	_cleanup_root_ struct vn_root root = { .fd = -1 };
+	char path[PATH_MAX];
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0644);
-	if (fd < 0)
-		return -errno;
-	/* fsync before rename: after a crash the file is either the old one
-	 * or the whole new one, never empty. */
-	r = write_all(fd, text, strlen(text));
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, final) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		return r;
-	}
-	/* The rename itself must reach the disk of an image being built;
-	 * a failure here loses nothing that the rename did not already do. */
-	dir = strdup(final);
-	if (!dir)
-		return 0;
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir)
-		*slash = '\0';
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
-	return 0;
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
+	return vn_root_unlink(&root, path);
+}
+
+int vn_open_in_root(const struct vn_sys *sys, int flags, mode_t mode,
+		    const char *fmt, ...)
+{
+	_cleanup_root_ struct vn_root root = { .fd = -1 };
+	char path[PATH_MAX];
+
+	ROOT_PATH_OR_RETURN(sys, root, path, fmt);
+	return vn_root_openat(&root, path, flags, mode);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -65,7 +65,9 @@ int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 int vn_vpath(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 	     va_list ap);
 
-/* Whole file, trailing whitespace removed. -ENOENT when absent. */
+/* Whole file, trailing whitespace removed. -ENOENT when absent; a file
+ * that is not regular (a FIFO, a device) is -EINVAL, one larger than
+ * VN_READ_MAX -EFBIG. */
 int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	_printf_(3, 4);
 /* Whole file, as it is. */
@@ -86,11 +88,26 @@ int vn_opendir(const struct vn_sys *sys, DIR **out, const char *fmt, ...)
 int vn_write_text(const struct vn_sys *sys, const char *value, const char *fmt,
 		  ...) _printf_(3, 4);
 
-/* Create a directory (0755) unless it exists. */
+/*
+ * Writing files: every path below is resolved inside the root (--root
+ * DIR, "/" on the host) by rootpath.h's rules: no symlink and no ".." in
+ * any component, temporary files created with O_EXCL. Use these (or
+ * vn_sys_root() and rootpath.h) for every file the tool writes.
+ */
+struct vn_root;
+int vn_sys_root(const struct vn_sys *sys, struct vn_root *root);
+/* Create a directory and its missing parents (0755). */
 int vn_mkdir(const struct vn_sys *sys, const char *fmt, ...) _printf_(2, 3);
-/* Replace final with text atomically through tmp (same directory),
- * synced to disk; tmp is removed on failure. */
-int vn_replace_file(const char *tmp, const char *final, const char *text);
+/* Replace the file with text (0644) atomically: a temporary file in the
+ * same directory (which must exist), fsync, rename, fsync. */
+int vn_replace_file(const struct vn_sys *sys, const char *text, const char *fmt,
+		    ...) _printf_(3, 4);
+/* Remove the file; -ENOENT when it is absent. */
+int vn_remove_file(const struct vn_sys *sys, const char *fmt, ...)
+	_printf_(2, 3);
+/* Open (and with O_CREAT create) a file inside the root. */
+int vn_open_in_root(const struct vn_sys *sys, int flags, mode_t mode,
+		    const char *fmt, ...) _printf_(4, 5);
 
 /* Names in a directory, sorted, without "." and "..". */
 int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)

@@ -72,7 +72,8 @@ void vn_taint_short_form(unsigned long mask, char *buf, size_t size)
 	}
 	p = stpcpy(s, "Tainted: ");
 	for (size_t i = 0; i < VN_TAINT_COUNT; i++)
-		*p++ = mask & (1UL << i) ? flags[i].letter : flags[i].clear;
+		*p++ = (char)((mask & (1UL << i)) ? flags[i].letter :
+						    flags[i].clear);
 	*p = '\0';
 	snprintf(buf, size, "%s", s);
 }
@@ -129,7 +130,8 @@ static int parse_verbose(const char *s, unsigned long *mask, char *bad)
 
 		if (p[1] && p[2] == ']' && p[3] == '=') {
 			f = vn_taint_flag_by_letter(p[1]);
-			if (!f || strncmp(p + 4, f->name, strlen(f->name))) {
+			if (!f ||
+			    strncmp(p + 4, f->name, strlen(f->name)) != 0) {
 				*bad = p[1];
 				return -EINVAL;
 			}
@@ -194,9 +196,14 @@ int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 			return -EINVAL;
 		}
 		any = true;
-		for (const char *c = tok; *c; c++)
-			if (*c != 'G')
-				m |= 1UL << vn_taint_flag_by_letter(*c)->bit;
+		for (const char *c = tok; *c; c++) {
+			/* taint_token() checked every letter; 'G' sets none. */
+			const struct vn_taint_flag *f =
+				vn_taint_flag_by_letter(*c);
+
+			if (*c != 'G' && f)
+				m |= 1UL << f->bit;
+		}
 	}
 	if (!any)
 		return -EINVAL;
@@ -206,6 +213,8 @@ int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 
 /* ---- attribution ---------------------------------------------------------- */
 
+/* Long sentences are split over lines on purpose. */
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
 const char *const vn_taint_user_sources[] = {
 	"a write into a kernel-exclusive PCI config space range through sysfs or "
 	"/proc/bus/pci",
@@ -217,6 +226,7 @@ const char *const vn_taint_user_sources[] = {
 	"root writing to /proc/sys/kernel/tainted",
 	NULL,
 };
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 void vn_attribution_clear(struct vn_attribution *a)
 {

@@ -69,3 +69,23 @@ int vn_test_fail(const char *point, const char *bdf)
 #endif
 	return 0;
 }
+
+bool vn_test_resolve_walk(void)
+{
+#if ENABLE_TEST_HOOKS
+	return streq_ptr(getenv("VFIO_NOIOMMUCTL_TEST_RESOLVE"), "walk");
+#else
+	return false;
+#endif
+}
+
+const char *vn_test_audit_file(void)
+{
+#if ENABLE_TEST_HOOKS
+	const char *file = getenv("VFIO_NOIOMMUCTL_TEST_AUDIT");
+
+	return file && *file ? file : NULL;
+#else
+	return NULL;
+#endif
+}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 /*
  * Test-only pause points, compiled in with -Dtest_hooks=true only. When
  * VFIO_NOIOMMUCTL_TEST_PAUSE names the point, the process writes
@@ -18,3 +20,19 @@ void vn_test_pause(const char *point);
  * real. Returns 0, or -EIO when armed for this point and device.
  */
 int vn_test_fail(const char *point, const char *bdf);
+
+/*
+ * Test-only: VFIO_NOIOMMUCTL_TEST_RESOLVE=walk makes every root-confined
+ * path resolution (rootpath.h) take the component walk instead of
+ * openat2, so the fixture tests cover both. Always false without
+ * -Dtest_hooks=true.
+ */
+bool vn_test_resolve_walk(void);
+
+/*
+ * Test-only: VFIO_NOIOMMUCTL_TEST_AUDIT=FILE makes vn_audit() append its
+ * kernel-log line to FILE instead of /dev/kmsg and skip syslog, so tests
+ * check what would be logged without writing to the host's logs. NULL
+ * without -Dtest_hooks=true.
+ */
+const char *vn_test_audit_file(void);

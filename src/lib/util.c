@@ -124,10 +124,15 @@ int read_fd_full(int fd, char **out, size_t *len)
 	for (;;) {
 		ssize_t r;
 
+		/* One byte more than the cap tells a file of exactly
+		 * VN_READ_MAX bytes from a longer one. */
+		if (used > VN_READ_MAX)
+			return -EFBIG;
 		if (used + 1 >= size) {
 			char *nb;
 
-			size *= 2;
+			size = size * 2 < VN_READ_MAX + 2 ? size * 2 :
+							    VN_READ_MAX + 2;
 			nb = realloc(buf, size);
 			if (!nb)
 				return -ENOMEM;
@@ -147,6 +152,23 @@ int read_fd_full(int fd, char **out, size_t *len)
 	if (len)
 		*len = used;
 	*out = steal_ptr(buf);
+	return 0;
+}
+
+int vn_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
 	return 0;
 }
 

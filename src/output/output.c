@@ -46,14 +46,14 @@ int vn_columns_parse(const struct vn_coldef *defs, size_t ndefs,
 
 	*n = 0;
 	*bad = NULL;
-	if (!spec || *spec == '+') {
+	if (!spec || *spec == '+')
 		for (size_t i = 0; i < ndefs && *n < VN_MAX_COLUMNS; i++)
 			if (defs[i].flags & VN_COL_DEFAULT)
 				idx[(*n)++] = i;
-		if (!spec)
-			return 0;
+	if (!spec)
+		return 0;
+	if (*spec == '+')
 		spec++;
-	}
 	copy = strdup(spec);
 	if (!copy)
 		return -ENOMEM;
@@ -117,6 +117,8 @@ void vn_table_free(struct vn_table *t)
 
 int vn_table_add_row(struct vn_table *t)
 {
+	/* An array of pointers: sizeof(pointer) is meant. */
+	// NOLINTNEXTLINE(bugprone-sizeof-expression)
 	struct cell **nr = realloc(t->rows, (t->nrows + 1) * sizeof(*nr));
 
 	if (!nr)

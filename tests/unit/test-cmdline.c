@@ -10,6 +10,62 @@
 #include "lib/taint.h"
 #include "lib/util.h"
 
+/* Allocation counts, through the linker's --wrap (tests/meson.build):
+ * the split must be linear in the command line's length. */
+static size_t alloc_bytes, alloc_calls;
+void *__real_malloc(size_t n);
+void *__real_realloc(void *p, size_t n);
+void *__real_reallocarray(void *p, size_t n, size_t size);
+void *__wrap_malloc(size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_reallocarray(void *p, size_t n, size_t size);
+
+void *__wrap_malloc(size_t n)
+{
+	alloc_bytes += n;
+	alloc_calls++;
+	return __real_malloc(n);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	alloc_bytes += n;
+	alloc_calls++;
+	return __real_realloc(p, n);
+}
+
+void *__wrap_reallocarray(void *p, size_t n, size_t size)
+{
+	alloc_bytes += n * size;
+	alloc_calls++;
+	return __real_reallocarray(p, n, size);
+}
+
+static void split_is_linear(void **state)
+{
+	const size_t words = 5000;
+	char *text = malloc(words * 4 + 1), *q = text;
+	char **w = NULL;
+	size_t len;
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < words; i++)
+		q = stpcpy(q, "w=1 ");
+	len = (size_t)(q - text);
+	alloc_bytes = alloc_calls = 0;
+	assert_int_equal(vn_cmdline_split(text, &w), 0);
+	assert_int_equal(strv_len(w), words);
+	/* Each word once (4 bytes), the vector doubling (at most 4 pointers
+	 * per word over all its sizes). The old split copied the rest of
+	 * the line for each word and grew the vector one slot at a time:
+	 * 5000 x 20000 / 2 bytes. */
+	assert_true(alloc_bytes <= 4 * len + 4 * words * sizeof(char *));
+	assert_true(alloc_calls <= words + 64);
+	strv_free(w);
+	free(text);
+}
+
 static void split(void **state)
 {
 	_cleanup_strv_ char **w = NULL;
@@ -97,6 +153,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(split),
+		cmocka_unit_test(split_is_linear),
 		cmocka_unit_test(find_last_and_dashes),
 		cmocka_unit_test(panic_on_taint_in_order),
 		cmocka_unit_test(name_eq),

@@ -125,6 +125,11 @@ static void corrupt(void **state)
 		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
 		"original_override=-\ntarget=vfio-pci\nrestore=probe\n"
 		"netdevs=-\nstep=bound\ntime=1\nuser=-\nend=1\n",
+		/* a time past time_t re-encoded as "-1" (found by
+		 * fuzz-journal's round trip, tests/fuzz) */
+		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
+		"time=18446744073709551615\nuser=-\nend=1\n",
 		"",
 	};
 	struct vn_record b;

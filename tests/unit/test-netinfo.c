@@ -66,6 +66,53 @@ static void ssh_socket(void **state)
 		vn_parse_proc_net_tcp(v4, false, other, &local, &remote), 0);
 }
 
+/* Short and malformed fields are skipped whole, never half-read: each
+ * of these lines left bytes of an address uninitialised before. */
+static void short_fields(void **state)
+{
+	const char *v6 =
+		"fe8 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth1\n"
+		"20010db800000000000000000000000g 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth1\n"
+		"20010db8000000000000000000000000 81 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth1\n"
+		"20010db8000000000000000000000000 40 00000000000000000000000000000000\n";
+	const char *v4 =
+		"Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n"
+		"eth0\t00000000\n"
+		"eth0\t0000000A\t00000000\t0001\t0\t0\t100\n";
+	const char *tcp =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		"   1: 0A02:0016 320200C0:C822 01 00000000:00000000 02:0001F4C5 00000000     0        0 4242 4\n"
+		"   2: 0A0200C0:0016 3202:C822 01 00000000:00000000 02:0001F4C5 00000000     0        0 4242 4\n";
+	const char *tcp6_short =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		"   2: 0A0200C0:0016 320200C0:C822 01 00000000:00000000 02:0001F4C5 00000000     0        0 4242 4\n";
+	const char *tcp6 =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+		"   1: 0000000000000000FFFF00000A0200C0:0016 0000000000000000FFFF0000320200C0:C822 01 00000000:00000000 02:0001F4C5 00000000     0        0 4242 4\n";
+	char *inodes[] = { "4242", NULL };
+	_cleanup_strv_ char **routes = NULL, **defs = NULL;
+	_cleanup_free_ char *local = NULL, *remote = NULL;
+
+	(void)state;
+	assert_int_equal(vn_parse_proc_net_ipv6_route(v6, &routes, &defs), 0);
+	assert_int_equal(strv_len(routes), 0);
+	assert_int_equal(strv_len(defs), 0);
+	assert_int_equal(vn_parse_proc_net_route(v4, &routes, &defs), 0);
+	assert_int_equal(strv_len(routes), 0);
+	assert_int_equal(
+		vn_parse_proc_net_tcp(tcp, false, inodes, &local, &remote), 0);
+	assert_null(local);
+	/* an IPv4 line read as IPv6 is as short */
+	assert_int_equal(vn_parse_proc_net_tcp(tcp6_short, true, inodes, &local,
+					       &remote),
+			 0);
+	assert_null(local);
+	assert_int_equal(
+		vn_parse_proc_net_tcp(tcp6, true, inodes, &local, &remote), 1);
+	assert_string_equal(local, "192.0.2.10");
+	assert_string_equal(remote, "192.0.2.50");
+}
+
 static void kstrtobool(void **state)
 {
 	static const struct {
@@ -104,9 +151,8 @@ static void kstrtobool(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(routes_v4),
-		cmocka_unit_test(routes_v6),
-		cmocka_unit_test(ssh_socket),
+		cmocka_unit_test(routes_v4),  cmocka_unit_test(routes_v6),
+		cmocka_unit_test(ssh_socket), cmocka_unit_test(short_fields),
 		cmocka_unit_test(kstrtobool),
 	};
 

@@ -32,6 +32,39 @@ static void render_and_detect(void **state)
 	assert_false(vn_conf_is_ours(""));
 }
 
+/* SUDO_USER comes from the caller's environment: a newline in it must
+ * not start a directive of its own. */
+static void render_escapes_user(void **state)
+{
+	_cleanup_free_ char *text = NULL;
+	struct vn_persist p = { 0 };
+
+	(void)state;
+	assert_int_equal(vn_conf_render("eve\ninstall vfio /bin/sh -c id\r\n"
+					"options vfio " VN_NOIOMMU_PARAM
+					"=0 (via sudo, uid 0)",
+					0, &text),
+			 0);
+	assert_null(strstr(text, "\ninstall"));
+	assert_non_null(strstr(text,
+			       "for eve\\ninstall vfio /bin/sh -c id\\r\\n"
+			       "options vfio"));
+	/* Exactly the five lines the template has. */
+	{
+		size_t lines = 0;
+
+		for (const char *c = text; *c; c++)
+			lines += *c == '\n';
+		assert_int_equal(lines, 5);
+	}
+	/* The only setting kmod would see is ours. */
+	assert_int_equal(vn_modprobe_parse(text, VN_MODPROBE_FILE, true, &p),
+			 0);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.v[0].value, VN_YES);
+	vn_persist_clear(&p);
+}
+
 static void parse_file(void **state)
 {
 	const char *text =
@@ -110,6 +143,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(render_and_detect),
+		cmocka_unit_test(render_escapes_user),
 		cmocka_unit_test(parse_file),
 		cmocka_unit_test(effective_skips_rejected),
 		cmocka_unit_test(ours_flag),

@@ -6,6 +6,10 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "lib/sys.h"
 #include "lib/util.h"
 
 static void escape_cases(void **state)
@@ -54,10 +58,63 @@ static void escape_cases(void **state)
 	}
 }
 
+/* read_fd_full() stops at VN_READ_MAX: a file of exactly that size is
+ * read, one byte more is -EFBIG (sparse files: nothing is written). */
+static void read_capped(void **state)
+{
+	char path[] = "/tmp/vn-util-XXXXXX";
+	int fd = mkstemp(path);
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(ftruncate(fd, VN_READ_MAX), 0);
+	assert_int_equal(read_fd_full(fd, &text, &len), 0);
+	assert_int_equal(len, VN_READ_MAX);
+	free(text);
+	text = NULL;
+	assert_int_equal(ftruncate(fd, (off_t)VN_READ_MAX + 1), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_fd_full(fd, &text, &len), -EFBIG);
+	assert_null(text);
+	close(fd);
+}
+
+/* In a tree, only regular files are read: a FIFO would block for ever,
+ * a link to /dev/zero never end. */
+static void read_regular_only(void **state)
+{
+	char top[] = "/tmp/vn-util-XXXXXX", p[128];
+	struct vn_sys *sys = NULL;
+	char *text = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(top));
+	snprintf(p, sizeof(p), "%s/fifo", top);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/zero", top);
+	assert_int_equal(symlink("/dev/zero", p), 0);
+	assert_int_equal(vn_sys_new(top, &sys), 0);
+	assert_int_equal(vn_read_text(sys, &text, "/fifo"), -EINVAL);
+	assert_int_equal(vn_read_file(sys, &text, "/zero"), -EINVAL);
+	assert_int_equal(vn_read_file(sys, &text, "/"), -EISDIR);
+	assert_null(text);
+	vn_sys_free(sys);
+	snprintf(p, sizeof(p), "%s/fifo", top);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/zero", top);
+	unlink(p);
+	rmdir(top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(escape_cases),
+		cmocka_unit_test(read_capped),
+		cmocka_unit_test(read_regular_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
