@@ -231,17 +231,40 @@ static void cli_log(void *data, int level, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: %s\n", PACKAGE_NAME, msg);
 }
 
+#define SYSROOT_ENV "VFIO_NOIOMMUCTL_SYSROOT"
+
 int vn_cli_open_sys(struct vn_sys **sys)
 {
-	const char *root = opts.sysroot;
+	const char *root = opts.sysroot, *what = "--sysroot";
 	int r;
 
-	if (!root)
-		root = getenv("VFIO_NOIOMMUCTL_SYSROOT");
+	if (!root) {
+		root = getenv(SYSROOT_ENV);
+		what = SYSROOT_ENV;
+	}
+	/* An empty value is a script's unset variable, never "this host":
+	 * "--sysroot \"$TREE\" bind ..." must not bind for real. */
+	if (root && !*root) {
+		vn_err("%s is empty: give the directory of a recorded tree, or "
+		       "%s to look at this host",
+		       what,
+		       opts.sysroot ? "leave the option out" : "unset it");
+		return VN_EXIT_USAGE;
+	}
 	r = vn_sys_new(root, sys);
 	if (r < 0) {
-		vn_err("cannot use '%s' as the system root: %s", root,
+		vn_err("%s: cannot use '%s' as the system root: %s", what, root,
 		       strerror(-r));
+		return VN_EXIT_USAGE;
+	}
+	if (!vn_sys_is_host(*sys) && !vn_exists(*sys, "/sys/bus/pci")) {
+		vn_err("%s '%s' holds no recorded tree: %s/sys/bus/pci is "
+		       "missing",
+		       what, root, (*sys)->root);
+		vn_hint("a tree has the layout of a running system (sys/, dev/, "
+			"proc/); see FILES in vfio-noiommuctl(8)");
+		vn_sys_free(*sys);
+		*sys = NULL;
 		return VN_EXIT_USAGE;
 	}
 	if (opts.verbose)
