@@ -14,7 +14,7 @@ _vfio_noiommuctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="status list bind unbind noiommu taint smoke-test"
+	local verbs="status list bind unbind noiommu taint smoke-test help"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU
 		CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT"
@@ -47,7 +47,8 @@ _vfio_noiommuctl()
 
 	if [[ -z $verb ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$common --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "$common --version --json --pairs
+				--raw --noheadings --output" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
 		fi
@@ -55,6 +56,9 @@ _vfio_noiommuctl()
 	fi
 
 	case $verb in
+	help)
+		COMPREPLY=($(compgen -W "${verbs% help}" -- "$cur"))
+		;;
 	status)
 		COMPREPLY=($(compgen -W "--check --json --pairs $common" -- "$cur"))
 		;;

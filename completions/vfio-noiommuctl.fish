@@ -1,7 +1,7 @@
 # fish completion for vfio-noiommuctl
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-set -l verbs status list bind unbind noiommu taint smoke-test
+set -l verbs status list bind unbind noiommu taint smoke-test help
 set -l columns BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT
 
 function __vfio_noiommuctl_bdfs
@@ -26,12 +26,14 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from taint" -l check -d '
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a smoke-test -d 'drive a bound device through iommufd or its group'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -l path -x -a 'cdev group' -d 'test this path'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a help -d "this help, or a command's"
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from help" -a 'status list bind unbind noiommu taint smoke-test'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
 
 complete -c vfio-noiommuctl -s q -l quiet -d 'print only errors and requested output'
 complete -c vfio-noiommuctl -s v -l verbose -d 'say more'
 complete -c vfio-noiommuctl -l sysroot -r -a '(__fish_complete_directories)' -d 'look at a recorded tree'
-complete -c vfio-noiommuctl -s '?' -l help -d 'show help'
+complete -c vfio-noiommuctl -s h -s '?' -l help -d 'show help'
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status" -s c -l check -d 'only say whether no-IOMMU assignment is possible'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status list bind unbind noiommu taint smoke-test" -s J -l json -d 'print JSON'

@@ -20,17 +20,44 @@ enum {
 	OPT_LOCK_TIMEOUT,
 };
 
-static error_t parse_table_output(int key, char *arg, struct argp_state *state)
+static const char *fmt_option(enum vn_fmt f)
+{
+	switch (f) {
+	case VN_FMT_JSON:
+		return "--json";
+	case VN_FMT_PAIRS:
+		return "--pairs";
+	case VN_FMT_RAW:
+		return "--raw";
+	case VN_FMT_TABLE:
+		break;
+	}
+	return "";
+}
+
+/* Two formats contradict each other: refused, as lsblk does, never
+ * resolved by "the last one wins". */
+static void set_fmt(struct argp_state *state, enum vn_fmt f)
+{
+	if (opts.out.fmt != VN_FMT_TABLE && opts.out.fmt != f)
+		argp_error(state, "%s and %s contradict each other: choose one",
+			   fmt_option(opts.out.fmt), fmt_option(f));
+	opts.out.fmt = f;
+}
+
+/* The output options, wherever they are given (before the command or
+ * after it); what the command makes of them is checked at its end. */
+static error_t parse_output(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'J':
-		opts.out.fmt = VN_FMT_JSON;
+		set_fmt(state, VN_FMT_JSON);
 		break;
 	case 'P':
-		opts.out.fmt = VN_FMT_PAIRS;
+		set_fmt(state, VN_FMT_PAIRS);
 		break;
 	case 'r':
-		opts.out.fmt = VN_FMT_RAW;
+		set_fmt(state, VN_FMT_RAW);
 		break;
 	case 'n':
 		opts.out.noheadings = true;
@@ -39,10 +66,38 @@ static error_t parse_table_output(int key, char *arg, struct argp_state *state)
 		opts.out.columns = arg;
 		break;
 	default:
-		(void)state;
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/* list: a table, or a document of its rows. */
+static error_t parse_table_output(int key, char *arg, struct argp_state *state)
+{
+	if (key == ARGP_KEY_END && opts.out.noheadings &&
+	    (opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS))
+		argp_error(state,
+			   "--noheadings and %s contradict each other: %s has "
+			   "no header line",
+			   fmt_option(opts.out.fmt), fmt_option(opts.out.fmt));
+	return parse_output(key, arg, state);
+}
+
+/* The other commands print documents: the table options given before
+ * the command name are not theirs. */
+static error_t parse_doc_output(int key, char *arg, struct argp_state *state)
+{
+	const char *bad = opts.out.fmt == VN_FMT_RAW ? "--raw" :
+			  opts.out.noheadings	     ? "--noheadings" :
+			  opts.out.columns	     ? "-o" :
+						       NULL;
+
+	if (key == ARGP_KEY_END && bad)
+		argp_error(state,
+			   "%s is for tables, and this command prints a "
+			   "document: use --json or --pairs",
+			   bad);
+	return parse_output(key, arg, state);
 }
 
 static const struct argp_option table_output_options[] = {
@@ -63,6 +118,13 @@ const struct argp vn_argp_table_output = {
 	.parser = parse_table_output,
 };
 
+/* Before the command name every output option is accepted; the command
+ * refuses those it does not honour. */
+const struct argp vn_argp_any_output = {
+	.options = table_output_options,
+	.parser = parse_output,
+};
+
 static const struct argp_option doc_output_options[] = {
 	{ "json", 'J', NULL, 0, "Print a JSON document", 0 },
 	{ "pairs", 'P', NULL, 0, "Print KEY=\"value\" pairs (shell-evaluable)",
@@ -72,7 +134,7 @@ static const struct argp_option doc_output_options[] = {
 
 const struct argp vn_argp_doc_output = {
 	.options = doc_output_options,
-	.parser = parse_table_output,
+	.parser = parse_doc_output,
 };
 
 static error_t parse_common(int key, char *arg, struct argp_state *state)
@@ -87,6 +149,10 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	case OPT_SYSROOT:
 		opts.sysroot = arg;
 		break;
+	case 'h':
+		/* argp knows only -? and --help. */
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		break;
 	default:
 		(void)state;
 		return ARGP_ERR_UNKNOWN;
@@ -97,6 +163,7 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 static const struct argp_option common_options[] = {
 	{ "quiet", 'q', NULL, 0, "Print only errors and requested output", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeat for more)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list (as -?)", 0 },
 	{ "sysroot", OPT_SYSROOT, "DIR", 0,
 	  "Look at the recorded tree DIR (sys/, dev/, proc/) instead of this "
 	  "host; for tests and offline diagnosis "

@@ -42,6 +42,8 @@ struct vn_verb {
  * and the options every verb takes. */
 extern const struct argp vn_argp_table_output;
 extern const struct argp vn_argp_doc_output;
+/* Every output option, for the program's options before the command. */
+extern const struct argp vn_argp_any_output;
 extern const struct argp vn_argp_common;
 /* --lock-timeout, for the verbs that take the writers' lock. */
 extern const struct argp vn_argp_lock;
