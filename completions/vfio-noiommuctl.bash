@@ -17,7 +17,8 @@ _vfio_noiommuctl()
 	local verbs="status list bind unbind noiommu taint smoke-test help"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU
-		CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT"
+		CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT
+		JOURNAL ORIG_DRIVER"
 
 	local verb="" i
 	for ((i = 1; i < cword; i++)); do

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 set -l verbs status list bind unbind noiommu taint smoke-test help
-set -l columns BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT
+set -l columns BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT JOURNAL ORIG_DRIVER
 
 function __vfio_noiommuctl_bdfs
     for d in /sys/bus/pci/devices/*

@@ -56,13 +56,22 @@ if [ -n "$cdev0" ]; then
 	is "$(row $EDU OWNER)" "root:root" "the cdev's owner is shown"
 	like "$(row $EDU DEVT)" "^[0-9]+:0\$" "the cdev's dev_t has minor 0"
 else
-	run vfio-noiommuctl list -o BDF,CDEV $EDU
+	run vfio-noiommuctl list --pairs -o BDF,CDEV,CDEV_STATE,CDEV_REASON $EDU
+	is "$(row $EDU CDEV)" "" "CDEV holds no value, not a reason"
 	case $target in
-	group-only) like "$OUT" "none: kernel built without VFIO_DEVICE_CDEV" \
-		"group-only: CDEV says the kernel has no cdev support" ;;
-	pre-7.3) like "$OUT" "none: no-IOMMU cdevs need IOMMUFD_NOIOMMU" \
-		"pre-7.3: CDEV says no-IOMMU cdevs need 7.3" ;;
+	group-only)
+		is "$(row $EDU CDEV_STATE)" unsupported \
+			"group-only: CDEV_STATE says the kernel has no cdevs"
+		like "$(row $EDU CDEV_REASON)" "kernel built without VFIO_DEVICE_CDEV" \
+			"group-only: CDEV_REASON says why" ;;
+	pre-7.3)
+		is "$(row $EDU CDEV_STATE)" noiommu-unsupported \
+			"pre-7.3: CDEV_STATE says no-IOMMU cdevs are missing"
+		like "$(row $EDU CDEV_REASON)" "no-IOMMU cdevs need IOMMUFD_NOIOMMU" \
+			"pre-7.3: CDEV_REASON says they need 7.3" ;;
 	esac
+	run vfio-noiommuctl list -o BDF,CDEV $EDU
+	like "$OUT" "none \\((no cdevs|group only)\\)" "people read why in the table"
 	ok "[ -d /sys/class/vfio-dev/vfio0 ] && [ ! -e /sys/class/vfio-dev/vfio0/dev ]" \
 		"the class object vfio0 exists without dev, as the tool says"
 fi
