@@ -304,8 +304,7 @@ static int add_holders(struct vn_table *t, const struct vn_dev *d,
 	 * inspected, which makes the answer unknown. */
 	if (h->unreadable)
 		return vn_cell_note(t, COL_OPEN_BY, "?");
-	return vn_cell_list_add_obj(t, COL_OPEN_BY, "",
-				    json_object_new_array());
+	return vn_cell_list_add(t, COL_OPEN_BY, "");
 }
 
 /* {"state", "step"}: bound, interrupted (at step) or corrupt (no step). */
@@ -377,36 +376,30 @@ static int add_row(struct vn_sys *sys, struct vn_table *t,
 	return r;
 }
 
-/* By default: devices on VFIO drivers, and any the journal holds (one a
- * killed bind left between drivers has no VFIO driver yet). */
-static bool selected(const struct list_args *a, char **journaled,
-		     const struct vn_dev *d)
+/* By default: devices on VFIO drivers, nothing else. One a killed bind
+ * left between drivers is in --all and status, and warned about. */
+static bool selected(const struct list_args *a, const struct vn_dev *d)
 {
 	if (a->bdfs)
 		return strv_contains(a->bdfs, d->bdf);
-	return a->all || vn_dev_is_vfio(d) || strv_contains(journaled, d->bdf);
+	return a->all || vn_dev_is_vfio(d);
 }
 
 static int fill(struct vn_sys *sys, struct vn_table *t,
 		const struct list_args *a, size_t *shown)
 {
 	struct vn_holders holders = { 0 };
-	_cleanup_strv_ char **journaled = NULL;
 	struct vn_dev_list devs;
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
 	int r;
 
-	/* A journal we may not read: its records are unknown, not fatal. */
-	r = vn_journal_list(sys, &journaled);
-	if (r < 0 && !vn_err_denied(r))
-		return r;
 	r = vn_vfio_read_all(sys, &devs);
 	if (r < 0)
 		return r;
 	if (want_holders && (r = vn_holders_scan(sys, &holders)) < 0)
 		goto out;
 	for (size_t i = 0; i < devs.n; i++) {
-		if (!selected(a, journaled, devs.devs[i]))
+		if (!selected(a, devs.devs[i]))
 			continue;
 		r = add_row(sys, t, devs.devs[i],
 			    want_holders ? &holders : NULL);
