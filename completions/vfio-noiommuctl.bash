@@ -75,7 +75,7 @@ _vfio_noiommuctl()
 		fi
 		;;
 	taint)
-		COMPREPLY=($(compgen -W "--check --check= --json --pairs $common" -- "$cur"))
+		COMPREPLY=($(compgen -W "-c --check --check= --json --pairs $common" -- "$cur"))
 		[[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace
 		;;
 	noiommu)

@@ -22,7 +22,7 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from noiommu" -l root -r 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from noiommu" -l unbind -d '(off) first unbind no-IOMMU devices'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from noiommu" -l dry-run -d 'print what would be written'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a taint -d 'decode kernel taint and say which device set U'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from taint" -l check -d 'exit 1 when a flag is set'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from taint" -s c -l check -d 'exit 1 when a flag is set'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a smoke-test -d 'drive a bound device through iommufd or its group'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -l path -x -a 'cdev group' -d 'test this path'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'

@@ -177,6 +177,8 @@ const struct argp vn_argp_common = {
 	.parser = parse_common,
 };
 
+#define VN_SECONDS_MAX 86400
+
 int vn_parse_seconds(const char *s, int *ms)
 {
 	char *end;
@@ -184,20 +186,37 @@ int vn_parse_seconds(const char *s, int *ms)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > 86400)
+	if (end == s || *end || v != v)
 		return -EINVAL;
+	if (errno || v < 0 || v > VN_SECONDS_MAX)
+		return -ERANGE;
 	*ms = (int)lround(v * 1000);
 	return 0;
+}
+
+void vn_argp_seconds(struct argp_state *state, const char *option,
+		     const char *arg, bool above_zero, int *ms)
+{
+	int r = vn_parse_seconds(arg, ms);
+
+	if (r == -EINVAL)
+		argp_error(state, "%s: '%s' is not a number of seconds", option,
+			   arg);
+	else if (r < 0 || (above_zero && *ms <= 0))
+		argp_error(state,
+			   "%s: '%s' is out of range: %s %d seconds (fractions "
+			   "allowed)",
+			   option, arg,
+			   above_zero ? "more than 0 and at most" : "from 0 to",
+			   VN_SECONDS_MAX);
 }
 
 static error_t parse_lock(int key, char *arg, struct argp_state *state)
 {
 	if (key != OPT_LOCK_TIMEOUT)
 		return ARGP_ERR_UNKNOWN;
-	if (vn_parse_seconds(arg, &opts.lock_timeout_ms) < 0)
-		argp_error(state,
-			   "--lock-timeout: '%s' is not a number of seconds",
-			   arg);
+	vn_argp_seconds(state, "--lock-timeout", arg, false,
+			&opts.lock_timeout_ms);
 	return 0;
 }
 

@@ -55,8 +55,14 @@ extern const struct argp_child vn_children_doc[];
 extern const struct argp_child vn_children_doc_lock[];
 extern const struct argp_child vn_children_table[];
 
-/* Parse a seconds value ("10", "2.5") into milliseconds. */
+/* Parse a seconds value ("10", "2.5") into milliseconds: -EINVAL when it
+ * is not a number, -ERANGE outside 0 to 86400. */
 int vn_parse_seconds(const char *s, int *ms);
+/* The same for an option's argument; bad input is argp_error (exit 2)
+ * naming the option and the problem: not a number, or out of range (and
+ * the range). */
+void vn_argp_seconds(struct argp_state *state, const char *option,
+		     const char *arg, bool above_zero, int *ms);
 
 /* Parse a verb's own arguments: argv[0] is the verb; usage errors exit 2. */
 void vn_parse_verb(const struct argp *argp, const char *verb, int argc,

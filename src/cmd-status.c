@@ -541,7 +541,9 @@ static int run(int argc, char **argv)
 		r = vn_doc_print(doc, &opts.out, stdout);
 		json_object_put(doc);
 	} else if (args.check) {
-		print_verdict(&s);
+		/* --check answers with its exit status; -q prints nothing. */
+		if (!opts.quiet)
+			print_verdict(&s);
 	} else {
 		print_text(&s);
 	}

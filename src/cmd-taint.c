@@ -17,9 +17,8 @@
 #include "lib/taint.h"
 #include "lib/vfio.h"
 
-enum {
-	OPT_CHECK = 0x500,
-};
+#include <ctype.h>
+#include <limits.h>
 
 struct taint_args {
 	const char *value; /* decode this instead of the host's */
@@ -32,7 +31,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	struct taint_args *a = state->input;
 
 	switch (key) {
-	case OPT_CHECK:
+	case 'c':
 		if (arg && !*arg)
 			argp_error(state,
 				   "--check=: give taint letters, or no '='");
@@ -54,9 +53,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_option options[] = {
-	{ "check", OPT_CHECK, "LETTERS", OPTION_ARG_OPTIONAL,
+	{ "check", 'c', "LETTERS", OPTION_ARG_OPTIONAL,
 	  "Exit 1 when any of these flags (default: any flag) is set, 0 when "
-	  "none is; 2 for unknown letters, 3 when the taint cannot be read",
+	  "none is; 2 for unknown letters, 3 when the taint cannot be read. "
+	  "--check=U, --check U, -cU and -c U are the same",
 	  0 },
 	{ 0 }
 };
@@ -403,7 +403,8 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 
 /* ---- command ---------------------------------------------------------------- */
 
-static int check(const struct taint_args *a, unsigned long mask)
+/* Exit status of --check: 1 when one of the flags is set, else 0. */
+static int check(const struct taint_args *a, unsigned long mask, bool print)
 {
 	unsigned long want = VN_TAINT_ALL | ~VN_TAINT_ALL;
 	char bad;
@@ -418,39 +419,93 @@ static int check(const struct taint_args *a, unsigned long mask)
 		char letters[VN_TAINT_COUNT + 1];
 
 		vn_taint_letters(mask & want, letters, sizeof(letters));
-		if (!opts.quiet)
+		if (print)
 			printf("tainted: %s (%lu)\n",
 			       letters[0] ? letters : "?", mask);
 		return 1;
 	}
-	if (!opts.quiet)
+	if (print)
 		printf("not tainted%s%s\n", a->check_letters ? " by " : "",
 		       a->check_letters ? a->check_letters : "");
 	return 0;
 }
 
+/*
+ * argp attaches an optional argument only with "=" (--check=U, -cU). A
+ * word of letters right after --check or -c is its letters too, so that
+ * "--check U" checks U instead of decoding "U" as a VALUE; a number or a
+ * "Tainted: ..." string is never letters. *joined owns the new word.
+ */
+static int attach_check_letters(int argc, char **argv, char **joined)
+{
+	for (int i = 1; i + 1 < argc; i++) {
+		const char *w = argv[i + 1];
+		bool letters = *w != '\0';
+
+		if (streq(argv[i], "--"))
+			break;
+		if (streq(argv[i], "--sysroot")) {
+			i++;
+			continue;
+		}
+		if (!streq(argv[i], "--check") && !streq(argv[i], "-c"))
+			continue;
+		for (const char *c = w; *c; c++)
+			letters = letters && isalpha((unsigned char)*c);
+		if (!letters || xasprintf(joined, "--check=%s", w) < 0)
+			return argc;
+		argv[i] = *joined;
+		memmove(&argv[i + 1], &argv[i + 2],
+			(size_t)(argc - i - 1) * sizeof(*argv));
+		return argc - 1;
+	}
+	return argc;
+}
+
+static int decode(const char *value, unsigned long *mask)
+{
+	char bad;
+	int r = vn_taint_parse(value, mask, &bad);
+
+	if (r == -ERANGE)
+		vn_err("'%s' is out of range: a taint value is a number from 0 "
+		       "to %lu",
+		       value, ULONG_MAX);
+	else if (r < 0 && bad)
+		vn_err("'%s': '%c' is not a taint letter", value, bad);
+	else if (r < 0)
+		vn_err("'%s' is neither a taint number nor a 'Tainted: ...' "
+		       "string",
+		       value);
+	return r < 0 ? VN_EXIT_USAGE : 0;
+}
+
+static int print_document(struct vn_sys *sys, struct report *r)
+{
+	struct json_object *doc = document(sys, r);
+	int e = vn_doc_print(doc, &opts.out, stdout);
+
+	json_object_put(doc);
+	return e;
+}
+
 static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	_cleanup_free_ char *joined = NULL;
 	struct taint_args a = { 0 };
 	struct report r = { 0 };
-	char bad;
-	int ret, e;
+	bool doc;
+	int ret, e = 0;
 
+	argc = attach_check_letters(argc, argv, &joined);
 	vn_parse_verb(&taint_argp, "taint", argc, argv, &a);
+	doc = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
 	if ((ret = vn_cli_open_sys(&sys)))
 		return ret;
 	if (a.value) {
-		if (vn_taint_parse(a.value, &r.mask, &bad) < 0) {
-			if (bad)
-				vn_err("'%s': '%c' is not a taint letter",
-				       a.value, bad);
-			else
-				vn_err("'%s' is neither a taint number nor a "
-				       "'Tainted: ...' string",
-				       a.value);
-			return VN_EXIT_USAGE;
-		}
+		if ((ret = decode(a.value, &r.mask)))
+			return ret;
 	} else if ((e = vn_taint_read(sys, &r.mask)) < 0) {
 		vn_err("cannot read /proc/sys/kernel/tainted: %s",
 		       strerror(-e));
@@ -459,24 +514,22 @@ static int run(int argc, char **argv)
 	} else {
 		r.host = true;
 	}
-	if (a.check)
-		return check(&a, r.mask);
+	/* --check answers with its exit status; -q prints nothing else. */
+	ret = a.check ? check(&a, r.mask, !doc && !opts.quiet) : VN_EXIT_OK;
+	if ((a.check && !doc) || ret == VN_EXIT_USAGE)
+		return ret;
 	if (r.host && (r.mask & VN_TAINT_USER) && (e = gather(sys, &r)) < 0) {
 		vn_err("cannot read the kernel log and devices: %s",
 		       strerror(-e));
 		report_clear(&r);
 		return VN_EXIT_FAILED;
 	}
-	if (opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS) {
-		struct json_object *doc = document(sys, &r);
-
-		vn_doc_print(doc, &opts.out, stdout);
-		json_object_put(doc);
-	} else {
+	if (doc)
+		e = print_document(sys, &r);
+	else
 		print_report(sys, &r);
-	}
 	report_clear(&r);
-	return VN_EXIT_OK;
+	return e < 0 && !a.check ? VN_EXIT_FAILED : ret;
 }
 
 const struct vn_verb vn_verb_taint = {
