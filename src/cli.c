@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include "lib/binding.h"
 #include "lib/journal.h"
 #include "lib/lock.h"
+#include "lib/netinfo.h"
 
 struct vn_opts opts;
 
@@ -358,33 +360,6 @@ int vn_cli_open_sys(struct vn_sys **sys)
 	return 0;
 }
 
-int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg,
-		   char canonical[VN_BDF_MAX])
-{
-	if (vn_arg_is_path(arg)) {
-		vn_err("'%s' is a path; give the device's PCI address (BDF), "
-		       "such as 0000:03:00.0",
-		       arg);
-		return VN_EXIT_USAGE;
-	}
-	if (vn_bdf_canonical(arg, canonical) < 0) {
-		vn_err("'%s' is not a PCI address: expected DDDD:BB:DD.F or "
-		       "BB:DD.F in hexadecimal, such as 0000:03:00.0",
-		       arg);
-		return VN_EXIT_USAGE;
-	}
-	if (!vn_exists(sys, "/sys/bus/pci/devices/%s", canonical)) {
-		if (streq(arg, canonical))
-			vn_err("no PCI device %s on this system", canonical);
-		else
-			vn_err("no PCI device %s ('%s') on this system",
-			       canonical, arg);
-		vn_hint("'vfio-noiommuctl list --all' shows every PCI function");
-		return VN_EXIT_USAGE;
-	}
-	return 0;
-}
-
 const char *vn_errno_name(int err, char *buf, size_t size)
 {
 	const char *n = strerrorname_np(err);
@@ -430,38 +405,197 @@ void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except)
 	}
 }
 
-int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
-		    char ***bdfs)
-{
-	for (size_t i = 0; raw && raw[i]; i++) {
-		_cleanup_strv_ char **found = NULL;
-		unsigned int v, d;
-		char bdf[VN_BDF_MAX];
-		int ret;
+/* ---- device arguments: one rule for every command ------------------------ */
 
-		if (ids && vn_id_parse(raw[i], &v, &d) == 0) {
-			if (vn_pci_find_ids(sys, v, d, &found) < 0 ||
-			    !found[0]) {
-				vn_err("no PCI function has the ID %s", raw[i]);
-				return VN_EXIT_USAGE;
-			}
-		} else {
-			ret = vn_cli_bdf_arg(sys, raw[i], bdf);
-			if (ret)
-				return ret;
-			if (strv_push(&found, strdup(bdf)) < 0)
-				return VN_EXIT_FAILED;
-		}
-		for (size_t f = 0; found[f]; f++) {
-			if (strv_contains(*bdfs, found[f])) {
-				vn_err("%s is given twice", found[f]);
-				return VN_EXIT_USAGE;
-			}
-			if (strv_push(bdfs, strdup(found[f])) < 0)
-				return VN_EXIT_FAILED;
-		}
+/* What resolving the arguments needs, read once for all of them. */
+struct devargs {
+	struct vn_sys *sys;
+	enum vn_devarg_scope scope;
+	struct vn_dev_list all;
+	bool have_all;
+	char **journaled;
+	bool have_journal;
+};
+
+static void devargs_clear(struct devargs *d)
+{
+	if (d->have_all)
+		vn_dev_list_clear(&d->all);
+	strv_free(d->journaled);
+}
+
+/* Within the scope: any function, or (unbind) one on a VFIO driver (it
+ * has a vfio-dev child) or with a journal record to complete. */
+static bool in_scope(struct devargs *d, const char *bdf)
+{
+	if (d->scope == VN_DEVARG_ANY ||
+	    vn_exists(d->sys, "/sys/bus/pci/devices/%s/vfio-dev", bdf))
+		return true;
+	if (!d->have_journal)
+		d->have_journal = vn_journal_list(d->sys, &d->journaled) == 0;
+	return strv_contains(d->journaled, bdf);
+}
+
+static int resolve_bdf(struct devargs *d, const char *arg, char ***found)
+{
+	char bdf[VN_BDF_MAX];
+
+	vn_bdf_canonical(arg, bdf);
+	if (!vn_exists(d->sys, "/sys/bus/pci/devices/%s", bdf)) {
+		if (streq(arg, bdf))
+			vn_err("no PCI device %s on this system", bdf);
+		else
+			vn_err("no PCI device %s ('%s') on this system", bdf,
+			       arg);
+		vn_hint("'vfio-noiommuctl list --all' shows every PCI function");
+		return VN_EXIT_USAGE;
 	}
-	return 0;
+	return strv_push(found, strdup(bdf)) < 0 ? VN_EXIT_FAILED : 0;
+}
+
+static int resolve_id(struct devargs *d, const char *arg,
+		      const struct vn_pci_id *id, char ***found)
+{
+	int r;
+
+	if (!d->have_all) {
+		if ((r = vn_dev_read_all(d->sys, &d->all)) < 0) {
+			vn_err("cannot read the PCI devices: %s", strerror(-r));
+			return VN_EXIT_FAILED;
+		}
+		d->have_all = true;
+	}
+	for (size_t i = 0; i < d->all.n; i++)
+		if (vn_dev_has_id(d->all.devs[i], id) &&
+		    in_scope(d, d->all.devs[i]->bdf) &&
+		    strv_push(found, strdup(d->all.devs[i]->bdf)) < 0)
+			return VN_EXIT_FAILED;
+	if (*found && **found)
+		return 0;
+	if (d->scope == VN_DEVARG_ANY) {
+		vn_err("no PCI function has the ID %s", arg);
+		vn_hint("'vfio-noiommuctl list --all' shows every PCI function");
+	} else {
+		vn_err("no device on a VFIO driver has the ID %s", arg);
+		vn_hint("'vfio-noiommuctl list' shows them");
+	}
+	return VN_EXIT_USAGE;
+}
+
+/* A word the kernel would take as an interface name (net/core/dev.c,
+ * dev_valid_name(); an altname may be longer than IFNAMSIZ). */
+static bool ifname_like(const char *s)
+{
+	if (!*s || strlen(s) >= 128 || streq(s, ".") || streq(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int resolve_netdev(struct devargs *d, const char *arg, char ***found)
+{
+	_cleanup_free_ char *what = NULL;
+	char bdf[VN_BDF_MAX];
+	int r = vn_netdev_to_pci(d->sys, arg, bdf, &what);
+
+	if (r == -ENOTSUP) {
+		vn_err("'%s' is %s, not the network interface of a PCI function",
+		       arg, what);
+		vn_hint("give the PCI address of the function, or the interface "
+			"it has itself");
+		return VN_EXIT_USAGE;
+	}
+	/* Bound to vfio-pci, a function has no interface any more: the
+	 * journal remembers the ones it had. */
+	if (r == -ENODEV && d->scope == VN_DEVARG_VFIO &&
+	    vn_journal_find_netdev(d->sys, arg, bdf) == 0)
+		r = 0;
+	if (r < 0) {
+		vn_err("'%s' is not a PCI address, a VID:DID ID or a network "
+		       "interface on this system",
+		       arg);
+		vn_hint("a device is DDDD:BB:DD.F or BB:DD.F (hexadecimal), "
+			"VID:DID[:SVID:SDID], or an interface name as 'ip link' "
+			"shows it");
+		return VN_EXIT_USAGE;
+	}
+	return strv_push(found, strdup(bdf)) < 0 ? VN_EXIT_FAILED : 0;
+}
+
+/* One argument to the functions it names. */
+static int resolve_one(struct devargs *d, const char *arg, char ***found)
+{
+	struct vn_pci_id id;
+	struct vn_bdf b;
+
+	if (vn_arg_is_path(arg)) {
+		vn_err("'%s' is a path; give the device's PCI address (BDF), "
+		       "such as 0000:03:00.0",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	if (vn_bdf_parse(arg, &b) == 0)
+		return resolve_bdf(d, arg, found);
+	if (vn_pci_id_parse(arg, &id) == 0)
+		return resolve_id(d, arg, &id, found);
+	if (ifname_like(arg))
+		return resolve_netdev(d, arg, found);
+	vn_err("'%s' is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F in "
+	       "hexadecimal, such as 0000:03:00.0 (or VID:DID, or a network "
+	       "interface name)",
+	       arg);
+	return VN_EXIT_USAGE;
+}
+
+int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw,
+		    enum vn_devarg_scope scope, char ***bdfs)
+{
+	struct devargs d = { .sys = sys, .scope = scope };
+	int ret = 0;
+
+	for (size_t i = 0; !ret && raw && raw[i]; i++) {
+		_cleanup_strv_ char **found = NULL;
+
+		ret = resolve_one(&d, raw[i], &found);
+		/* The same function reached twice is one device. */
+		for (size_t f = 0; !ret && found && found[f]; f++)
+			if (!strv_contains(*bdfs, found[f]) &&
+			    strv_push(bdfs, strdup(found[f])) < 0)
+				ret = VN_EXIT_FAILED;
+	}
+	devargs_clear(&d);
+	return ret;
+}
+
+int vn_cli_device_arg(struct vn_sys *sys, const char *arg, char bdf[VN_BDF_MAX])
+{
+	struct devargs d = { .sys = sys, .scope = VN_DEVARG_ANY };
+	_cleanup_strv_ char **found = NULL;
+	_cleanup_free_ char *list = NULL;
+	int ret = resolve_one(&d, arg, &found);
+
+	/* An ID several functions carry: the one on a VFIO driver, if only
+	 * one is. */
+	d.scope = VN_DEVARG_VFIO;
+	for (size_t i = 0; !ret && found[1] && found[i]; i++)
+		if (!in_scope(&d, found[i])) {
+			free(found[i]);
+			memmove(&found[i], &found[i + 1],
+				(strv_len(&found[i + 1]) + 1) * sizeof(char *));
+			i--;
+		}
+	if (!ret && strv_len(found) != 1) {
+		list = strv_join(found, ", ");
+		vn_err("'%s' names several devices (%s): give one PCI address",
+		       arg, list ? list : "?");
+		ret = VN_EXIT_USAGE;
+	}
+	if (!ret)
+		snprintf(bdf, VN_BDF_MAX, "%s", found[0]);
+	devargs_clear(&d);
+	return ret;
 }
 
 /* A lock not had: the exit status (6 busy, 1 failed) and a message. */

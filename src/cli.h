@@ -81,11 +81,6 @@ void vn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The system to look at: the host, or --sysroot / VFIO_NOIOMMUCTL_SYSROOT. */
 int vn_cli_open_sys(struct vn_sys **sys);
 
-/* A BDF argument, checked: a path, a malformed name or an absent device
- * gets a message naming it and VN_EXIT_USAGE; 0 fills canonical. */
-int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg,
-		   char canonical[VN_BDF_MAX]);
-
 /* Say which devices a killed or failed run left with an unfinished (or
  * corrupt) journal record, except those listed. */
 void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except);
@@ -94,10 +89,26 @@ void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except);
  * do not change the exit status. */
 void vn_cli_tolerate_stdout(void);
 
-/* BDF arguments, checked (vn_cli_bdf_arg) and unique, appended to *bdfs.
- * With ids, VID:DID arguments expand to every function with those IDs. */
-int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
-		    char ***bdfs);
+/*
+ * Device arguments, one rule for every command: a BDF (0000:03:00.0,
+ * 03:00.0), VID:DID or VID:DID:SVID:SDID (every function with those IDs),
+ * or a network interface name or altname (its PCI function). A path, a
+ * malformed or unknown device, or an interface that is no PCI function's
+ * gets a message naming it and VN_EXIT_USAGE. The same function reached
+ * twice is one device. Appended to *bdfs, canonical.
+ */
+enum vn_devarg_scope {
+	VN_DEVARG_ANY, /* IDs match every PCI function */
+	/* unbind: IDs match functions on a VFIO driver or with a journal
+	 * record, and an interface may be one a bound device had */
+	VN_DEVARG_VFIO,
+};
+int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw,
+		    enum vn_devarg_scope scope, char ***bdfs);
+/* One device (smoke-test): an ID several functions carry must name one
+ * on a VFIO driver. */
+int vn_cli_device_arg(struct vn_sys *sys, const char *arg,
+		      char bdf[VN_BDF_MAX]);
 
 /* The global writers' lock (src/lib/lock.h), exclusive for what changes
  * the whole host, shared for device transactions, waiting up to

@@ -145,9 +145,11 @@ static char *help_filter(int key, const char *text, void *input)
 static const struct argp list_argp = {
 	.options = options,
 	.parser = parse,
-	.args_doc = "[BDF...]",
+	.args_doc = "[DEVICE...]",
 	.doc = "List devices bound to VFIO drivers, or the given ones, with "
-	       "their nodes, no-IOMMU status and holders.\v"
+	       "their nodes, no-IOMMU status and holders. A DEVICE is a BDF "
+	       "(0000:03:00.0, 03:00.0), VID:DID[:SVID:SDID], or a network "
+	       "interface name.\v"
 	       "--json prints every column unless -o selects some. "
 	       "Exit status: 0; 2 for a malformed or unknown BDF or column.",
 	.children = vn_children_table,
@@ -439,7 +441,7 @@ static int run(int argc, char **argv)
 	ret = vn_cli_open_sys(&sys);
 	if (ret)
 		goto out;
-	ret = vn_cli_bdf_args(sys, a.raw, false, &a.bdfs);
+	ret = vn_cli_bdf_args(sys, a.raw, VN_DEVARG_ANY, &a.bdfs);
 	if (ret)
 		goto out;
 	vn_cli_warn_unfinished(sys, NULL);

@@ -66,8 +66,8 @@ static const struct argp smoke_argp = {
 	       "every step: through /dev/iommu and the device cdev (binding, an "
 	       "IOAS, attaching, mapping a buffer, for no-IOMMU devices its "
 	       "physical address checked against /proc/self/pagemap), or "
-	       "through the legacy group and container. DEVICE is a BDF, a cdev "
-	       "or a group node under /dev/vfio. Opening the device resets the "
+	       "through the legacy group and container. DEVICE is a BDF, an ID, "
+	       "an interface name, a cdev or a group node under /dev/vfio. Opening the device resets the "
 	       "PCI function.\v"
 	       "Exit status: 0 every step passed; 1 a step failed (or a "
 	       "capability is missing); 2 invalid input; 3 the kernel offers no "
@@ -372,7 +372,7 @@ static int run(int argc, char **argv)
 		return VN_EXIT_USAGE;
 	}
 	ret = vn_arg_is_path(a.device) ? resolve_node(sys, a.device, &a, bdf) :
-					 vn_cli_bdf_arg(sys, a.device, bdf);
+					 vn_cli_device_arg(sys, a.device, bdf);
 	if (ret || (ret = examine(sys, bdf, a.want, &d, &s)) ||
 	    (ret = check_caps(s.path)))
 		return ret;

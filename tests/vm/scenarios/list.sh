@@ -20,6 +20,22 @@ run vfio-noiommuctl list --all -o BDF,NAME,CLASS
 like "$OUT" "0000:00:02.0 +82574L Gigabit Network Connection +Ethernet controller" \
 	"names come from pci.ids"
 
+# A device argument may be an interface name or altname (resolved to its
+# PCI function) or an ID; a bridge or bond is no PCI function's.
+ifn=$(ls /sys/bus/pci/devices/$NIC/net)
+run vfio-noiommuctl list --pairs -o BDF "$ifn"
+is "$(row $NIC BDF)" $NIC "list $ifn is $NIC"
+ip link property add dev "$ifn" altname vn-alt0
+run vfio-noiommuctl list --pairs -o BDF vn-alt0
+is "$(row $NIC BDF)" $NIC "list of the altname vn-alt0 is $NIC"
+ip link property del dev "$ifn" altname vn-alt0
+run vfio-noiommuctl list --pairs -o BDF 8086:10d3 1234:11e8 $EDU
+is "$(printf '%s\n' "$OUT" | grep -c BDF=)" 2 "IDs and a BDF naming the same functions list two"
+ip link add vn-br0 type bridge
+exit_is 2 "a bridge is no PCI function's" -- vfio-noiommuctl list vn-br0
+like "$ERR" "'vn-br0' is a bridge, not the network interface of a PCI function" "it says it is a bridge"
+ip link del vn-br0
+
 [ "$target" = iommu ] || noiommu_on
 sysfs_bind_vfio $EDU
 sysfs_bind_vfio $NIC
