@@ -265,6 +265,92 @@ void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 	argp_parse(argp, argc, argv, 0, NULL, input);
 }
 
+/*
+ * Standard error, with every line passed through vn_escape(): control
+ * characters and bytes that are not UTF-8, echoed from arguments or
+ * anything else outside, never reach the terminal as they are. All
+ * messages go this way: ours, argp's and getopt's. A line is escaped
+ * whole, so a character is never split between two writes.
+ */
+struct escaper {
+	char *pending; /* the line not yet ended */
+	size_t len;
+};
+
+static void put_escaped(const char *line, bool newline)
+{
+	_cleanup_free_ char *e = vn_escape(line);
+	const char *p = e ? e : "?";
+	size_t n = strlen(p);
+
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+	if (newline && write(STDERR_FILENO, "\n", 1) < 0)
+		return;
+}
+
+static ssize_t escaper_write(void *cookie, const char *buf, size_t size)
+{
+	struct escaper *e = cookie;
+	char *nl, *grown = realloc(e->pending, e->len + size + 1);
+
+	if (!grown)
+		return (ssize_t)size;
+	e->pending = grown;
+	memcpy(e->pending + e->len, buf, size);
+	e->len += size;
+	e->pending[e->len] = '\0';
+	while ((nl = memchr(e->pending, '\n', e->len))) {
+		size_t used = (size_t)(nl - e->pending) + 1;
+
+		*nl = '\0';
+		put_escaped(e->pending, true);
+		memmove(e->pending, nl + 1, e->len - used + 1);
+		e->len -= used;
+	}
+	return (ssize_t)size;
+}
+
+static int escaper_close(void *cookie)
+{
+	struct escaper *e = cookie;
+
+	if (e->len)
+		put_escaped(e->pending, false);
+	free(e->pending);
+	free(e);
+	return 0;
+}
+
+/* Flush the line not yet ended and free the escaper: exit() flushes
+ * streams but closes none. */
+static void close_stderr(void)
+{
+	fclose(stderr);
+}
+
+void vn_cli_escape_stderr(void)
+{
+	cookie_io_functions_t io = { .write = escaper_write,
+				     .close = escaper_close };
+	struct escaper *e = calloc(1, sizeof(*e));
+	FILE *f = e ? fopencookie(e, "w", io) : NULL;
+
+	if (!f) {
+		free(e);
+		return;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	stderr = f;
+	atexit(close_stderr);
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);

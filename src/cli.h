@@ -73,6 +73,9 @@ void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 #define VN_LABEL "%-16s"
 #define VN_INDENT "                "
 
+/* From now on, every line written to stderr goes through vn_escape(). */
+void vn_cli_escape_stderr(void);
+
 void vn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Continuation lines of a message, indented under it. */

@@ -75,24 +75,67 @@ static const struct argp smoke_argp = {
 	.children = vn_children_doc_lock,
 };
 
-/* A node path to the device's BDF; the node's kind forces the path. */
+/* A node path that does not exist: say so, and which nodes do. */
+static int no_such_node(struct vn_sys *sys, const char *arg)
+{
+	_cleanup_strv_ char **top = NULL, **cdevs = NULL, **all = strv_new();
+	_cleanup_free_ char *list = NULL;
+
+	vn_list_dir(sys, &top, "/dev/vfio");
+	vn_list_dir(sys, &cdevs, "/dev/vfio/devices");
+	for (size_t i = 0; all && top && top[i]; i++) {
+		char *p = NULL;
+
+		if (!streq(top[i], "devices") &&
+		    xasprintf(&p, "/dev/vfio/%s", top[i]) == 0)
+			strv_push(&all, p);
+	}
+	for (size_t i = 0; all && cdevs && cdevs[i]; i++) {
+		char *p = NULL;
+
+		if (xasprintf(&p, "/dev/vfio/devices/%s", cdevs[i]) == 0)
+			strv_push(&all, p);
+	}
+	list = all ? strv_join(all, ", ") : NULL;
+	vn_err("'%s' does not exist", arg);
+	if (list && *list)
+		vn_hint("the VFIO nodes here are: %s", list);
+	else
+		vn_hint("there is no VFIO node here: no device is bound to a "
+			"VFIO driver");
+	vn_hint("a BDF names the device too; 'vfio-noiommuctl list' shows them");
+	return VN_EXIT_USAGE;
+}
+
+/* A node path to the device's BDF; the node's kind forces the path. The
+ * path is looked up in the system looked at (a --sysroot tree too). */
 static int resolve_node(struct vn_sys *sys, const char *arg,
 			struct smoke_args *a, char bdf[VN_BDF_MAX])
 {
-	char real[PATH_MAX];
+	char path[PATH_MAX], real[PATH_MAX];
 	_cleanup_strv_ char **members = NULL;
 	_cleanup_free_ char *dev = NULL;
-	const char *name;
+	const char *name, *rel = real + strlen(sys->root);
 	int group;
 
-	if (!realpath(arg, real) || !startswith(real, "/dev/vfio/")) {
+	bool mapped = *arg == '/' || vn_sys_is_host(sys);
+
+	errno = EINVAL;
+	if (!mapped || vn_path(sys, path, sizeof(path), "%s", arg) < 0 ||
+	    !realpath(path, real)) {
+		if (mapped && errno == ENOENT)
+			return no_such_node(sys, arg);
+		real[0] = '\0';
+	}
+	if (!real[0] || !startswith(real, sys->root) ||
+	    !startswith(rel, "/dev/vfio/")) {
 		vn_err("'%s' is not a node under /dev/vfio: give a BDF, a "
 		       "/dev/vfio/devices/ cdev or a /dev/vfio/ group node",
 		       arg);
 		return VN_EXIT_USAGE;
 	}
-	if (startswith(real, "/dev/vfio/devices/")) {
-		name = real + strlen("/dev/vfio/devices/");
+	if (startswith(rel, "/dev/vfio/devices/")) {
+		name = rel + strlen("/dev/vfio/devices/");
 		if (a->want == 1) {
 			vn_err("'%s' is a cdev, but --path group was asked for",
 			       arg);
@@ -108,7 +151,7 @@ static int resolve_node(struct vn_sys *sys, const char *arg,
 		snprintf(bdf, VN_BDF_MAX, "%s", dev);
 		return 0;
 	}
-	name = real + strlen("/dev/vfio/");
+	name = rel + strlen("/dev/vfio/");
 	if (startswith(name, "noiommu-"))
 		name += strlen("noiommu-");
 	if (parse_int(name, &group) < 0 ||
@@ -366,13 +409,14 @@ static int run(int argc, char **argv)
 	vn_parse_verb(&smoke_argp, "smoke-test", argc, argv, &a);
 	if ((ret = vn_cli_open_sys(&sys)))
 		return ret;
-	if (!vn_sys_is_host(sys)) {
+	/* Bad input is said first, on a tree too. */
+	ret = vn_arg_is_path(a.device) ? resolve_node(sys, a.device, &a, bdf) :
+					 vn_cli_device_arg(sys, a.device, bdf);
+	if (!ret && !vn_sys_is_host(sys)) {
 		vn_err("smoke-test drives a real device: it cannot run on a "
 		       "--sysroot tree");
 		return VN_EXIT_USAGE;
 	}
-	ret = vn_arg_is_path(a.device) ? resolve_node(sys, a.device, &a, bdf) :
-					 vn_cli_device_arg(sys, a.device, bdf);
 	if (ret || (ret = examine(sys, bdf, a.want, &d, &s)) ||
 	    (ret = check_caps(s.path)))
 		return ret;

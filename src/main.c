@@ -139,6 +139,8 @@ int main(int argc, char **argv)
 	const struct vn_verb *verb;
 	int idx, ret;
 
+	/* Arguments echoed in messages are escaped, argp's included. */
+	vn_cli_escape_stderr();
 	/* glibc argp exits 64 on usage errors unless told otherwise. */
 	argp_err_exit_status = VN_EXIT_USAGE;
 	argp_parse(&main_argp, argc, argv, ARGP_IN_ORDER, &idx, &ms);
