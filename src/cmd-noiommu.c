@@ -121,6 +121,10 @@ static const struct argp noiommu_argp = {
 
 /* ---- show ----------------------------------------------------------------- */
 
+/* The version of show's document: raise it when a field changes meaning
+ * or goes away (doc/schema/noiommu.json). */
+#define NOIOMMU_SCHEMA 1
+
 struct state {
 	struct vn_caps caps;
 	struct vn_persist persist;
@@ -272,17 +276,85 @@ static void print_show(const struct state *s)
 		print_devices(s);
 }
 
+static struct json_object *settings_json(const struct vn_persist *p)
+{
+	struct json_object *sets = json_object_new_array();
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct json_object *o = json_object_new_object();
+		const struct vn_setting *v = &p->v[i];
+
+		json_object_object_add(o, "where", vn_jstr(v->where));
+		json_object_object_add(o, "text", vn_jstr(v->text));
+		json_object_object_add(
+			o, "value",
+			v->value == VN_UNKNOWN ?
+				NULL :
+				json_object_new_boolean(v->value == VN_YES));
+		json_object_object_add(o, "ours",
+				       json_object_new_boolean(v->ours));
+		json_object_array_add(sets, o);
+	}
+	return sets;
+}
+
+static struct json_object *persistent_json(const struct state *s)
+{
+	const struct vn_setting *from;
+	enum vn_tri next = vn_persist_effective(&s->persist, &from);
+	struct json_object *pers = json_object_new_object();
+	char mode = s->caps.mode;
+
+	json_object_object_add(pers, "enabled",
+			       json_object_new_boolean(next == VN_YES));
+	json_object_object_add(pers, "source",
+			       from ? vn_jstr(from->where) : NULL);
+	json_object_object_add(pers, "text", from ? vn_jstr(from->text) : NULL);
+	json_object_object_add(
+		pers, "agrees",
+		s->on_host && mode ? json_object_new_boolean((next == VN_YES) ==
+							     (mode == 'Y')) :
+				     NULL);
+	json_object_object_add(
+		pers, "cmdline_read",
+		json_object_new_boolean(s->persist.cmdline_read));
+	json_object_object_add(pers, "settings", settings_json(&s->persist));
+	return pers;
+}
+
+static struct json_object *devices_json(const struct state *s)
+{
+	struct json_object *devs = json_object_new_array();
+
+	for (size_t i = 0; i < s->devs.n; i++) {
+		const struct vn_dev *d = s->devs.devs[i];
+		struct json_object *o;
+
+		if (!vn_dev_is_vfio(d))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "bdf", vn_jstr(d->bdf));
+		json_object_object_add(o, "noiommu",
+				       json_object_new_boolean(d->noiommu));
+		json_object_object_add(o, "access_paths",
+				       vn_jstr(dev_access_paths(d)));
+		json_object_object_add(o, "rebind_fails",
+				       json_object_new_boolean(d->noiommu &&
+							       s->caps.mode !=
+								       'Y'));
+		json_object_array_add(devs, o);
+	}
+	return devs;
+}
+
 static struct json_object *show_json(const struct state *s)
 {
 	const struct vn_caps *c = &s->caps;
-	const struct vn_setting *from;
-	enum vn_tri next = vn_persist_effective(&s->persist, &from);
 	struct json_object *doc = json_object_new_object();
-	struct json_object *pers = json_object_new_object();
-	struct json_object *sets = json_object_new_array();
-	struct json_object *devs = json_object_new_array();
 	char mode[2] = { c->mode, 0 };
 
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(NOIOMMU_SCHEMA));
 	json_object_object_add(
 		doc, "available",
 		c->noiommu.value == VN_UNKNOWN ?
@@ -299,57 +371,8 @@ static struct json_object *show_json(const struct state *s)
 			       json_object_new_boolean(s->persist.builtin));
 	json_object_object_add(doc, "access_paths",
 			       vn_jstr(vn_paths_name(vn_caps_paths(c))));
-	for (size_t i = 0; i < s->persist.n; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "where",
-				       vn_jstr(s->persist.v[i].where));
-		json_object_object_add(o, "text",
-				       vn_jstr(s->persist.v[i].text));
-		json_object_object_add(
-			o, "value",
-			s->persist.v[i].value == VN_UNKNOWN ?
-				NULL :
-				json_object_new_boolean(s->persist.v[i].value ==
-							VN_YES));
-		json_object_object_add(
-			o, "ours",
-			json_object_new_boolean(s->persist.v[i].ours));
-		json_object_array_add(sets, o);
-	}
-	json_object_object_add(pers, "enabled",
-			       json_object_new_boolean(next == VN_YES));
-	json_object_object_add(pers, "source",
-			       from ? vn_jstr(from->where) : NULL);
-	json_object_object_add(pers, "text", from ? vn_jstr(from->text) : NULL);
-	json_object_object_add(
-		pers, "agrees",
-		s->on_host && c->mode ?
-			json_object_new_boolean((next == VN_YES) ==
-						(c->mode == 'Y')) :
-			NULL);
-	json_object_object_add(
-		pers, "cmdline_read",
-		json_object_new_boolean(s->persist.cmdline_read));
-	json_object_object_add(pers, "settings", sets);
-	json_object_object_add(doc, "persistent", pers);
-	for (size_t i = 0; i < s->devs.n; i++) {
-		const struct vn_dev *d = s->devs.devs[i];
-		struct json_object *o;
-
-		if (!vn_dev_is_vfio(d))
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "bdf", vn_jstr(d->bdf));
-		json_object_object_add(o, "noiommu",
-				       json_object_new_boolean(d->noiommu));
-		json_object_object_add(o, "paths", vn_jstr(dev_paths(d)));
-		json_object_object_add(o, "rebind_fails",
-				       json_object_new_boolean(d->noiommu &&
-							       c->mode != 'Y'));
-		json_object_array_add(devs, o);
-	}
-	json_object_object_add(doc, "devices", devs);
+	json_object_object_add(doc, "persistent", persistent_json(s));
+	json_object_object_add(doc, "devices", devices_json(s));
 	return doc;
 }
 

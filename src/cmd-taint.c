@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "lib/audit.h"
 #include "lib/journal.h"
 #include "lib/kernel.h"
 #include "lib/kmsg.h"
@@ -19,6 +20,10 @@
 
 #include <ctype.h>
 #include <limits.h>
+
+/* The version of taint's document: raise it when a field changes meaning
+ * or goes away (doc/schema/taint.json). */
+#define TAINT_SCHEMA 1
 
 struct taint_args {
 	const char *value; /* decode this instead of the host's */
@@ -131,6 +136,20 @@ static int gather(struct vn_sys *sys, struct report *r)
 			return e;
 	}
 	return 0;
+}
+
+/* The access paths a bind went through, as every document names them. */
+static const char *modes_paths(unsigned int m)
+{
+	switch (m) {
+	case VN_ATTR_GROUP | VN_ATTR_CDEV:
+		return vn_paths_name(VN_PATHS_BOTH);
+	case VN_ATTR_GROUP:
+		return vn_paths_name(VN_PATHS_GROUP);
+	case VN_ATTR_CDEV:
+		return vn_paths_name(VN_PATHS_CDEV);
+	}
+	return vn_paths_name(VN_PATHS_UNKNOWN);
 }
 
 static const char *modes_str(unsigned int m)
@@ -295,26 +314,16 @@ static struct json_object *jtime(const struct report *r, uint64_t usec)
 	return json_object_new_string(buf);
 }
 
-static struct json_object *document(struct vn_sys *sys, const struct report *r)
+static struct json_object *flags_json(unsigned long mask)
 {
 	const struct vn_taint_flag *f = vn_taint_flags();
-	struct json_object *doc = json_object_new_object();
 	struct json_object *flags = json_object_new_array();
-	struct json_object *attrs = json_object_new_array();
-	struct json_object *opens = json_object_new_array();
-	struct json_object *log = json_object_new_object();
-	struct json_object *other = json_object_new_array();
-	char shortf[64];
 
-	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
-	json_object_object_add(doc, "mask",
-			       json_object_new_int64((int64_t)r->mask));
-	json_object_object_add(doc, "short", vn_jstr(shortf));
 	for (size_t i = 0; i < VN_TAINT_COUNT; i++) {
 		struct json_object *o;
 		char l[2] = { f[i].letter, 0 };
 
-		if (!(r->mask & (1UL << i)))
+		if (!(mask & (1UL << i)))
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "bit",
@@ -324,43 +333,65 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 		json_object_object_add(o, "meaning", vn_jstr(f[i].meaning));
 		json_object_array_add(flags, o);
 	}
-	json_object_object_add(doc, "flags", flags);
-	for (size_t i = 0; i < r->attr.n; i++) {
-		const struct vn_attrib *at = &r->attr.v[i];
-		const struct vn_dev *d = find_dev(r, at->bdf);
-		struct json_object *o = json_object_new_object();
-		char id[16], name[160];
+	return flags;
+}
 
-		json_object_object_add(o, "bdf", vn_jstr(at->bdf));
-		snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
-			 d ? d->device : 0);
-		json_object_object_add(o, "id", d ? vn_jstr(id) : NULL);
-		json_object_object_add(o, "name",
-				       d && vn_name_device(sys, d->vendor,
-							   d->device, name,
-							   sizeof(name)) == 0 ?
-					       vn_jstr(name) :
-					       NULL);
-		json_object_object_add(o, "mode",
-				       vn_jstr(modes_str(at->modes)));
-		json_object_object_add(o, "from_log",
-				       json_object_new_boolean(at->from_log));
-		json_object_object_add(o, "log_lines",
-				       json_object_new_int((int)at->lines));
-		json_object_object_add(
-			o, "time", at->from_log ? jtime(r, at->usec) : NULL);
-		json_object_object_add(
-			o, "monotonic_usec",
-			at->from_log ?
-				json_object_new_int64((int64_t)at->usec) :
-				NULL);
-		json_object_object_add(o, "driver", vn_jstr(at->driver));
-		json_object_object_add(o, "user", vn_jstr(at->user));
-		json_object_object_add(o, "still_bound",
-				       json_object_new_boolean(still_bound(d)));
-		json_object_array_add(attrs, o);
-	}
-	json_object_object_add(doc, "attributions", attrs);
+/* {"name", "uid", "via"} from the text bind logged; null without one. */
+static struct json_object *user_json(const char *text)
+{
+	struct json_object *o;
+	struct vn_user u;
+
+	if (!text)
+		return NULL;
+	vn_user_parse(text, &u);
+	o = json_object_new_object();
+	json_object_object_add(o, "name", vn_jstr(u.name));
+	json_object_object_add(
+		o, "uid", u.uid >= 0 ? json_object_new_int64(u.uid) : NULL);
+	json_object_object_add(o, "via", vn_jstr(u.via));
+	return o;
+}
+
+static struct json_object *attribution_json(struct vn_sys *sys,
+					    const struct report *r,
+					    const struct vn_attrib *at)
+{
+	const struct vn_dev *d = find_dev(r, at->bdf);
+	struct json_object *o = json_object_new_object();
+	char id[16], name[160];
+
+	json_object_object_add(o, "bdf", vn_jstr(at->bdf));
+	snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
+		 d ? d->device : 0);
+	json_object_object_add(o, "id", d ? vn_jstr(id) : NULL);
+	json_object_object_add(o, "name",
+			       d && vn_name_device(sys, d->vendor, d->device,
+						   name, sizeof(name)) == 0 ?
+				       vn_jstr(name) :
+				       NULL);
+	json_object_object_add(o, "access_paths",
+			       vn_jstr(modes_paths(at->modes)));
+	json_object_object_add(o, "from_log",
+			       json_object_new_boolean(at->from_log));
+	json_object_object_add(o, "log_lines",
+			       json_object_new_int((int)at->lines));
+	json_object_object_add(o, "time",
+			       at->from_log ? jtime(r, at->usec) : NULL);
+	json_object_object_add(
+		o, "monotonic_usec",
+		at->from_log ? json_object_new_int64((int64_t)at->usec) : NULL);
+	json_object_object_add(o, "driver", vn_jstr(at->driver));
+	json_object_object_add(o, "user", user_json(at->user));
+	json_object_object_add(o, "still_bound",
+			       json_object_new_boolean(still_bound(d)));
+	return o;
+}
+
+static struct json_object *opens_json(const struct report *r)
+{
+	struct json_object *opens = json_object_new_array();
+
 	for (size_t i = 0; i < r->attr.nopens; i++) {
 		struct json_object *o = json_object_new_object();
 
@@ -373,7 +404,13 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 				       jtime(r, r->attr.opens[i].usec));
 		json_object_array_add(opens, o);
 	}
-	json_object_object_add(doc, "opens", opens);
+	return opens;
+}
+
+static struct json_object *log_json(const struct report *r)
+{
+	struct json_object *log = json_object_new_object();
+
 	/* Consulted only for U on this host: a decoded VALUE or a taint
 	 * without U leaves it unread. */
 	json_object_object_add(
@@ -392,7 +429,29 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 		!r->log.source || r->log.from_boot < 0 ?
 			NULL :
 			json_object_new_boolean(r->log.from_boot));
-	json_object_object_add(doc, "log", log);
+	return log;
+}
+
+static struct json_object *document(struct vn_sys *sys, const struct report *r)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *attrs = json_object_new_array();
+	struct json_object *other = json_object_new_array();
+	char shortf[64];
+
+	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(TAINT_SCHEMA));
+	json_object_object_add(doc, "mask",
+			       json_object_new_int64((int64_t)r->mask));
+	json_object_object_add(doc, "short", vn_jstr(shortf));
+	json_object_object_add(doc, "flags", flags_json(r->mask));
+	for (size_t i = 0; i < r->attr.n; i++)
+		json_object_array_add(attrs,
+				      attribution_json(sys, r, &r->attr.v[i]));
+	json_object_object_add(doc, "attributions", attrs);
+	json_object_object_add(doc, "opens", opens_json(r));
+	json_object_object_add(doc, "log", log_json(r));
 	if (r->host && (r->mask & VN_TAINT_USER) && !r->attr.n)
 		for (size_t i = 0; vn_taint_user_sources[i]; i++)
 			json_object_array_add(
