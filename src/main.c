@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <argp.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,9 @@ int main(int argc, char **argv)
 	const struct vn_verb *verb;
 	int idx, ret;
 
+	/* Only the character type: tables measure text as the terminal
+	 * shows it; numbers and messages stay in the C locale. */
+	setlocale(LC_CTYPE, "");
 	/* Arguments echoed in messages are escaped, argp's included. */
 	vn_cli_escape_stderr();
 	/* glibc argp exits 64 on usage errors unless told otherwise. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wchar.h>
 
 #include <json-c/json.h>
 #include <libsmartcols.h>
@@ -327,30 +328,57 @@ static void unref_tablep(struct libscols_table **tb)
 	scols_unref_table(*tb);
 }
 
-static int print_scols(struct vn_table *t, FILE *out)
+/*
+ * Tables people read fit $COLUMNS when it is a number, else the terminal
+ * (libsmartcols asks it), else any width. Other tables are never cut: a
+ * script gets whole values.
+ */
+static void set_width(struct libscols_table *tb, bool people)
 {
-	_cleanup_(unref_tablep) struct libscols_table *tb = scols_new_table();
-	bool people = human(t);
+	const char *env = getenv("COLUMNS");
+	unsigned long w;
 
-	if (!tb)
-		return -ENOMEM;
-	scols_table_set_stream(tb, out);
-	scols_table_enable_noheadings(tb, t->opts.noheadings);
-	if (t->opts.fmt == VN_FMT_RAW)
-		scols_table_enable_raw(tb, 1);
+	if (!people) {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
+		return;
+	}
+	if (env && parse_ulong(env, 10, &w) == 0 && w > 0 && w < 100000) {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(tb, w);
+	}
+}
+
+/* Identifiers (addresses, paths, command[pid]) are never split: their
+ * columns have no flag. Free text truncates; a list wraps between its
+ * items, one per line, never inside one. */
+static int add_columns(struct vn_table *t, struct libscols_table *tb,
+		       bool people)
+{
 	for (size_t i = 0; i < t->nsel; i++) {
 		const struct vn_coldef *d = &t->defs[t->sel[i]];
+		struct libscols_column *cl;
 		int fl = 0;
 
 		if (d->flags & VN_COL_RIGHT)
 			fl |= SCOLS_FL_RIGHT;
-		if (d->flags & VN_COL_TRUNC)
+		if (people && (d->flags & VN_COL_TRUNC))
 			fl |= SCOLS_FL_TRUNC;
-		if (d->flags & VN_COL_WRAP)
+		if (people && (d->flags & VN_COL_WRAP))
 			fl |= SCOLS_FL_WRAP;
-		if (!scols_table_new_column(tb, d->name, 0, fl))
+		cl = scols_table_new_column(tb, d->name, 0, fl);
+		if (!cl)
 			return -ENOMEM;
+		if (fl & SCOLS_FL_WRAP) {
+			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize,
+						  scols_wrapnl_nextchunk, NULL);
+			scols_column_set_safechars(cl, "\n");
+		}
 	}
+	return 0;
+}
+
+static int add_lines(struct vn_table *t, struct libscols_table *tb, bool people)
+{
 	for (size_t r = 0; r < t->nrows; r++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
@@ -359,12 +387,14 @@ static int print_scols(struct vn_table *t, FILE *out)
 		for (size_t i = 0; i < t->nsel; i++) {
 			size_t c = t->sel[i];
 			const struct cell *cl = &t->rows[r][c];
+			bool lines = people && (t->defs[c].flags & VN_COL_WRAP);
 			_cleanup_free_ char *v = NULL;
 			const char *s;
 
 			if (people && cl->note)
 				s = cl->note;
-			else if ((v = value_text(&t->defs[c], cl, ',')))
+			else if ((v = value_text(&t->defs[c], cl,
+						 lines ? '\n' : ',')))
 				s = v;
 			else
 				s = cl->set ? "" : null_text(t);
@@ -374,6 +404,98 @@ static int print_scols(struct vn_table *t, FILE *out)
 				return -ENOMEM;
 		}
 	}
+	return 0;
+}
+
+/* Columns a string takes on a terminal; -1 when it is not printable. */
+static int text_width(const char *s)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	_cleanup_free_ wchar_t *w = NULL;
+
+	if (n == (size_t)-1 || !(w = calloc(n + 1, sizeof(*w))))
+		return -1;
+	mbstowcs(w, s, n + 1);
+	return wcswidth(w, n);
+}
+
+/* s cut to width columns, the last of them an ellipsis. */
+static char *cut_to_width(const char *s, int width)
+{
+	const char *dots = MB_CUR_MAX > 1 ? "\u2026" : "...";
+	int room = width - (MB_CUR_MAX > 1 ? 1 : 3), used = 0;
+	mbstate_t st = { 0 };
+	const char *p = s;
+	char *out;
+
+	while (*p) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, p, MB_CUR_MAX, &st);
+		int cw = n == (size_t)-1 || n == (size_t)-2 ? -1 : wcwidth(wc);
+
+		if (cw < 0 || used + cw > room)
+			break;
+		used += cw;
+		p += n;
+	}
+	if (xasprintf(&out, "%.*s%s", (int)(p - s), s, room > 0 ? dots : "") <
+	    0)
+		return NULL;
+	return out;
+}
+
+/*
+ * libsmartcols cuts truncated cells without a mark: lay the table out
+ * once, then end each cell wider than its column with an ellipsis, so
+ * that the reader sees the text goes on.
+ */
+static void ellipsize(struct vn_table *t, struct libscols_table *tb)
+{
+	FILE *sink = fopen("/dev/null", "w");
+
+	if (!sink)
+		return;
+	scols_table_set_stream(tb, sink);
+	scols_print_table(tb);
+	fclose(sink);
+	for (size_t i = 0; i < t->nsel; i++) {
+		struct libscols_column *cl = scols_table_get_column(tb, i);
+		int w = (int)scols_column_get_width(cl);
+
+		if (!(scols_column_get_flags(cl) & SCOLS_FL_TRUNC))
+			continue;
+		for (size_t r = 0; r < t->nrows; r++) {
+			struct libscols_cell *ce = scols_line_get_cell(
+				scols_table_get_line(tb, r), i);
+			const char *d = scols_cell_get_data(ce);
+			char *cut;
+
+			if (!d || text_width(d) <= w ||
+			    !(cut = cut_to_width(d, w)))
+				continue;
+			scols_cell_refer_data(ce, cut);
+		}
+	}
+}
+
+static int print_scols(struct vn_table *t, FILE *out)
+{
+	_cleanup_(unref_tablep) struct libscols_table *tb = scols_new_table();
+	bool people = human(t);
+	int r;
+
+	if (!tb)
+		return -ENOMEM;
+	scols_table_enable_noheadings(tb, t->opts.noheadings);
+	if (t->opts.fmt == VN_FMT_RAW)
+		scols_table_enable_raw(tb, 1);
+	set_width(tb, people);
+	if ((r = add_columns(t, tb, people)) < 0 ||
+	    (r = add_lines(t, tb, people)) < 0)
+		return r;
+	if (people)
+		ellipsize(t, tb);
+	scols_table_set_stream(tb, out);
 	return scols_print_table(tb) < 0 ? -EIO : 0;
 }
 
