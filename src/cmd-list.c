@@ -260,47 +260,33 @@ static int add_nodes(struct vn_table *t, const struct vn_dev *d)
 
 /* {"comm", "pid", "maybe"}: maybe when only a mapping of a device file
  * of unknown identity points at it. */
-static struct json_object *holder_json(const struct vn_holder *h, bool maybe)
+static struct json_object *holder_json(const struct vn_holder_ref *h)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "comm", vn_jstr(h->comm));
 	json_object_object_add(o, "pid", json_object_new_int((int)h->pid));
-	json_object_object_add(o, "maybe", json_object_new_boolean(maybe));
+	json_object_object_add(o, "maybe", json_object_new_boolean(h->maybe));
 	return o;
 }
 
 static int add_holders(struct vn_table *t, const struct vn_dev *d,
 		       const struct vn_holders *h)
 {
-	size_t found = 0;
+	_cleanup_free_ struct vn_holder_ref *refs = NULL;
+	size_t n;
+	int r = vn_holders_of(h, d, &refs, &n);
 
-	for (size_t i = 0; i < h->n; i++) {
-		enum vn_hold_match m = vn_holder_match(&h->v[i], d);
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		char item[64];
-		bool dup = false;
-		int r;
 
-		if (m == VN_HOLD_NO)
-			continue;
-		/* One entry per process, however many fds and maps it has. */
-		for (size_t j = 0; j < i; j++)
-			if (h->v[j].pid == h->v[i].pid &&
-			    vn_holder_match(&h->v[j], d) != VN_HOLD_NO)
-				dup = true;
-		if (dup)
-			continue;
-		snprintf(item, sizeof(item), "%s[%d]%s", h->v[i].comm,
-			 (int)h->v[i].pid, m == VN_HOLD_MAYBE ? "?" : "");
+		snprintf(item, sizeof(item), "%s[%d]%s", refs[i].comm,
+			 (int)refs[i].pid, refs[i].maybe ? "?" : "");
 		r = vn_cell_list_add_obj(t, COL_OPEN_BY, item,
-					 holder_json(&h->v[i],
-						     m == VN_HOLD_MAYBE));
-		if (r < 0)
-			return r;
-		found++;
+					 holder_json(&refs[i]));
 	}
-	if (found)
-		return 0;
+	if (r < 0 || n)
+		return r;
 	/* Nothing found: an empty list, unless some processes could not be
 	 * inspected, which makes the answer unknown. */
 	if (h->unreadable)

@@ -753,7 +753,7 @@ static int live_on_off(struct vn_sys *sys, struct change *c, struct state *s)
 }
 
 /* How a holder reaches the device: its cdev, or the group (legacy path). */
-static const char *holder_path(const struct vn_holder *h,
+static const char *holder_path(const struct vn_holder_ref *h,
 			       const struct vn_dev *d)
 {
 	if (streq_ptr(h->target, d->cdev.path))
@@ -763,25 +763,26 @@ static const char *holder_path(const struct vn_holder *h,
 	return "other";
 }
 
-static struct json_object *bound_json(const struct vn_dev *d,
-				      const struct vn_holders *h)
+/* The processes sure to hold d (a mapping of unknown identity is not). */
+static struct json_object *
+bound_json(const struct vn_dev *d, const struct vn_holder_ref *refs, size_t n)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *holders = json_object_new_array();
 
 	json_object_object_add(o, "bdf", vn_jstr(d->bdf));
 	json_object_object_add(o, "access_paths", vn_jstr(dev_access_paths(d)));
-	for (size_t j = 0; j < h->n; j++) {
+	for (size_t j = 0; j < n; j++) {
 		struct json_object *ho;
 
-		if (vn_holder_match(&h->v[j], d) != VN_HOLD_YES)
+		if (refs[j].maybe)
 			continue;
 		ho = json_object_new_object();
-		json_object_object_add(ho, "comm", vn_jstr(h->v[j].comm));
+		json_object_object_add(ho, "comm", vn_jstr(refs[j].comm));
 		json_object_object_add(ho, "pid",
-				       json_object_new_int((int)h->v[j].pid));
+				       json_object_new_int((int)refs[j].pid));
 		json_object_object_add(ho, "access_path",
-				       vn_jstr(holder_path(&h->v[j], d)));
+				       vn_jstr(holder_path(&refs[j], d)));
 		json_object_array_add(holders, ho);
 	}
 	json_object_object_add(o, "holders", holders);
@@ -789,22 +790,25 @@ static struct json_object *bound_json(const struct vn_dev *d,
 }
 
 static void say_bound(struct change *c, const struct vn_dev *d,
-		      const struct vn_holders *h)
+		      const struct vn_holder_ref *refs, size_t n)
 {
 	say(c, "", "%s (%s)", d->bdf, dev_paths(d));
-	for (size_t j = 0; j < h->n; j++)
-		if (vn_holder_match(&h->v[j], d) == VN_HOLD_YES)
-			say(c, "", "  %s[%d] holds it through %s", h->v[j].comm,
-			    (int)h->v[j].pid,
-			    streq(holder_path(&h->v[j], d), "cdev") ?
-				    "the cdev" :
-			    streq(holder_path(&h->v[j], d), "group") ?
-				    "the group (legacy path)" :
-				    h->v[j].target);
+	for (size_t j = 0; j < n; j++) {
+		const char *via = holder_path(&refs[j], d);
+
+		if (!refs[j].maybe)
+			say(c, "", "  %s[%d] holds it through %s", refs[j].comm,
+			    (int)refs[j].pid,
+			    streq(via, "cdev")	? "the cdev" :
+			    streq(via, "group") ? "the group (legacy path)" :
+						  refs[j].target);
+	}
 }
 
 /* What 'off' leaves behind: no-IOMMU devices still bound, and how their
- * holders reach them (§2.3: the legacy container breaks on restart). */
+ * holders reach them. A new legacy container breaks: its VFIO_SET_IOMMU
+ * finds no allowed driver and returns -ENODEV (drivers/vfio/container.c,
+ * vfio_ioctl_set_iommu() and vfio_iommu_driver_allowed()). */
 static void report_bound(struct vn_sys *sys, struct change *c,
 			 const struct state *s)
 {
@@ -814,6 +818,8 @@ static void report_bound(struct vn_sys *sys, struct change *c,
 	vn_holders_scan(sys, &h);
 	for (size_t i = 0; i < s->devs.n; i++) {
 		const struct vn_dev *d = s->devs.devs[i];
+		_cleanup_free_ struct vn_holder_ref *refs = NULL;
+		size_t n = 0;
 
 		if (!d->noiommu)
 			continue;
@@ -825,9 +831,10 @@ static void report_bound(struct vn_sys *sys, struct change *c,
 			    "container fails (VFIO_SET_IOMMU: ENODEV)%s",
 			    c->doc ? "" : ":");
 		any = true;
-		json_object_array_add(c->bound, bound_json(d, &h));
+		vn_holders_of(&h, d, &refs, &n);
+		json_object_array_add(c->bound, bound_json(d, refs, n));
 		if (!c->doc)
-			say_bound(c, d, &h);
+			say_bound(c, d, refs, n);
 	}
 	if (any)
 		say(c, "hint",
