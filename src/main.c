@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "lib/util.h"
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
 const char *argp_program_bug_address = NULL;
@@ -116,7 +117,9 @@ static int run_help(int argc, char **argv)
 	const struct vn_verb *verb;
 	char *args[] = { NULL, (char *)"--help", NULL };
 
-	if (argc == 1) {
+	if (argc == 1 ||
+	    (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h") ||
+			   streq(argv[1], "-?")))) {
 		argp_help(&main_argp, stdout, ARGP_HELP_STD_HELP,
 			  (char *)PACKAGE_NAME);
 		return VN_EXIT_OK;
