@@ -153,12 +153,7 @@ static int gather(struct vn_sys *sys, struct state *s)
 
 static enum vn_paths dev_path_kind(const struct vn_dev *d)
 {
-	bool cdev = d->cdev_state == VN_CDEV_OK, group = d->group.path != NULL;
-
-	return cdev && group ? VN_PATHS_BOTH :
-	       cdev	     ? VN_PATHS_CDEV :
-	       group	     ? VN_PATHS_GROUP :
-			       VN_PATHS_NONE;
+	return vn_paths_of(d->group.path != NULL, d->cdev_state == VN_CDEV_OK);
 }
 
 /* A device's access paths for people ("group and cdev") ... */

@@ -141,15 +141,9 @@ static int gather(struct vn_sys *sys, struct report *r)
 /* The access paths a bind went through, as every document names them. */
 static const char *modes_paths(unsigned int m)
 {
-	switch (m) {
-	case VN_ATTR_GROUP | VN_ATTR_CDEV:
-		return vn_paths_name(VN_PATHS_BOTH);
-	case VN_ATTR_GROUP:
-		return vn_paths_name(VN_PATHS_GROUP);
-	case VN_ATTR_CDEV:
-		return vn_paths_name(VN_PATHS_CDEV);
-	}
-	return vn_paths_name(VN_PATHS_UNKNOWN);
+	if (!(m & (VN_ATTR_GROUP | VN_ATTR_CDEV)))
+		return vn_paths_name(VN_PATHS_UNKNOWN);
+	return vn_paths_name(vn_paths_of(m & VN_ATTR_GROUP, m & VN_ATTR_CDEV));
 }
 
 static const char *modes_str(unsigned int m)
