@@ -111,51 +111,33 @@ static int no_such_node(struct vn_sys *sys, const char *arg)
 	return VN_EXIT_USAGE;
 }
 
-/* A node path to the device's BDF; the node's kind forces the path. The
- * path is looked up in the system looked at (a --sysroot tree too). */
-static int resolve_node(struct vn_sys *sys, const char *arg,
+/* A cdev (name under /dev/vfio/devices/) to its device's BDF. */
+static int resolve_cdev(struct vn_sys *sys, const char *arg, const char *name,
 			struct smoke_args *a, char bdf[VN_BDF_MAX])
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	_cleanup_strv_ char **members = NULL;
 	_cleanup_free_ char *dev = NULL;
-	const char *name, *rel = real + strlen(sys->root);
-	int group;
 
-	bool mapped = *arg == '/' || vn_sys_is_host(sys);
-
-	errno = EINVAL;
-	if (!mapped || vn_path(sys, path, sizeof(path), "%s", arg) < 0 ||
-	    !realpath(path, real)) {
-		if (mapped && errno == ENOENT)
-			return no_such_node(sys, arg);
-		real[0] = '\0';
-	}
-	if (!real[0] || !startswith(real, sys->root) ||
-	    !startswith(rel, "/dev/vfio/")) {
-		vn_err("'%s' is not a node under /dev/vfio: give a BDF, a "
-		       "/dev/vfio/devices/ cdev or a /dev/vfio/ group node",
-		       arg);
+	if (a->want == 1) {
+		vn_err("'%s' is a cdev, but --path group was asked for", arg);
 		return VN_EXIT_USAGE;
 	}
-	if (startswith(rel, "/dev/vfio/devices/")) {
-		name = rel + strlen("/dev/vfio/devices/");
-		if (a->want == 1) {
-			vn_err("'%s' is a cdev, but --path group was asked for",
-			       arg);
-			return VN_EXIT_USAGE;
-		}
-		a->want = 0;
-		if (vn_link_name(sys, &dev, "/sys/class/vfio-dev/%s/device",
-				 name) < 0) {
-			vn_err("'%s' is not a VFIO device cdev the kernel knows",
-			       arg);
-			return VN_EXIT_USAGE;
-		}
-		snprintf(bdf, VN_BDF_MAX, "%s", dev);
-		return 0;
+	a->want = 0;
+	if (vn_link_name(sys, &dev, "/sys/class/vfio-dev/%s/device", name) <
+	    0) {
+		vn_err("'%s' is not a VFIO device cdev the kernel knows", arg);
+		return VN_EXIT_USAGE;
 	}
-	name = rel + strlen("/dev/vfio/");
+	snprintf(bdf, VN_BDF_MAX, "%s", dev);
+	return 0;
+}
+
+/* A group node (name under /dev/vfio/) to its one device's BDF. */
+static int resolve_group(struct vn_sys *sys, const char *arg, const char *name,
+			 struct smoke_args *a, char bdf[VN_BDF_MAX])
+{
+	_cleanup_strv_ char **members = NULL;
+	int group;
+
 	if (startswith(name, "noiommu-"))
 		name += strlen("noiommu-");
 	if (parse_int(name, &group) < 0 ||
@@ -179,6 +161,35 @@ static int resolve_node(struct vn_sys *sys, const char *arg,
 	a->want = 1;
 	snprintf(bdf, VN_BDF_MAX, "%s", members[0]);
 	return 0;
+}
+
+/* A node path to the device's BDF; the node's kind forces the path. The
+ * path is looked up in the system looked at (a --sysroot tree too). */
+static int resolve_node(struct vn_sys *sys, const char *arg,
+			struct smoke_args *a, char bdf[VN_BDF_MAX])
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *rel = real + strlen(sys->root);
+	bool mapped = *arg == '/' || vn_sys_is_host(sys);
+
+	errno = EINVAL;
+	if (!mapped || vn_path(sys, path, sizeof(path), "%s", arg) < 0 ||
+	    !realpath(path, real)) {
+		if (mapped && errno == ENOENT)
+			return no_such_node(sys, arg);
+		real[0] = '\0';
+	}
+	if (!real[0] || !startswith(real, sys->root) ||
+	    !startswith(rel, "/dev/vfio/")) {
+		vn_err("'%s' is not a node under /dev/vfio: give a BDF, a "
+		       "/dev/vfio/devices/ cdev or a /dev/vfio/ group node",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	if (startswith(rel, "/dev/vfio/devices/"))
+		return resolve_cdev(sys, arg,
+				    rel + strlen("/dev/vfio/devices/"), a, bdf);
+	return resolve_group(sys, arg, rel + strlen("/dev/vfio/"), a, bdf);
 }
 
 static bool no_path_at_all(const struct vn_caps *c, const struct vn_dev *d)
