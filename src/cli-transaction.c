@@ -477,7 +477,10 @@ int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
 		      &a);
 	ret = vn_cli_open_sys(&sys);
 	if (!ret)
-		ret = vn_cli_bdf_args(sys, a.raw, op == VN_OP_BIND, &bdfs);
+		ret = vn_cli_bdf_args(sys, a.raw,
+				      op == VN_OP_BIND ? VN_DEVARG_ANY :
+							 VN_DEVARG_VFIO,
+				      &bdfs);
 	if (!ret)
 		ret = vn_txn_run(op, sys, bdfs, &a);
 	strv_free(a.raw);

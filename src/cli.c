@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include "lib/binding.h"
 #include "lib/journal.h"
 #include "lib/lock.h"
+#include "lib/netinfo.h"
 
 struct vn_opts opts;
 
@@ -20,17 +22,44 @@ enum {
 	OPT_LOCK_TIMEOUT,
 };
 
-static error_t parse_table_output(int key, char *arg, struct argp_state *state)
+static const char *fmt_option(enum vn_fmt f)
+{
+	switch (f) {
+	case VN_FMT_JSON:
+		return "--json";
+	case VN_FMT_PAIRS:
+		return "--pairs";
+	case VN_FMT_RAW:
+		return "--raw";
+	case VN_FMT_TABLE:
+		break;
+	}
+	return "";
+}
+
+/* Two formats contradict each other: refused, as lsblk does, never
+ * resolved by "the last one wins". */
+static void set_fmt(struct argp_state *state, enum vn_fmt f)
+{
+	if (opts.out.fmt != VN_FMT_TABLE && opts.out.fmt != f)
+		argp_error(state, "%s and %s contradict each other: choose one",
+			   fmt_option(opts.out.fmt), fmt_option(f));
+	opts.out.fmt = f;
+}
+
+/* The output options, wherever they are given (before the command or
+ * after it); what the command makes of them is checked at its end. */
+static error_t parse_output(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'J':
-		opts.out.fmt = VN_FMT_JSON;
+		set_fmt(state, VN_FMT_JSON);
 		break;
 	case 'P':
-		opts.out.fmt = VN_FMT_PAIRS;
+		set_fmt(state, VN_FMT_PAIRS);
 		break;
 	case 'r':
-		opts.out.fmt = VN_FMT_RAW;
+		set_fmt(state, VN_FMT_RAW);
 		break;
 	case 'n':
 		opts.out.noheadings = true;
@@ -39,10 +68,38 @@ static error_t parse_table_output(int key, char *arg, struct argp_state *state)
 		opts.out.columns = arg;
 		break;
 	default:
-		(void)state;
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+/* list: a table, or a document of its rows. */
+static error_t parse_table_output(int key, char *arg, struct argp_state *state)
+{
+	if (key == ARGP_KEY_END && opts.out.noheadings &&
+	    (opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS))
+		argp_error(state,
+			   "--noheadings and %s contradict each other: %s has "
+			   "no header line",
+			   fmt_option(opts.out.fmt), fmt_option(opts.out.fmt));
+	return parse_output(key, arg, state);
+}
+
+/* The other commands print documents: the table options given before
+ * the command name are not theirs. */
+static error_t parse_doc_output(int key, char *arg, struct argp_state *state)
+{
+	const char *bad = opts.out.fmt == VN_FMT_RAW ? "--raw" :
+			  opts.out.noheadings	     ? "--noheadings" :
+			  opts.out.columns	     ? "-o" :
+						       NULL;
+
+	if (key == ARGP_KEY_END && bad)
+		argp_error(state,
+			   "%s is for tables, and this command prints a "
+			   "document: use --json or --pairs",
+			   bad);
+	return parse_output(key, arg, state);
 }
 
 static const struct argp_option table_output_options[] = {
@@ -63,6 +120,13 @@ const struct argp vn_argp_table_output = {
 	.parser = parse_table_output,
 };
 
+/* Before the command name every output option is accepted; the command
+ * refuses those it does not honour. */
+const struct argp vn_argp_any_output = {
+	.options = table_output_options,
+	.parser = parse_output,
+};
+
 static const struct argp_option doc_output_options[] = {
 	{ "json", 'J', NULL, 0, "Print a JSON document", 0 },
 	{ "pairs", 'P', NULL, 0, "Print KEY=\"value\" pairs (shell-evaluable)",
@@ -72,7 +136,7 @@ static const struct argp_option doc_output_options[] = {
 
 const struct argp vn_argp_doc_output = {
 	.options = doc_output_options,
-	.parser = parse_table_output,
+	.parser = parse_doc_output,
 };
 
 static error_t parse_common(int key, char *arg, struct argp_state *state)
@@ -87,6 +151,10 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	case OPT_SYSROOT:
 		opts.sysroot = arg;
 		break;
+	case 'h':
+		/* argp knows only -? and --help. */
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		break;
 	default:
 		(void)state;
 		return ARGP_ERR_UNKNOWN;
@@ -97,6 +165,7 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 static const struct argp_option common_options[] = {
 	{ "quiet", 'q', NULL, 0, "Print only errors and requested output", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeat for more)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list (as -?)", 0 },
 	{ "sysroot", OPT_SYSROOT, "DIR", 0,
 	  "Look at the recorded tree DIR (sys/, dev/, proc/) instead of this "
 	  "host; for tests and offline diagnosis "
@@ -110,6 +179,8 @@ const struct argp vn_argp_common = {
 	.parser = parse_common,
 };
 
+#define VN_SECONDS_MAX 86400
+
 int vn_parse_seconds(const char *s, int *ms)
 {
 	char *end;
@@ -117,20 +188,37 @@ int vn_parse_seconds(const char *s, int *ms)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > 86400)
+	if (end == s || *end || v != v)
 		return -EINVAL;
+	if (errno || v < 0 || v > VN_SECONDS_MAX)
+		return -ERANGE;
 	*ms = (int)lround(v * 1000);
 	return 0;
+}
+
+void vn_argp_seconds(struct argp_state *state, const char *option,
+		     const char *arg, bool above_zero, int *ms)
+{
+	int r = vn_parse_seconds(arg, ms);
+
+	if (r == -EINVAL)
+		argp_error(state, "%s: '%s' is not a number of seconds", option,
+			   arg);
+	else if (r < 0 || (above_zero && *ms <= 0))
+		argp_error(state,
+			   "%s: '%s' is out of range: %s %d seconds (fractions "
+			   "allowed)",
+			   option, arg,
+			   above_zero ? "more than 0 and at most" : "from 0 to",
+			   VN_SECONDS_MAX);
 }
 
 static error_t parse_lock(int key, char *arg, struct argp_state *state)
 {
 	if (key != OPT_LOCK_TIMEOUT)
 		return ARGP_ERR_UNKNOWN;
-	if (vn_parse_seconds(arg, &opts.lock_timeout_ms) < 0)
-		argp_error(state,
-			   "--lock-timeout: '%s' is not a number of seconds",
-			   arg);
+	vn_argp_seconds(state, "--lock-timeout", arg, false,
+			&opts.lock_timeout_ms);
 	return 0;
 }
 
@@ -175,6 +263,92 @@ void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 		opts.lock_timeout_ms = 10000;
 	argv[0] = name;
 	argp_parse(argp, argc, argv, 0, NULL, input);
+}
+
+/*
+ * Standard error, with every line passed through vn_escape(): control
+ * characters and bytes that are not UTF-8, echoed from arguments or
+ * anything else outside, never reach the terminal as they are. All
+ * messages go this way: ours, argp's and getopt's. A line is escaped
+ * whole, so a character is never split between two writes.
+ */
+struct escaper {
+	char *pending; /* the line not yet ended */
+	size_t len;
+};
+
+static void put_escaped(const char *line, bool newline)
+{
+	_cleanup_free_ char *e = vn_escape(line);
+	const char *p = e ? e : "?";
+	size_t n = strlen(p);
+
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+	if (newline && write(STDERR_FILENO, "\n", 1) < 0)
+		return;
+}
+
+static ssize_t escaper_write(void *cookie, const char *buf, size_t size)
+{
+	struct escaper *e = cookie;
+	char *nl, *grown = realloc(e->pending, e->len + size + 1);
+
+	if (!grown)
+		return (ssize_t)size;
+	e->pending = grown;
+	memcpy(e->pending + e->len, buf, size);
+	e->len += size;
+	e->pending[e->len] = '\0';
+	while ((nl = memchr(e->pending, '\n', e->len))) {
+		size_t used = (size_t)(nl - e->pending) + 1;
+
+		*nl = '\0';
+		put_escaped(e->pending, true);
+		memmove(e->pending, nl + 1, e->len - used + 1);
+		e->len -= used;
+	}
+	return (ssize_t)size;
+}
+
+static int escaper_close(void *cookie)
+{
+	struct escaper *e = cookie;
+
+	if (e->len)
+		put_escaped(e->pending, false);
+	free(e->pending);
+	free(e);
+	return 0;
+}
+
+/* Flush the line not yet ended and free the escaper: exit() flushes
+ * streams but closes none. */
+static void close_stderr(void)
+{
+	fclose(stderr);
+}
+
+void vn_cli_escape_stderr(void)
+{
+	cookie_io_functions_t io = { .write = escaper_write,
+				     .close = escaper_close };
+	struct escaper *e = calloc(1, sizeof(*e));
+	FILE *f = e ? fopencookie(e, "w", io) : NULL;
+
+	if (!f) {
+		free(e);
+		return;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	stderr = f;
+	atexit(close_stderr);
 }
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
@@ -231,48 +405,44 @@ static void cli_log(void *data, int level, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: %s\n", PACKAGE_NAME, msg);
 }
 
+#define SYSROOT_ENV "VFIO_NOIOMMUCTL_SYSROOT"
+
 int vn_cli_open_sys(struct vn_sys **sys)
 {
-	const char *root = opts.sysroot;
+	const char *root = opts.sysroot, *what = "--sysroot";
 	int r;
 
-	if (!root)
-		root = getenv("VFIO_NOIOMMUCTL_SYSROOT");
+	if (!root) {
+		root = getenv(SYSROOT_ENV);
+		what = SYSROOT_ENV;
+	}
+	/* An empty value is a script's unset variable, never "this host":
+	 * "--sysroot \"$TREE\" bind ..." must not bind for real. */
+	if (root && !*root) {
+		vn_err("%s is empty: give the directory of a recorded tree, or "
+		       "%s to look at this host",
+		       what,
+		       opts.sysroot ? "leave the option out" : "unset it");
+		return VN_EXIT_USAGE;
+	}
 	r = vn_sys_new(root, sys);
 	if (r < 0) {
-		vn_err("cannot use '%s' as the system root: %s", root,
+		vn_err("%s: cannot use '%s' as the system root: %s", what, root,
 		       strerror(-r));
+		return VN_EXIT_USAGE;
+	}
+	if (!vn_sys_is_host(*sys) && !vn_exists(*sys, "/sys/bus/pci")) {
+		vn_err("%s '%s' holds no recorded tree: %s/sys/bus/pci is "
+		       "missing",
+		       what, root, (*sys)->root);
+		vn_hint("a tree has the layout of a running system (sys/, dev/, "
+			"proc/); see FILES in vfio-noiommuctl(8)");
+		vn_sys_free(*sys);
+		*sys = NULL;
 		return VN_EXIT_USAGE;
 	}
 	if (opts.verbose)
 		vn_sys_set_log(*sys, cli_log, NULL, opts.verbose);
-	return 0;
-}
-
-int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg,
-		   char canonical[VN_BDF_MAX])
-{
-	if (vn_arg_is_path(arg)) {
-		vn_err("'%s' is a path; give the device's PCI address (BDF), "
-		       "such as 0000:03:00.0",
-		       arg);
-		return VN_EXIT_USAGE;
-	}
-	if (vn_bdf_canonical(arg, canonical) < 0) {
-		vn_err("'%s' is not a PCI address: expected DDDD:BB:DD.F or "
-		       "BB:DD.F in hexadecimal, such as 0000:03:00.0",
-		       arg);
-		return VN_EXIT_USAGE;
-	}
-	if (!vn_exists(sys, "/sys/bus/pci/devices/%s", canonical)) {
-		if (streq(arg, canonical))
-			vn_err("no PCI device %s on this system", canonical);
-		else
-			vn_err("no PCI device %s ('%s') on this system",
-			       canonical, arg);
-		vn_hint("'vfio-noiommuctl list --all' shows every PCI function");
-		return VN_EXIT_USAGE;
-	}
 	return 0;
 }
 
@@ -321,38 +491,197 @@ void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except)
 	}
 }
 
-int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
-		    char ***bdfs)
-{
-	for (size_t i = 0; raw && raw[i]; i++) {
-		_cleanup_strv_ char **found = NULL;
-		unsigned int v, d;
-		char bdf[VN_BDF_MAX];
-		int ret;
+/* ---- device arguments: one rule for every command ------------------------ */
 
-		if (ids && vn_id_parse(raw[i], &v, &d) == 0) {
-			if (vn_pci_find_ids(sys, v, d, &found) < 0 ||
-			    !found[0]) {
-				vn_err("no PCI function has the ID %s", raw[i]);
-				return VN_EXIT_USAGE;
-			}
-		} else {
-			ret = vn_cli_bdf_arg(sys, raw[i], bdf);
-			if (ret)
-				return ret;
-			if (strv_push(&found, strdup(bdf)) < 0)
-				return VN_EXIT_FAILED;
-		}
-		for (size_t f = 0; found[f]; f++) {
-			if (strv_contains(*bdfs, found[f])) {
-				vn_err("%s is given twice", found[f]);
-				return VN_EXIT_USAGE;
-			}
-			if (strv_push(bdfs, strdup(found[f])) < 0)
-				return VN_EXIT_FAILED;
-		}
+/* What resolving the arguments needs, read once for all of them. */
+struct devargs {
+	struct vn_sys *sys;
+	enum vn_devarg_scope scope;
+	struct vn_dev_list all;
+	bool have_all;
+	char **journaled;
+	bool have_journal;
+};
+
+static void devargs_clear(struct devargs *d)
+{
+	if (d->have_all)
+		vn_dev_list_clear(&d->all);
+	strv_free(d->journaled);
+}
+
+/* Within the scope: any function, or (unbind) one on a VFIO driver (it
+ * has a vfio-dev child) or with a journal record to complete. */
+static bool in_scope(struct devargs *d, const char *bdf)
+{
+	if (d->scope == VN_DEVARG_ANY ||
+	    vn_exists(d->sys, "/sys/bus/pci/devices/%s/vfio-dev", bdf))
+		return true;
+	if (!d->have_journal)
+		d->have_journal = vn_journal_list(d->sys, &d->journaled) == 0;
+	return strv_contains(d->journaled, bdf);
+}
+
+static int resolve_bdf(struct devargs *d, const char *arg, char ***found)
+{
+	char bdf[VN_BDF_MAX];
+
+	vn_bdf_canonical(arg, bdf);
+	if (!vn_exists(d->sys, "/sys/bus/pci/devices/%s", bdf)) {
+		if (streq(arg, bdf))
+			vn_err("no PCI device %s on this system", bdf);
+		else
+			vn_err("no PCI device %s ('%s') on this system", bdf,
+			       arg);
+		vn_hint("'vfio-noiommuctl list --all' shows every PCI function");
+		return VN_EXIT_USAGE;
 	}
-	return 0;
+	return strv_push(found, strdup(bdf)) < 0 ? VN_EXIT_FAILED : 0;
+}
+
+static int resolve_id(struct devargs *d, const char *arg,
+		      const struct vn_pci_id *id, char ***found)
+{
+	int r;
+
+	if (!d->have_all) {
+		if ((r = vn_dev_read_all(d->sys, &d->all)) < 0) {
+			vn_err("cannot read the PCI devices: %s", strerror(-r));
+			return VN_EXIT_FAILED;
+		}
+		d->have_all = true;
+	}
+	for (size_t i = 0; i < d->all.n; i++)
+		if (vn_dev_has_id(d->all.devs[i], id) &&
+		    in_scope(d, d->all.devs[i]->bdf) &&
+		    strv_push(found, strdup(d->all.devs[i]->bdf)) < 0)
+			return VN_EXIT_FAILED;
+	if (*found && **found)
+		return 0;
+	if (d->scope == VN_DEVARG_ANY) {
+		vn_err("no PCI function has the ID %s", arg);
+		vn_hint("'vfio-noiommuctl list --all' shows every PCI function");
+	} else {
+		vn_err("no device on a VFIO driver has the ID %s", arg);
+		vn_hint("'vfio-noiommuctl list' shows them");
+	}
+	return VN_EXIT_USAGE;
+}
+
+/* A word the kernel would take as an interface name (net/core/dev.c,
+ * dev_valid_name(); an altname may be longer than IFNAMSIZ). */
+static bool ifname_like(const char *s)
+{
+	if (!*s || strlen(s) >= 128 || streq(s, ".") || streq(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int resolve_netdev(struct devargs *d, const char *arg, char ***found)
+{
+	_cleanup_free_ char *what = NULL;
+	char bdf[VN_BDF_MAX];
+	int r = vn_netdev_to_pci(d->sys, arg, bdf, &what);
+
+	if (r == -ENOTSUP) {
+		vn_err("'%s' is %s, not the network interface of a PCI function",
+		       arg, what);
+		vn_hint("give the PCI address of the function, or the interface "
+			"it has itself");
+		return VN_EXIT_USAGE;
+	}
+	/* Bound to vfio-pci, a function has no interface any more: the
+	 * journal remembers the ones it had. */
+	if (r == -ENODEV && d->scope == VN_DEVARG_VFIO &&
+	    vn_journal_find_netdev(d->sys, arg, bdf) == 0)
+		r = 0;
+	if (r < 0) {
+		vn_err("'%s' is not a PCI address, a VID:DID ID or a network "
+		       "interface on this system",
+		       arg);
+		vn_hint("a device is DDDD:BB:DD.F or BB:DD.F (hexadecimal), "
+			"VID:DID[:SVID:SDID], or an interface name as 'ip link' "
+			"shows it");
+		return VN_EXIT_USAGE;
+	}
+	return strv_push(found, strdup(bdf)) < 0 ? VN_EXIT_FAILED : 0;
+}
+
+/* One argument to the functions it names. */
+static int resolve_one(struct devargs *d, const char *arg, char ***found)
+{
+	struct vn_pci_id id;
+	struct vn_bdf b;
+
+	if (vn_arg_is_path(arg)) {
+		vn_err("'%s' is a path; give the device's PCI address (BDF), "
+		       "such as 0000:03:00.0",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	if (vn_bdf_parse(arg, &b) == 0)
+		return resolve_bdf(d, arg, found);
+	if (vn_pci_id_parse(arg, &id) == 0)
+		return resolve_id(d, arg, &id, found);
+	if (ifname_like(arg))
+		return resolve_netdev(d, arg, found);
+	vn_err("'%s' is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F in "
+	       "hexadecimal, such as 0000:03:00.0 (or VID:DID, or a network "
+	       "interface name)",
+	       arg);
+	return VN_EXIT_USAGE;
+}
+
+int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw,
+		    enum vn_devarg_scope scope, char ***bdfs)
+{
+	struct devargs d = { .sys = sys, .scope = scope };
+	int ret = 0;
+
+	for (size_t i = 0; !ret && raw && raw[i]; i++) {
+		_cleanup_strv_ char **found = NULL;
+
+		ret = resolve_one(&d, raw[i], &found);
+		/* The same function reached twice is one device. */
+		for (size_t f = 0; !ret && found && found[f]; f++)
+			if (!strv_contains(*bdfs, found[f]) &&
+			    strv_push(bdfs, strdup(found[f])) < 0)
+				ret = VN_EXIT_FAILED;
+	}
+	devargs_clear(&d);
+	return ret;
+}
+
+int vn_cli_device_arg(struct vn_sys *sys, const char *arg, char bdf[VN_BDF_MAX])
+{
+	struct devargs d = { .sys = sys, .scope = VN_DEVARG_ANY };
+	_cleanup_strv_ char **found = NULL;
+	_cleanup_free_ char *list = NULL;
+	int ret = resolve_one(&d, arg, &found);
+
+	/* An ID several functions carry: the one on a VFIO driver, if only
+	 * one is. */
+	d.scope = VN_DEVARG_VFIO;
+	for (size_t i = 0; !ret && found[1] && found[i]; i++)
+		if (!in_scope(&d, found[i])) {
+			free(found[i]);
+			memmove(&found[i], &found[i + 1],
+				(strv_len(&found[i + 1]) + 1) * sizeof(char *));
+			i--;
+		}
+	if (!ret && strv_len(found) != 1) {
+		list = strv_join(found, ", ");
+		vn_err("'%s' names several devices (%s): give one PCI address",
+		       arg, list ? list : "?");
+		ret = VN_EXIT_USAGE;
+	}
+	if (!ret)
+		snprintf(bdf, VN_BDF_MAX, "%s", found[0]);
+	devargs_clear(&d);
+	return ret;
 }
 
 /* A lock not had: the exit status (6 busy, 1 failed) and a message. */

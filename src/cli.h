@@ -42,6 +42,8 @@ struct vn_verb {
  * and the options every verb takes. */
 extern const struct argp vn_argp_table_output;
 extern const struct argp vn_argp_doc_output;
+/* Every output option, for the program's options before the command. */
+extern const struct argp vn_argp_any_output;
 extern const struct argp vn_argp_common;
 /* --lock-timeout, for the verbs that take the writers' lock. */
 extern const struct argp vn_argp_lock;
@@ -53,8 +55,14 @@ extern const struct argp_child vn_children_doc[];
 extern const struct argp_child vn_children_doc_lock[];
 extern const struct argp_child vn_children_table[];
 
-/* Parse a seconds value ("10", "2.5") into milliseconds. */
+/* Parse a seconds value ("10", "2.5") into milliseconds: -EINVAL when it
+ * is not a number, -ERANGE outside 0 to 86400. */
 int vn_parse_seconds(const char *s, int *ms);
+/* The same for an option's argument; bad input is argp_error (exit 2)
+ * naming the option and the problem: not a number, or out of range (and
+ * the range). */
+void vn_argp_seconds(struct argp_state *state, const char *option,
+		     const char *arg, bool above_zero, int *ms);
 
 /* Parse a verb's own arguments: argv[0] is the verb; usage errors exit 2. */
 void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
@@ -65,6 +73,9 @@ void vn_parse_verb(const struct argp *argp, const char *verb, int argc,
 #define VN_LABEL "%-16s"
 #define VN_INDENT "                "
 
+/* From now on, every line written to stderr goes through vn_escape(). */
+void vn_cli_escape_stderr(void);
+
 void vn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Continuation lines of a message, indented under it. */
@@ -72,11 +83,6 @@ void vn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The system to look at: the host, or --sysroot / VFIO_NOIOMMUCTL_SYSROOT. */
 int vn_cli_open_sys(struct vn_sys **sys);
-
-/* A BDF argument, checked: a path, a malformed name or an absent device
- * gets a message naming it and VN_EXIT_USAGE; 0 fills canonical. */
-int vn_cli_bdf_arg(struct vn_sys *sys, const char *arg,
-		   char canonical[VN_BDF_MAX]);
 
 /* Say which devices a killed or failed run left with an unfinished (or
  * corrupt) journal record, except those listed. */
@@ -86,10 +92,26 @@ void vn_cli_warn_unfinished(struct vn_sys *sys, char *const *except);
  * do not change the exit status. */
 void vn_cli_tolerate_stdout(void);
 
-/* BDF arguments, checked (vn_cli_bdf_arg) and unique, appended to *bdfs.
- * With ids, VID:DID arguments expand to every function with those IDs. */
-int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw, bool ids,
-		    char ***bdfs);
+/*
+ * Device arguments, one rule for every command: a BDF (0000:03:00.0,
+ * 03:00.0), VID:DID or VID:DID:SVID:SDID (every function with those IDs),
+ * or a network interface name or altname (its PCI function). A path, a
+ * malformed or unknown device, or an interface that is no PCI function's
+ * gets a message naming it and VN_EXIT_USAGE. The same function reached
+ * twice is one device. Appended to *bdfs, canonical.
+ */
+enum vn_devarg_scope {
+	VN_DEVARG_ANY, /* IDs match every PCI function */
+	/* unbind: IDs match functions on a VFIO driver or with a journal
+	 * record, and an interface may be one a bound device had */
+	VN_DEVARG_VFIO,
+};
+int vn_cli_bdf_args(struct vn_sys *sys, char *const *raw,
+		    enum vn_devarg_scope scope, char ***bdfs);
+/* One device (smoke-test): an ID several functions carry must name one
+ * on a VFIO driver. */
+int vn_cli_device_arg(struct vn_sys *sys, const char *arg,
+		      char bdf[VN_BDF_MAX]);
 
 /* The global writers' lock (src/lib/lock.h), exclusive for what changes
  * the whole host, shared for device transactions, waiting up to

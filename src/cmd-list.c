@@ -4,6 +4,7 @@
  * status, taint and the processes holding them.
  */
 #include <grp.h>
+#include <json-c/json.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@ enum {
 	COL_IOMMU_GROUP,
 	COL_NOIOMMU,
 	COL_CDEV,
+	COL_CDEV_STATE,
 	COL_CDEV_REASON,
 	COL_GROUP,
 	COL_DEVT,
@@ -39,40 +41,56 @@ enum {
 	COL_ORIG_DRIVER,
 };
 
+/* The version of list's JSON document: raise it when a field changes
+ * meaning or goes away (doc/schema/list.json). */
+#define LIST_SCHEMA 1
+
+static const char *const journal_keys[] = { "state", "step", NULL };
+
+/* clang-format off */
 static const struct vn_coldef columns[] = {
-	[COL_BDF] = { "BDF", VN_COL_STR, VN_COL_DEFAULT, "PCI address" },
-	[COL_ID] = { "ID", VN_COL_STR, VN_COL_DEFAULT, "vendor:device ID" },
-	[COL_VENDOR] = { "VENDOR", VN_COL_STR, VN_COL_TRUNC, "vendor name" },
+	[COL_BDF] = { "BDF", VN_COL_STR, VN_COL_DEFAULT, "PCI address", NULL },
+	[COL_ID] = { "ID", VN_COL_STR, VN_COL_DEFAULT, "vendor:device ID", NULL },
+	[COL_VENDOR] = { "VENDOR", VN_COL_STR, VN_COL_TRUNC, "vendor name",
+			 NULL },
 	[COL_NAME] = { "NAME", VN_COL_STR, VN_COL_DEFAULT | VN_COL_TRUNC,
-		       "device name (pci.ids)" },
-	[COL_CLASS] = { "CLASS", VN_COL_STR, VN_COL_TRUNC, "device class" },
-	[COL_DRIVER] = { "DRIVER", VN_COL_STR, VN_COL_DEFAULT, "bound driver" },
-	[COL_OVERRIDE] = { "OVERRIDE", VN_COL_STR, 0, "driver_override" },
-	[COL_IOMMU_GROUP] = { "IOMMU_GROUP", VN_COL_NUM,
-			      VN_COL_DEFAULT | VN_COL_RIGHT,
-			      "IOMMU group number (none without one)" },
+		       "device name (pci.ids)", NULL },
+	[COL_CLASS] = { "CLASS", VN_COL_STR, VN_COL_TRUNC, "device class",
+			NULL },
+	[COL_DRIVER] = { "DRIVER", VN_COL_STR, VN_COL_DEFAULT, "bound driver",
+			 NULL },
+	[COL_OVERRIDE] = { "OVERRIDE", VN_COL_STR, 0, "driver_override", NULL },
+	[COL_IOMMU_GROUP] = { "IOMMU_GROUP", VN_COL_NUM, VN_COL_RIGHT,
+			      "IOMMU group number", NULL },
 	[COL_NOIOMMU] = { "NOIOMMU", VN_COL_BOOL, VN_COL_DEFAULT,
-			  "registered by VFIO as a no-IOMMU device" },
+			  "registered by VFIO as a no-IOMMU device", NULL },
 	[COL_CDEV] = { "CDEV", VN_COL_STR, VN_COL_DEFAULT,
-		       "VFIO device cdev node, or why there is none" },
-	[COL_CDEV_REASON] = { "CDEV_REASON", VN_COL_STR, 0,
-			      "why there is no cdev node" },
+		       "VFIO device cdev node the kernel made", NULL },
+	[COL_CDEV_STATE] = { "CDEV_STATE", VN_COL_STR, 0,
+			     "ok, missing, mismatch, not-vfio, unsupported, "
+			     "noiommu-unsupported", NULL },
+	[COL_CDEV_REASON] = { "CDEV_REASON", VN_COL_STR, VN_COL_TRUNC,
+			      "why there is no usable cdev node", NULL },
 	[COL_GROUP] = { "GROUP", VN_COL_STR, VN_COL_DEFAULT,
-			"VFIO group node" },
+			"VFIO group node", NULL },
 	[COL_DEVT] = { "DEVT", VN_COL_STR, 0,
-		       "MAJ:MIN of the cdev (else of the group node)" },
-	[COL_OWNER] = { "OWNER", VN_COL_STR, 0, "owner:group of that node" },
-	[COL_MODE] = { "MODE", VN_COL_STR, 0, "permissions of that node" },
+		       "MAJ:MIN of the cdev (else of the group node)", NULL },
+	[COL_OWNER] = { "OWNER", VN_COL_STR, 0, "owner:group of that node",
+			NULL },
+	[COL_MODE] = { "MODE", VN_COL_STR, 0, "permissions of that node", NULL },
 	[COL_OPEN_BY] = { "OPEN_BY", VN_COL_LIST, VN_COL_DEFAULT | VN_COL_WRAP,
-			  "processes holding it: command[pid]" },
-	[COL_NUMA] = { "NUMA", VN_COL_NUM, VN_COL_RIGHT, "NUMA node" },
+			  "processes holding it: command[pid]", NULL },
+	[COL_NUMA] = { "NUMA", VN_COL_NUM, VN_COL_RIGHT, "NUMA node", NULL },
 	[COL_TAINT] = { "TAINT", VN_COL_NUM, VN_COL_RIGHT,
-			"taint its binding added (64 = U for no-IOMMU)" },
-	[COL_JOURNAL] = { "JOURNAL", VN_COL_STR, 0,
-			  "journal state: bound, or the step an interrupted run reached" },
+			"taint its binding added (64 = U for no-IOMMU)", NULL },
+	[COL_JOURNAL] = { "JOURNAL", VN_COL_OBJECT, 0,
+			  "journal record: bound, interrupted:STEP, corrupt",
+			  journal_keys },
 	[COL_ORIG_DRIVER] = { "ORIG_DRIVER", VN_COL_STR, 0,
-			      "driver recorded at bind, restored by unbind" },
+			      "driver recorded at bind, restored by unbind",
+			      NULL },
 };
+/* clang-format on */
 
 struct list_args {
 	bool all;
@@ -126,9 +144,11 @@ static char *help_filter(int key, const char *text, void *input)
 static const struct argp list_argp = {
 	.options = options,
 	.parser = parse,
-	.args_doc = "[BDF...]",
+	.args_doc = "[DEVICE...]",
 	.doc = "List devices bound to VFIO drivers, or the given ones, with "
-	       "their nodes, no-IOMMU status and holders.\v"
+	       "their nodes, no-IOMMU status and holders. A DEVICE is a BDF "
+	       "(0000:03:00.0, 03:00.0), VID:DID[:SVID:SDID], or a network "
+	       "interface name.\v"
 	       "--json prints every column unless -o selects some. "
 	       "Exit status: 0; 2 for a malformed or unknown BDF or column.",
 	.children = vn_children_table,
@@ -191,29 +211,48 @@ static int add_node_meta(struct vn_table *t, const struct vn_node *n)
 	return vn_cell_str(t, COL_MODE, mode);
 }
 
+/* What a table people read says where there is no usable cdev. */
+static const char *cdev_note(enum vn_cdev_state st)
+{
+	switch (st) {
+	case VN_CDEV_NO_SUPPORT:
+	case VN_CDEV_PREDATES:
+		return "none (no cdevs)";
+	case VN_CDEV_NOIOMMU_NONE:
+		return "none (group only)";
+	case VN_CDEV_NO_NODE:
+		return "missing";
+	case VN_CDEV_WRONG_NODE:
+		return "wrong node";
+	case VN_CDEV_OK:
+	case VN_CDEV_NOT_VFIO:
+		break;
+	}
+	return NULL;
+}
+
+/* CDEV holds the node the kernel made, or nothing; whether /dev has it
+ * is CDEV_STATE, and why there is none is CDEV_REASON. */
 static int add_nodes(struct vn_table *t, const struct vn_dev *d)
 {
-	const char *why = vn_cdev_state_text(d->cdev_state);
-	int r;
+	const char *note = cdev_note(d->cdev_state);
+	int r = vn_cell_str(t, COL_CDEV, d->cdev.path);
+	char buf[PATH_MAX + 32];
 
-	if (d->cdev_state == VN_CDEV_OK)
-		r = vn_cell_str(t, COL_CDEV, d->cdev.path);
-	else if (d->cdev_state == VN_CDEV_NOT_VFIO)
-		r = 0;
-	else if (d->cdev.path)
-		r = vn_cell_strf(t, COL_CDEV, "%s (%s)", d->cdev.path,
-				 d->cdev_state == VN_CDEV_NO_NODE ?
-					 "missing" :
-					 "wrong node");
-	else
-		r = vn_cell_strf(t, COL_CDEV, "none: %s", why);
-	/* The JSON cdev field holds a usable path or null; the reason has
-	 * its own field. */
-	if (r == 0 && d->cdev_state != VN_CDEV_OK &&
-	    d->cdev_state != VN_CDEV_NOT_VFIO && opts.out.fmt == VN_FMT_JSON)
-		r = vn_cell_str(t, COL_CDEV, NULL);
+	/* A node the kernel made that /dev lacks (or has wrong): the path is
+	 * the value, CDEV_STATE says so, and people read both in one cell. */
+	if (note && d->cdev.path) {
+		snprintf(buf, sizeof(buf), "%s (%s)", d->cdev.path, note);
+		note = buf;
+	}
+	if (r == 0 && note)
+		r = vn_cell_note(t, COL_CDEV, note);
 	if (r == 0)
-		r = vn_cell_str(t, COL_CDEV_REASON, why);
+		r = vn_cell_str(t, COL_CDEV_STATE,
+				vn_cdev_state_name(d->cdev_state));
+	if (r == 0)
+		r = vn_cell_str(t, COL_CDEV_REASON,
+				vn_cdev_state_text(d->cdev_state));
 	if (r == 0 && d->group.path)
 		r = vn_cell_str(t, COL_GROUP, d->group.path);
 	if (r == 0 && (d->cdev.path || d->group.path))
@@ -221,40 +260,56 @@ static int add_nodes(struct vn_table *t, const struct vn_dev *d)
 	return r;
 }
 
+/* {"comm", "pid", "maybe"}: maybe when only a mapping of a device file
+ * of unknown identity points at it. */
+static struct json_object *holder_json(const struct vn_holder_ref *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "comm", vn_jstr(h->comm));
+	json_object_object_add(o, "pid", json_object_new_int((int)h->pid));
+	json_object_object_add(o, "maybe", json_object_new_boolean(h->maybe));
+	return o;
+}
+
 static int add_holders(struct vn_table *t, const struct vn_dev *d,
 		       const struct vn_holders *h)
 {
-	size_t found = 0;
+	_cleanup_free_ struct vn_holder_ref *refs = NULL;
+	size_t n;
+	int r = vn_holders_of(h, d, &refs, &n);
 
-	for (size_t i = 0; i < h->n; i++) {
-		enum vn_hold_match m = vn_holder_match(&h->v[i], d);
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		char item[64];
-		bool dup = false;
-		int r;
 
-		if (m == VN_HOLD_NO)
-			continue;
-		/* One entry per process, however many fds and maps it has. */
-		for (size_t j = 0; j < i; j++)
-			if (h->v[j].pid == h->v[i].pid &&
-			    vn_holder_match(&h->v[j], d) != VN_HOLD_NO)
-				dup = true;
-		if (dup)
-			continue;
-		snprintf(item, sizeof(item), "%s[%d]%s", h->v[i].comm,
-			 (int)h->v[i].pid, m == VN_HOLD_MAYBE ? "?" : "");
-		r = vn_cell_list_add(t, COL_OPEN_BY, item);
-		if (r < 0)
-			return r;
-		found++;
+		snprintf(item, sizeof(item), "%s[%d]%s", refs[i].comm,
+			 (int)refs[i].pid, refs[i].maybe ? "?" : "");
+		r = vn_cell_list_add_obj(t, COL_OPEN_BY, item,
+					 holder_json(&refs[i]));
 	}
-	if (found)
-		return 0;
+	if (r < 0 || n)
+		return r;
 	/* Nothing found: an empty list, unless some processes could not be
 	 * inspected, which makes the answer unknown. */
 	if (h->unreadable)
-		return vn_cell_null_text(t, COL_OPEN_BY, "?");
+		return vn_cell_note(t, COL_OPEN_BY, "?");
 	return vn_cell_list_add(t, COL_OPEN_BY, "");
+}
+
+/* {"state", "step"}: bound, interrupted (at step) or corrupt (no step). */
+static int journal_cell(struct vn_table *t, const char *state,
+			const struct vn_record *rec)
+{
+	struct json_object *o = json_object_new_object();
+	const char *step = rec ? vn_step_name(rec->step) : NULL;
+	char text[64];
+
+	json_object_object_add(o, "state", vn_jstr(state));
+	json_object_object_add(o, "step", vn_jstr(step));
+	snprintf(text, sizeof(text), "%s%s%s", state,
+		 streq(state, "interrupted") ? ":" : "",
+		 streq(state, "interrupted") ? step : "");
+	return vn_cell_obj(t, COL_JOURNAL, text, o);
 }
 
 static int add_journal(struct vn_sys *sys, struct vn_table *t,
@@ -266,18 +321,15 @@ static int add_journal(struct vn_sys *sys, struct vn_table *t,
 	if (r == -ENOENT)
 		return 0;
 	if (r == -EBADMSG)
-		return vn_cell_str(t, COL_JOURNAL, "corrupt");
+		return journal_cell(t, "corrupt", NULL);
 	if (r < 0)
 		return 0;
-	if (vn_record_unfinished(&rec))
-		r = vn_cell_strf(t, COL_JOURNAL, "interrupted: %s",
-				 vn_step_name(rec.step));
-	else
-		r = vn_cell_str(t, COL_JOURNAL, vn_step_name(rec.step));
+	r = journal_cell(
+		t, vn_record_unfinished(&rec) ? "interrupted" : "bound", &rec);
 	if (r == 0)
 		r = rec.orig_driver ?
 			    vn_cell_str(t, COL_ORIG_DRIVER, rec.orig_driver) :
-			    vn_cell_null_text(t, COL_ORIG_DRIVER, "(none)");
+			    vn_cell_note(t, COL_ORIG_DRIVER, "(none)");
 	vn_record_clear(&rec);
 	return r;
 }
@@ -298,8 +350,6 @@ static int add_row(struct vn_sys *sys, struct vn_table *t,
 		return r;
 	if (d->iommu_group >= 0)
 		r = vn_cell_num(t, COL_IOMMU_GROUP, d->iommu_group);
-	else
-		r = vn_cell_null_text(t, COL_IOMMU_GROUP, "none");
 	if (r == 0)
 		r = vn_cell_bool(t, COL_NOIOMMU, d->noiommu);
 	if (r == 0 && d->numa_node >= 0)
@@ -315,36 +365,30 @@ static int add_row(struct vn_sys *sys, struct vn_table *t,
 	return r;
 }
 
-/* By default: devices on VFIO drivers, and any the journal holds (one a
- * killed bind left between drivers has no VFIO driver yet). */
-static bool selected(const struct list_args *a, char **journaled,
-		     const struct vn_dev *d)
+/* By default: devices on VFIO drivers, nothing else. One a killed bind
+ * left between drivers is in --all and status, and warned about. */
+static bool selected(const struct list_args *a, const struct vn_dev *d)
 {
 	if (a->bdfs)
 		return strv_contains(a->bdfs, d->bdf);
-	return a->all || vn_dev_is_vfio(d) || strv_contains(journaled, d->bdf);
+	return a->all || vn_dev_is_vfio(d);
 }
 
 static int fill(struct vn_sys *sys, struct vn_table *t,
 		const struct list_args *a, size_t *shown)
 {
 	struct vn_holders holders = { 0 };
-	_cleanup_strv_ char **journaled = NULL;
 	struct vn_dev_list devs;
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
 	int r;
 
-	/* A journal we may not read: its records are unknown, not fatal. */
-	r = vn_journal_list(sys, &journaled);
-	if (r < 0 && !vn_err_denied(r))
-		return r;
 	r = vn_vfio_read_all(sys, &devs);
 	if (r < 0)
 		return r;
 	if (want_holders && (r = vn_holders_scan(sys, &holders)) < 0)
 		goto out;
 	for (size_t i = 0; i < devs.n; i++) {
-		if (!selected(a, journaled, devs.devs[i]))
+		if (!selected(a, devs.devs[i]))
 			continue;
 		r = add_row(sys, t, devs.devs[i],
 			    want_holders ? &holders : NULL);
@@ -384,7 +428,7 @@ static int run(int argc, char **argv)
 	ret = vn_cli_open_sys(&sys);
 	if (ret)
 		goto out;
-	ret = vn_cli_bdf_args(sys, a.raw, false, &a.bdfs);
+	ret = vn_cli_bdf_args(sys, a.raw, VN_DEVARG_ANY, &a.bdfs);
 	if (ret)
 		goto out;
 	vn_cli_warn_unfinished(sys, NULL);
@@ -401,7 +445,7 @@ static int run(int argc, char **argv)
 				"function\n");
 		goto out;
 	}
-	r = vn_table_print(t, stdout, "devices");
+	r = vn_table_print(t, stdout, "devices", LIST_SCHEMA);
 	if (r < 0 || fflush(stdout) != 0) {
 		vn_err("cannot write the list: %s",
 		       strerror(r < 0 ? -r : errno));

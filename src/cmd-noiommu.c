@@ -121,6 +121,10 @@ static const struct argp noiommu_argp = {
 
 /* ---- show ----------------------------------------------------------------- */
 
+/* The version of show's document: raise it when a field changes meaning
+ * or goes away (doc/schema/noiommu.json). */
+#define NOIOMMU_SCHEMA 1
+
 struct state {
 	struct vn_caps caps;
 	struct vn_persist persist;
@@ -147,14 +151,29 @@ static int gather(struct vn_sys *sys, struct state *s)
 	return vn_vfio_read_all(sys, &s->devs);
 }
 
+static enum vn_paths dev_path_kind(const struct vn_dev *d)
+{
+	return vn_paths_of(d->group.path != NULL, d->cdev_state == VN_CDEV_OK);
+}
+
+/* A device's access paths for people ("group and cdev") ... */
 static const char *dev_paths(const struct vn_dev *d)
 {
-	bool cdev = d->cdev_state == VN_CDEV_OK, group = d->group.path != NULL;
+	static const char *const words[] = {
+		[VN_PATHS_NONE] = "no node",
+		[VN_PATHS_GROUP] = "group",
+		[VN_PATHS_CDEV] = "cdev",
+		[VN_PATHS_BOTH] = "group and cdev",
+		[VN_PATHS_UNKNOWN] = "unknown",
+	};
 
-	return cdev && group ? "group and cdev" :
-	       cdev	     ? "cdev" :
-	       group	     ? "group" :
-			       "no node";
+	return words[dev_path_kind(d)];
+}
+
+/* ... and as the one enum of every document (none, group, cdev, both). */
+static const char *dev_access_paths(const struct vn_dev *d)
+{
+	return vn_paths_name(dev_path_kind(d));
 }
 
 static void print_unavailable(const struct vn_caps *c)
@@ -252,17 +271,85 @@ static void print_show(const struct state *s)
 		print_devices(s);
 }
 
+static struct json_object *settings_json(const struct vn_persist *p)
+{
+	struct json_object *sets = json_object_new_array();
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct json_object *o = json_object_new_object();
+		const struct vn_setting *v = &p->v[i];
+
+		json_object_object_add(o, "where", vn_jstr(v->where));
+		json_object_object_add(o, "text", vn_jstr(v->text));
+		json_object_object_add(
+			o, "value",
+			v->value == VN_UNKNOWN ?
+				NULL :
+				json_object_new_boolean(v->value == VN_YES));
+		json_object_object_add(o, "ours",
+				       json_object_new_boolean(v->ours));
+		json_object_array_add(sets, o);
+	}
+	return sets;
+}
+
+static struct json_object *persistent_json(const struct state *s)
+{
+	const struct vn_setting *from;
+	enum vn_tri next = vn_persist_effective(&s->persist, &from);
+	struct json_object *pers = json_object_new_object();
+	char mode = s->caps.mode;
+
+	json_object_object_add(pers, "enabled",
+			       json_object_new_boolean(next == VN_YES));
+	json_object_object_add(pers, "source",
+			       from ? vn_jstr(from->where) : NULL);
+	json_object_object_add(pers, "text", from ? vn_jstr(from->text) : NULL);
+	json_object_object_add(
+		pers, "agrees",
+		s->on_host && mode ? json_object_new_boolean((next == VN_YES) ==
+							     (mode == 'Y')) :
+				     NULL);
+	json_object_object_add(
+		pers, "cmdline_read",
+		json_object_new_boolean(s->persist.cmdline_read));
+	json_object_object_add(pers, "settings", settings_json(&s->persist));
+	return pers;
+}
+
+static struct json_object *devices_json(const struct state *s)
+{
+	struct json_object *devs = json_object_new_array();
+
+	for (size_t i = 0; i < s->devs.n; i++) {
+		const struct vn_dev *d = s->devs.devs[i];
+		struct json_object *o;
+
+		if (!vn_dev_is_vfio(d))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "bdf", vn_jstr(d->bdf));
+		json_object_object_add(o, "noiommu",
+				       json_object_new_boolean(d->noiommu));
+		json_object_object_add(o, "access_paths",
+				       vn_jstr(dev_access_paths(d)));
+		json_object_object_add(o, "rebind_fails",
+				       json_object_new_boolean(d->noiommu &&
+							       s->caps.mode !=
+								       'Y'));
+		json_object_array_add(devs, o);
+	}
+	return devs;
+}
+
 static struct json_object *show_json(const struct state *s)
 {
 	const struct vn_caps *c = &s->caps;
-	const struct vn_setting *from;
-	enum vn_tri next = vn_persist_effective(&s->persist, &from);
 	struct json_object *doc = json_object_new_object();
-	struct json_object *pers = json_object_new_object();
-	struct json_object *sets = json_object_new_array();
-	struct json_object *devs = json_object_new_array();
 	char mode[2] = { c->mode, 0 };
 
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(NOIOMMU_SCHEMA));
 	json_object_object_add(
 		doc, "available",
 		c->noiommu.value == VN_UNKNOWN ?
@@ -279,91 +366,181 @@ static struct json_object *show_json(const struct state *s)
 			       json_object_new_boolean(s->persist.builtin));
 	json_object_object_add(doc, "access_paths",
 			       vn_jstr(vn_paths_name(vn_caps_paths(c))));
-	for (size_t i = 0; i < s->persist.n; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "where",
-				       vn_jstr(s->persist.v[i].where));
-		json_object_object_add(o, "text",
-				       vn_jstr(s->persist.v[i].text));
-		json_object_object_add(
-			o, "value",
-			s->persist.v[i].value == VN_UNKNOWN ?
-				NULL :
-				json_object_new_boolean(s->persist.v[i].value ==
-							VN_YES));
-		json_object_object_add(
-			o, "ours",
-			json_object_new_boolean(s->persist.v[i].ours));
-		json_object_array_add(sets, o);
-	}
-	json_object_object_add(pers, "enabled",
-			       json_object_new_boolean(next == VN_YES));
-	json_object_object_add(pers, "source",
-			       from ? vn_jstr(from->where) : NULL);
-	json_object_object_add(pers, "text", from ? vn_jstr(from->text) : NULL);
-	json_object_object_add(
-		pers, "agrees",
-		s->on_host && c->mode ?
-			json_object_new_boolean((next == VN_YES) ==
-						(c->mode == 'Y')) :
-			NULL);
-	json_object_object_add(
-		pers, "cmdline_read",
-		json_object_new_boolean(s->persist.cmdline_read));
-	json_object_object_add(pers, "settings", sets);
-	json_object_object_add(doc, "persistent", pers);
-	for (size_t i = 0; i < s->devs.n; i++) {
-		const struct vn_dev *d = s->devs.devs[i];
-		struct json_object *o;
-
-		if (!vn_dev_is_vfio(d))
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "bdf", vn_jstr(d->bdf));
-		json_object_object_add(o, "noiommu",
-				       json_object_new_boolean(d->noiommu));
-		json_object_object_add(o, "paths", vn_jstr(dev_paths(d)));
-		json_object_object_add(o, "rebind_fails",
-				       json_object_new_boolean(d->noiommu &&
-							       c->mode != 'Y'));
-		json_object_array_add(devs, o);
-	}
-	json_object_object_add(doc, "devices", devs);
+	json_object_object_add(doc, "persistent", persistent_json(s));
+	json_object_object_add(doc, "devices", devices_json(s));
 	return doc;
 }
 
 /* ---- on / off ---------------------------------------------------------------- */
 
-static void say(const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void say(const char *key, const char *fmt, ...)
-{
-	va_list ap;
+/* The version of the on/off document: raise it when a field changes
+ * meaning or goes away (doc/schema/noiommu-change.json). */
+#define CHANGE_SCHEMA 1
 
-	if (opts.quiet)
-		return;
-	printf("%-11s ", key);
+/* What on or off did (or, with --dry-run, would do): printed as it goes
+ * for people, or gathered into one document for --json and --pairs. */
+struct change {
+	const struct noiommu_args *a;
+	bool on;
+	bool doc;
+	struct json_object *parameter; /* NULL with --root */
+	struct json_object *persist; /* NULL without --persist */
+	struct json_object *writes, *notes, *warnings, *bound;
+	struct json_object *unbind; /* the unbind transaction's document */
+	const char *error;
+};
+
+static void change_init(struct change *c, const struct noiommu_args *a)
+{
+	*c = (struct change){ .a = a, .on = a->action == ON };
+	c->doc = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
+	c->writes = json_object_new_array();
+	c->notes = json_object_new_array();
+	c->warnings = json_object_new_array();
+	c->bound = json_object_new_array();
+}
+
+static void change_clear(struct change *c)
+{
+	json_object_put(c->parameter);
+	json_object_put(c->persist);
+	json_object_put(c->writes);
+	json_object_put(c->notes);
+	json_object_put(c->warnings);
+	json_object_put(c->bound);
+	json_object_put(c->unbind);
+}
+
+/* A line for people ("key  text"), or a note or warning of the document. */
+static void say(struct change *c, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(struct change *c, const char *key, const char *fmt, ...)
+{
+	_cleanup_free_ char *text = NULL;
+	va_list ap;
+	int r;
+
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	r = xvasprintf(&text, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	if (r < 0)
+		return;
+	if (c->doc)
+		json_object_array_add(streq(key, "warning") ? c->warnings :
+							      c->notes,
+				      json_object_new_string(text));
+	else if (!opts.quiet)
+		printf("%-11s %s\n", key, text);
+}
+
+/* A write made, or with --dry-run one that would be, for the document. */
+static void wrote(struct change *c, const char *path, const char *value)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "path", vn_jstr(path));
+	json_object_object_add(o, "value", vn_jstr(value));
+	json_object_array_add(c->writes, o);
+}
+
+/* A kernel without the mode: the document says so in its error. */
+static int unavailable(struct change *c, const struct vn_caps *caps)
+{
+	c->error = "this kernel was built without CONFIG_VFIO_NOIOMMU";
+	if (c->doc)
+		vn_err("no-IOMMU mode is not available: %s (%s)", c->error,
+		       caps->noiommu.source ? caps->noiommu.source : "?");
+	else
+		print_unavailable(caps);
+	return VN_EXIT_UNSUPPORTED;
+}
+
+static struct json_object *persist_json(const char *how, const char *file,
+					const char *text, bool changed)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "how", vn_jstr(how));
+	json_object_object_add(o, "file", vn_jstr(file));
+	json_object_object_add(o, "text", vn_jstr(text));
+	json_object_object_add(o, "changed", json_object_new_boolean(changed));
+	return o;
+}
+
+/* Where a kernel command-line parameter is set on this system. */
+static const char *cmdline_where(struct vn_sys *sys)
+{
+	if (vn_exists(sys, "/etc/default/grub"))
+		return "GRUB_CMDLINE_LINUX in /etc/default/grub, then run "
+		       "update-grub";
+	if (vn_exists(sys, "/etc/kernel/cmdline"))
+		return "/etc/kernel/cmdline, then run kernel-install for the "
+		       "installed kernels";
+	return "the boot loader's entry for this kernel";
+}
+
+/*
+ * vfio built into the kernel: modprobe.d does not apply, only the kernel
+ * command line does, and the boot loader is not ours to edit. A
+ * persistence that cannot happen is exit 3 before anything changes,
+ * naming what to add (or remove) where; one that is already so is 0.
+ */
+static int persist_builtin(struct vn_sys *sys, struct change *c,
+			   const struct state *s)
+{
+	const struct vn_setting *from;
+	enum vn_tri next = vn_persist_effective(&s->persist, &from);
+	const char *param = "vfio." VN_NOIOMMU_PARAM "=1";
+
+	if ((next == VN_YES) == c->on) {
+		if (from)
+			say(c, "persist", "already persisted: %s: %s",
+			    from->where, from->text);
+		else
+			say(c, "persist", "already off at the next boot");
+		c->persist = persist_json(NULL, from ? from->where : NULL,
+					  from ? from->text : NULL, false);
+		return VN_EXIT_OK;
+	}
+	c->persist = persist_json("cmdline", NULL, c->on ? param : from->text,
+				  false);
+	if (c->on && !from)
+		vn_err("vfio is built into this kernel, so modprobe.d does not "
+		       "apply: add %s to the kernel command line (%s); nothing "
+		       "was changed",
+		       param, cmdline_where(sys));
+	else if (c->on)
+		vn_err("the kernel command line sets %s: change it to %s (%s); "
+		       "nothing was changed",
+		       from->text, param, cmdline_where(sys));
+	else
+		vn_err("the kernel command line sets %s: remove it (%s); "
+		       "nothing was changed",
+		       from->text, cmdline_where(sys));
+	vn_hint("without --persist, 'noiommu %s' switches it now, until reboot",
+		c->on ? "on" : "off");
+	c->error = "vfio is built in: only the kernel command line persists it";
+	return VN_EXIT_UNSUPPORTED;
 }
 
 /*
  * What would make --persist fail, checked before anything changes (the
- * running mode included): a foreign file where ours goes, a setting that
- * applies after ours and says otherwise (files in order of their names,
- * the command line last), or, to turn it off, a setting that is not ours.
+ * running mode included): vfio built in, a foreign file where ours goes, a
+ * setting that applies after ours and says otherwise (files in order of
+ * their names, the command line last), or, to turn it off, a setting that
+ * is not ours.
  */
-static int persist_conflict(const struct state *s, bool on)
+static int persist_conflict(struct vn_sys *sys, struct change *c,
+			    const struct state *s)
 {
 	if (s->persist.builtin)
-		return VN_EXIT_OK; /* only the command line applies: printed */
-	if (on && s->persist.ours_foreign) {
+		return persist_builtin(sys, c, s);
+	if (c->on && s->persist.ours_foreign) {
 		vn_err("%s exists and was not written by vfio-noiommuctl; not "
 		       "overwriting it",
 		       VN_MODPROBE_FILE);
+		c->error =
+			"a file not written by vfio-noiommuctl is in the way";
 		return VN_EXIT_UNSUPPORTED;
 	}
 	for (size_t i = 0; i < s->persist.n; i++) {
@@ -372,10 +549,10 @@ static int persist_conflict(const struct state *s, bool on)
 		bool later = streq(v->where, "/proc/cmdline") ||
 			     strcmp(base, strrchr(VN_MODPROBE_FILE, '/')) > 0;
 
-		if (v->ours || v->value == (on ? VN_YES : VN_NO) ||
-		    (on && !later) || v->value == VN_UNKNOWN)
+		if (v->ours || v->value == (c->on ? VN_YES : VN_NO) ||
+		    (c->on && !later) || v->value == VN_UNKNOWN)
 			continue;
-		if (on)
+		if (c->on)
 			vn_err("%s sets %s (\"%s\") and applies after %s, so it "
 			       "would win; nothing was changed",
 			       v->where, VN_NOIOMMU_PARAM, v->text,
@@ -387,6 +564,7 @@ static int persist_conflict(const struct state *s, bool on)
 		vn_hint(streq(v->where, "/proc/cmdline") ?
 				"change it in the boot loader's kernel command line" :
 				"edit or remove that file");
+		c->error = "another setting would win over the persistent one";
 		return VN_EXIT_UNSUPPORTED;
 	}
 	return VN_EXIT_OK;
@@ -394,161 +572,254 @@ static int persist_conflict(const struct state *s, bool on)
 
 /* A symlink on the way (DIR/etc -> /etc) is refused, never followed
  * (rootpath.h): under --root that is the image's fault, bad input. */
-static int conf_failed(const struct vn_sys *sys, const char *action, int r)
+static int conf_failed(const struct vn_sys *sys, struct change *c,
+		       const char *action, const char *file, int r)
 {
+	c->error = streq(action, "write") ?
+			   "cannot write the modprobe.d file" :
+			   "cannot remove the modprobe.d file";
 	if (r != -ELOOP) {
-		vn_err("cannot %s %s%s: %s", action, sys->root,
-		       VN_MODPROBE_FILE, strerror(-r));
+		vn_err("cannot %s %s: %s", action, file, strerror(-r));
 		return VN_EXIT_FAILED;
 	}
-	vn_err("cannot %s %s%s: a directory on the way is a symbolic link",
-	       action, sys->root, VN_MODPROBE_FILE);
+	vn_err("cannot %s %s: a directory on the way is a symbolic link",
+	       action, file);
 	vn_hint("files are never written through a symlink, which could lead "
 		"out of %s; make it a real directory",
 		vn_sys_is_host(sys) ? "the intended place" : "--root");
 	return vn_sys_is_host(sys) ? VN_EXIT_FAILED : VN_EXIT_USAGE;
 }
 
-static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
+static void note_initramfs(struct vn_sys *sys, struct change *c)
 {
-	_cleanup_free_ char *text = NULL, *listed = NULL;
-	const struct vn_setting *from;
+	_cleanup_free_ char *listed = NULL;
 	const char *cmd;
-	char user[160];
-	int r;
 
-	if (s->persist.builtin) {
-		say("persist",
-		    "vfio is built into this kernel: modprobe.d does not "
-		    "apply; add vfio." VN_NOIOMMU_PARAM "=1 to the kernel "
-		    "command line (e.g. GRUB_CMDLINE_LINUX in "
-		    "/etc/default/grub, then update-grub)");
-		return VN_EXIT_OK;
-	}
-	if (vn_persist_effective(&s->persist, &from) == VN_YES && from &&
-	    (from->ours || !s->persist.ours_path)) {
-		say("persist", "already persisted: %s: %s", from->where,
-		    from->text);
-		return VN_EXIT_OK;
-	}
-	vn_acting_user(sys, user, sizeof(user));
-	if (vn_conf_render(user, time(NULL), &text) < 0)
-		return VN_EXIT_FAILED;
-	if (dry) {
-		printf("would write %s%s:\n%s", sys->root, VN_MODPROBE_FILE,
-		       text);
-		return VN_EXIT_OK;
-	}
-	r = vn_conf_write(sys, text);
-	if (r < 0)
-		return conf_failed(sys, "write", r);
-	say("persisted", "%s%s: options vfio " VN_NOIOMMU_PARAM "=1", sys->root,
-	    VN_MODPROBE_FILE);
 	if (vn_initramfs_hint(sys, &listed, &cmd) > 0)
-		say("note",
+		say(c, "note",
 		    "vfio is loaded from the initramfs (%s lists it): run "
 		    "'%s' so early boot uses the setting",
 		    listed, cmd ? cmd : "your initramfs generator");
 	else if (cmd)
-		say("note", "if your initramfs loads vfio, run '%s'", cmd);
-	vn_audit(sys, "noiommu: persisted on in %s%s by %s", sys->root,
-		 VN_MODPROBE_FILE, user);
-	return VN_EXIT_OK;
+		say(c, "note", "if your initramfs loads vfio, run '%s'", cmd);
 }
 
-static int persist_off(struct vn_sys *sys, const struct state *s, bool dry)
+static int persist_on(struct vn_sys *sys, struct change *c,
+		      const struct state *s)
 {
+	_cleanup_free_ char *text = NULL, *file = NULL;
 	const struct vn_setting *from;
 	char user[160];
 	int r;
 
-	if (!s->persist.ours_path || s->persist.ours_foreign) {
-		if (vn_persist_effective(&s->persist, &from) != VN_YES)
-			say("persist", "already off at the next %s",
-			    s->persist.builtin ? "boot" : "load of vfio");
+	if (s->persist.builtin)
+		return VN_EXIT_OK; /* already so: persist_builtin() */
+	if (vn_persist_effective(&s->persist, &from) == VN_YES && from &&
+	    (from->ours || !s->persist.ours_path)) {
+		say(c, "persist", "already persisted: %s: %s", from->where,
+		    from->text);
+		c->persist = persist_json(NULL, from->where, from->text, false);
 		return VN_EXIT_OK;
 	}
-	if (dry) {
-		printf("would remove %s%s\n", sys->root, VN_MODPROBE_FILE);
+	vn_acting_user(sys, user, sizeof(user));
+	if (vn_conf_render(user, time(NULL), &text) < 0 ||
+	    xasprintf(&file, "%s%s", sys->root, VN_MODPROBE_FILE) < 0)
+		return VN_EXIT_FAILED;
+	c->persist = persist_json("write", file, text, true);
+	if (c->a->dry_run) {
+		if (!c->doc)
+			printf("would write %s:\n%s", file, text);
+		return VN_EXIT_OK;
+	}
+	r = vn_conf_write(sys, text);
+	if (r < 0)
+		return conf_failed(sys, c, "write", file, r);
+	say(c, "persisted", "%s: options vfio " VN_NOIOMMU_PARAM "=1", file);
+	note_initramfs(sys, c);
+	vn_audit(sys, "noiommu: persisted on in %s by %s", file, user);
+	return VN_EXIT_OK;
+}
+
+static int persist_off(struct vn_sys *sys, struct change *c,
+		       const struct state *s)
+{
+	_cleanup_free_ char *file = NULL;
+	char user[160];
+	int r;
+
+	if (s->persist.builtin)
+		return VN_EXIT_OK; /* already so: persist_builtin() */
+	if (!s->persist.ours_path || s->persist.ours_foreign) {
+		say(c, "persist", "already off at the next %s",
+		    s->persist.builtin ? "boot" : "load of vfio");
+		if (!c->persist)
+			c->persist = persist_json(NULL, NULL, NULL, false);
+		return VN_EXIT_OK;
+	}
+	if (xasprintf(&file, "%s%s", sys->root, VN_MODPROBE_FILE) < 0)
+		return VN_EXIT_FAILED;
+	c->persist = persist_json("remove", file, NULL, true);
+	if (c->a->dry_run) {
+		if (!c->doc)
+			printf("would remove %s\n", file);
 		return VN_EXIT_OK;
 	}
 	r = vn_conf_remove(sys);
 	if (r < 0)
-		return conf_failed(sys, "remove", r);
+		return conf_failed(sys, c, "remove", file, r);
 	vn_acting_user(sys, user, sizeof(user));
-	say("removed", "%s%s", sys->root, VN_MODPROBE_FILE);
-	vn_audit(sys, "noiommu: removed %s%s by %s", sys->root,
-		 VN_MODPROBE_FILE, user);
+	say(c, "removed", "%s", file);
+	vn_audit(sys, "noiommu: removed %s by %s", file, user);
 	return VN_EXIT_OK;
 }
 
-static void warn_after_on(const struct vn_sys *sys, const struct vn_caps *c)
+static void warn_after_on(struct vn_sys *sys, struct change *c,
+			  const struct vn_caps *caps)
 {
 	unsigned long mask;
 	bool nouser;
 
-	say("warning",
+	say(c, "warning",
 	    "devices bound from now on get no DMA isolation; each "
 	    "bind of a device without an IOMMU taints the kernel (U) "
 	    "until reboot");
-	say("note", "devices already bound keep the mode they were bound with; "
-		    "rebind them to change it");
-	say("paths", "%s", vn_paths_sentence(vn_caps_paths(c)));
+	say(c, "note",
+	    "devices already bound keep the mode they were bound with; "
+	    "rebind them to change it");
+	say(c, "paths", "%s", vn_paths_sentence(vn_caps_paths(caps)));
 	if (vn_panic_on_taint(sys, &mask, &nouser) == 1 &&
 	    (mask & VN_TAINT_USER))
-		vn_warn("panic_on_taint=0x%lx on the kernel command line covers U: "
-			"setting the mode does not taint, but the first bind of a "
-			"device without an IOMMU would panic this host, so 'bind' "
-			"refuses it",
-			mask);
+		say(c, "warning",
+		    "panic_on_taint=0x%lx on the kernel command line covers U: "
+		    "setting the mode does not taint, but the first bind of a "
+		    "device without an IOMMU would panic this host, so 'bind' "
+		    "refuses it",
+		    mask);
 }
 
-static int live_on_off(struct vn_sys *sys, struct state *s, bool on, bool dry)
+static struct json_object *parameter_json(char before, char after,
+					  const char *how)
 {
-	char user[160], now = 0;
+	struct json_object *o = json_object_new_object();
+	char b[2] = { before, 0 }, a[2] = { after, 0 };
+
+	json_object_object_add(o, "before", before ? vn_jstr(b) : NULL);
+	json_object_object_add(o, "after", after ? vn_jstr(a) : NULL);
+	json_object_object_add(o, "changed",
+			       json_object_new_boolean(before != after));
+	json_object_object_add(o, "how", vn_jstr(how));
+	return o;
+}
+
+#define PARAM_PATH "/sys/module/vfio/parameters/" VN_NOIOMMU_PARAM
+
+static int live_on_off(struct vn_sys *sys, struct change *c, struct state *s)
+{
+	char user[160], now = 0, want = c->on ? 'Y' : 'N';
+	const char *how = s->caps.mode ? "write" : "load";
 	int r;
 
-	if (s->caps.mode == (on ? 'Y' : 'N') || (!on && !s->caps.mode)) {
-		say(VN_NOIOMMU_PARAM, "already %s",
-		    on ? "enabled" : "disabled");
+	if (s->caps.mode == want || (!c->on && !s->caps.mode)) {
+		say(c, VN_NOIOMMU_PARAM, "already %s",
+		    c->on ? "enabled" : "disabled");
+		c->parameter = parameter_json(s->caps.mode, s->caps.mode, NULL);
 		return VN_EXIT_OK;
 	}
-	if (dry) {
+	c->parameter = parameter_json(s->caps.mode, want, how);
+	if (c->a->dry_run) {
 		if (s->caps.mode)
-			printf("would write %s to /sys/module/vfio/parameters/" VN_NOIOMMU_PARAM
-			       "\n",
-			       on ? "1" : "0");
-		else
+			wrote(c, PARAM_PATH, c->on ? "1" : "0");
+		if (!c->doc && s->caps.mode)
+			printf("would write %s to " PARAM_PATH "\n",
+			       c->on ? "1" : "0");
+		else if (!c->doc)
 			printf("would load vfio with " VN_NOIOMMU_PARAM "=1\n");
 		return VN_EXIT_OK;
 	}
-	r = vn_noiommu_set(sys, on, &now);
-	if (r == -EOPNOTSUPP || r == -ENOENT) {
-		print_unavailable(&s->caps);
-		return VN_EXIT_UNSUPPORTED;
-	}
-	if (r < 0) {
-		vn_err("cannot %s vfio's " VN_NOIOMMU_PARAM ": %s",
-		       s->caps.mode ? "write" : "load vfio with", strerror(-r));
+	r = vn_noiommu_set(sys, c->on, &now);
+	if (r == -EOPNOTSUPP || r == -ENOENT)
+		return unavailable(c, &s->caps);
+	if (r < 0 || now != want) {
+		if (r < 0)
+			vn_err("cannot %s vfio's " VN_NOIOMMU_PARAM ": %s",
+			       s->caps.mode ? "write" : "load vfio with",
+			       strerror(-r));
+		else
+			vn_err(VN_NOIOMMU_PARAM " reads %c after writing it",
+			       now);
+		c->error = "the parameter could not be set";
 		return VN_EXIT_FAILED;
 	}
-	if (now != (on ? 'Y' : 'N')) {
-		vn_err(VN_NOIOMMU_PARAM " reads %c after writing it", now);
-		return VN_EXIT_FAILED;
-	}
+	if (s->caps.mode)
+		wrote(c, PARAM_PATH, c->on ? "1" : "0");
 	vn_acting_user(sys, user, sizeof(user));
 	vn_audit(sys, "noiommu: " VN_NOIOMMU_PARAM " %c -> %c by %s",
 		 s->caps.mode ? s->caps.mode : 'N', now, user);
-	say(VN_NOIOMMU_PARAM, "%c -> %c", s->caps.mode ? s->caps.mode : 'N',
+	say(c, VN_NOIOMMU_PARAM, "%c -> %c", s->caps.mode ? s->caps.mode : 'N',
 	    now);
 	s->caps.mode = now;
 	return VN_EXIT_OK;
 }
 
+/* How a holder reaches the device: its cdev, or the group (legacy path). */
+static const char *holder_path(const struct vn_holder_ref *h,
+			       const struct vn_dev *d)
+{
+	if (streq_ptr(h->target, d->cdev.path))
+		return "cdev";
+	if (streq_ptr(h->target, d->group.path))
+		return "group";
+	return "other";
+}
+
+/* The processes sure to hold d (a mapping of unknown identity is not). */
+static struct json_object *
+bound_json(const struct vn_dev *d, const struct vn_holder_ref *refs, size_t n)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *holders = json_object_new_array();
+
+	json_object_object_add(o, "bdf", vn_jstr(d->bdf));
+	json_object_object_add(o, "access_paths", vn_jstr(dev_access_paths(d)));
+	for (size_t j = 0; j < n; j++) {
+		struct json_object *ho;
+
+		if (refs[j].maybe)
+			continue;
+		ho = json_object_new_object();
+		json_object_object_add(ho, "comm", vn_jstr(refs[j].comm));
+		json_object_object_add(ho, "pid",
+				       json_object_new_int((int)refs[j].pid));
+		json_object_object_add(ho, "access_path",
+				       vn_jstr(holder_path(&refs[j], d)));
+		json_object_array_add(holders, ho);
+	}
+	json_object_object_add(o, "holders", holders);
+	return o;
+}
+
+static void say_bound(struct change *c, const struct vn_dev *d,
+		      const struct vn_holder_ref *refs, size_t n)
+{
+	say(c, "", "%s (%s)", d->bdf, dev_paths(d));
+	for (size_t j = 0; j < n; j++) {
+		const char *via = holder_path(&refs[j], d);
+
+		if (!refs[j].maybe)
+			say(c, "", "  %s[%d] holds it through %s", refs[j].comm,
+			    (int)refs[j].pid,
+			    streq(via, "cdev")	? "the cdev" :
+			    streq(via, "group") ? "the group (legacy path)" :
+						  refs[j].target);
+	}
+}
+
 /* What 'off' leaves behind: no-IOMMU devices still bound, and how their
- * holders reach them (doc/kernel.md §2.3: the legacy container breaks on
- * restart; iommufd ignores the mode, but there is none before 6.2). */
-static void report_bound(struct vn_sys *sys, const struct state *s)
+ * holders reach them. A new legacy container breaks: its VFIO_SET_IOMMU
+ * finds no allowed driver and returns -ENODEV (drivers/vfio/container.c,
+ * vfio_ioctl_set_iommu() and vfio_iommu_driver_allowed()). */
+static void report_bound(struct vn_sys *sys, struct change *c,
+			 const struct state *s)
 {
 	struct vn_holders h = { 0 };
 	bool any = false;
@@ -556,49 +827,82 @@ static void report_bound(struct vn_sys *sys, const struct state *s)
 	vn_holders_scan(sys, &h);
 	for (size_t i = 0; i < s->devs.n; i++) {
 		const struct vn_dev *d = s->devs.devs[i];
+		_cleanup_free_ struct vn_holder_ref *refs = NULL;
+		size_t n = 0;
 
 		if (!d->noiommu)
 			continue;
+		/* doc/kernel.md §2.3: iommufd ignores the mode, but there
+		 * is none before 6.2. */
 		if (!any && s->caps.iommufd.value == VN_YES)
-			say("note",
+			say(c, "warning",
 			    "still bound no-IOMMU devices keep working through "
 			    "the cdev and iommufd paths, but an application "
 			    "that reopens one through the legacy group and "
-			    "container fails (VFIO_SET_IOMMU: ENODEV):");
+			    "container fails (VFIO_SET_IOMMU: ENODEV)%s",
+			    c->doc ? "" : ":");
 		else if (!any)
-			say("note",
+			say(c, "warning",
 			    "still bound no-IOMMU devices keep working while "
 			    "they stay open, but an application that reopens "
 			    "one fails: without iommufd its only path is the "
 			    "legacy group and container (VFIO_SET_IOMMU: "
-			    "ENODEV):");
+			    "ENODEV)%s",
+			    c->doc ? "" : ":");
 		any = true;
-		say("", "%s (%s)", d->bdf, dev_paths(d));
-		for (size_t j = 0; j < h.n; j++)
-			if (vn_holder_match(&h.v[j], d) == VN_HOLD_YES)
-				say("", "  %s[%d] holds it through %s",
-				    h.v[j].comm, (int)h.v[j].pid,
-				    streq_ptr(h.v[j].target, d->cdev.path) ?
-					    "the cdev" :
-				    streq_ptr(h.v[j].target, d->group.path) ?
-					    "the group (legacy path)" :
-					    h.v[j].target);
+		vn_holders_of(&h, d, &refs, &n);
+		json_object_array_add(c->bound, bound_json(d, refs, n));
+		if (!c->doc)
+			say_bound(c, d, refs, n);
 	}
 	if (any)
-		say("hint",
+		say(c, "hint",
 		    "'vfio-noiommuctl noiommu off --unbind' returns them to "
 		    "their drivers first");
 	vn_holders_clear(&h);
 }
 
-static int unbind_noiommu(struct vn_sys *sys, const struct state *s,
-			  const struct noiommu_args *a, int lock)
+/*
+ * The unbind transaction prints its own report, or its own document.
+ * Inside this command's document, its document is captured and embedded
+ * as "unbind" (it writes to stdout; when the transaction can hand its
+ * document back, take it from there instead).
+ */
+static int unbind_txn(struct vn_sys *sys, struct change *c, char **bdfs,
+		      struct vn_txn_args *ta)
+{
+	struct vn_outopts saved = opts.out;
+	FILE *out = stdout, *mem;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!c->doc)
+		return vn_txn_run(VN_OP_UNBIND, sys, bdfs, ta);
+	fflush(stdout);
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return VN_EXIT_FAILED;
+	opts.out.fmt = VN_FMT_JSON;
+	stdout = mem;
+	ret = vn_txn_run(VN_OP_UNBIND, sys, bdfs, ta);
+	fclose(mem);
+	stdout = out;
+	opts.out = saved;
+	c->unbind = json_tokener_parse(buf ? buf : "");
+	free(buf);
+	return ret;
+}
+
+static int unbind_noiommu(struct vn_sys *sys, struct change *c,
+			  const struct state *s, int lock)
 {
 	_cleanup_strv_ char **bdfs = NULL;
 	struct vn_txn_args ta = { .timeout_ms = 10000,
-				  .dry_run = a->dry_run,
+				  .dry_run = c->a->dry_run,
 				  .lock_held = true,
 				  .lock_fd = lock };
+	int ret;
 
 	for (size_t i = 0; i < s->devs.n; i++)
 		if (s->devs.devs[i]->noiommu &&
@@ -606,51 +910,125 @@ static int unbind_noiommu(struct vn_sys *sys, const struct state *s,
 			return VN_EXIT_FAILED;
 	if (!bdfs)
 		return VN_EXIT_OK;
-	return vn_txn_run(VN_OP_UNBIND, sys, bdfs, &ta);
+	ret = unbind_txn(sys, c, bdfs, &ta);
+	if (ret != VN_EXIT_OK)
+		c->error = "the no-IOMMU devices could not all be unbound";
+	return ret;
 }
 
-static int change(struct vn_sys *sys, struct state *s,
-		  const struct noiommu_args *a, int lock)
+/* Warnings and notes after the change: a dry run gives the same ones. */
+static void after_change(struct vn_sys *sys, struct change *c,
+			 const struct state *s)
 {
-	bool on = a->action == ON;
+	if (c->a->root)
+		return;
+	if (c->on)
+		warn_after_on(sys, c, &s->caps);
+	else if (c->a->unbind)
+		say(c, "note", "the taint (U) stays until reboot");
+	else
+		report_bound(sys, c, s);
+}
+
+static int change(struct vn_sys *sys, struct change *c, struct state *s,
+		  int lock)
+{
+	const struct noiommu_args *a = c->a;
 	int ret;
 
-	if (s->caps.noiommu.value == VN_NO && !a->root) {
-		print_unavailable(&s->caps);
-		return VN_EXIT_UNSUPPORTED;
-	}
+	if (s->caps.noiommu.value == VN_NO && !a->root)
+		return unavailable(c, &s->caps);
 	if (!vn_sys_is_host(sys) && !a->root && !a->dry_run) {
 		vn_err("a --sysroot tree is only looked at: use --dry-run, or "
 		       "--root to write an image's persistent setting");
+		c->error = "a --sysroot tree is never written";
 		return VN_EXIT_USAGE;
 	}
-	if (a->persist && (ret = persist_conflict(s, on)))
+	if (a->persist && (ret = persist_conflict(sys, c, s)))
 		return ret;
 	if (!a->root) {
-		if (!on && a->unbind) {
-			ret = unbind_noiommu(sys, s, a, lock);
-			if (ret != VN_EXIT_OK)
-				return ret;
-		}
-		ret = live_on_off(sys, s, on, a->dry_run);
-		if (ret != VN_EXIT_OK)
+		if (!c->on && a->unbind &&
+		    (ret = unbind_noiommu(sys, c, s, lock)) != VN_EXIT_OK)
+			return ret;
+		if ((ret = live_on_off(sys, c, s)) != VN_EXIT_OK)
 			return ret;
 	}
 	if (a->persist) {
-		ret = on ? persist_on(sys, s, a->dry_run) :
-			   persist_off(sys, s, a->dry_run);
+		ret = c->on ? persist_on(sys, c, s) : persist_off(sys, c, s);
 		if (ret != VN_EXIT_OK)
 			return ret;
 	}
-	if (a->root || a->dry_run)
-		return VN_EXIT_OK;
-	if (on)
-		warn_after_on(sys, &s->caps);
-	else if (a->unbind)
-		say("note", "the taint (U) stays until reboot");
-	else
-		report_bound(sys, s);
+	after_change(sys, c, s);
 	return VN_EXIT_OK;
+}
+
+static int print_change(const struct change *c, int status)
+{
+	struct json_object *doc = json_object_new_object();
+	int r;
+
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(CHANGE_SCHEMA));
+	json_object_object_add(doc, "action", vn_jstr(c->on ? "on" : "off"));
+	json_object_object_add(doc, "dry_run",
+			       json_object_new_boolean(c->a->dry_run));
+	json_object_object_add(doc, "root", vn_jstr(c->a->root));
+	json_object_object_add(doc, "exit_status", json_object_new_int(status));
+	json_object_object_add(doc, "error", vn_jstr(c->error));
+	json_object_object_add(doc, "parameter", json_object_get(c->parameter));
+	json_object_object_add(doc, "persist", json_object_get(c->persist));
+	json_object_object_add(doc, "writes", json_object_get(c->writes));
+	json_object_object_add(doc, "still_bound", json_object_get(c->bound));
+	json_object_object_add(doc, "unbind", json_object_get(c->unbind));
+	json_object_object_add(doc, "notes", json_object_get(c->notes));
+	json_object_object_add(doc, "warnings", json_object_get(c->warnings));
+	r = vn_doc_print(doc, &opts.out, stdout);
+	json_object_put(doc);
+	return r;
+}
+
+static int run_change(struct vn_sys *sys, const struct noiommu_args *a,
+		      struct state *s)
+{
+	struct change c;
+	int lock = -1, ret, r;
+
+	change_init(&c, a);
+	if (!a->dry_run && !a->root &&
+	    (ret = vn_cli_take_lock(sys, true, &lock))) {
+		c.error = "the lock is not available";
+	} else if ((r = gather(sys, s)) < 0) {
+		vn_err("cannot read the no-IOMMU state: %s", strerror(-r));
+		c.error = "cannot read the no-IOMMU state";
+		ret = VN_EXIT_FAILED;
+	} else {
+		/* Our lock covers the unbind transaction of --unbind too. */
+		ret = change(sys, &c, s, lock);
+	}
+	if (c.doc && print_change(&c, ret) < 0 && ret == VN_EXIT_OK)
+		ret = VN_EXIT_FAILED;
+	change_clear(&c);
+	vn_lock_release(lock);
+	return ret;
+}
+
+static int run_show(struct vn_sys *sys, struct state *s)
+{
+	struct json_object *doc;
+	int r = gather(sys, s);
+
+	if (r < 0) {
+		vn_err("cannot read the no-IOMMU state: %s", strerror(-r));
+		return VN_EXIT_FAILED;
+	}
+	if (opts.out.fmt != VN_FMT_JSON && opts.out.fmt != VN_FMT_PAIRS) {
+		print_show(s);
+		return VN_EXIT_OK;
+	}
+	doc = show_json(s);
+	r = vn_doc_print(doc, &opts.out, stdout);
+	json_object_put(doc);
+	return r < 0 ? VN_EXIT_FAILED : VN_EXIT_OK;
 }
 
 static int run(int argc, char **argv)
@@ -658,7 +1036,7 @@ static int run(int argc, char **argv)
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
 	struct noiommu_args a = { 0 };
 	struct state s = { 0 };
-	int lock = -1, ret, r;
+	int ret;
 
 	vn_parse_verb(&noiommu_argp, "noiommu", argc, argv, &a);
 	if (a.root) {
@@ -676,30 +1054,8 @@ static int run(int argc, char **argv)
 		return ret;
 	}
 	s.on_host = !a.root;
-	if (a.action != SHOW && !a.dry_run && !a.root &&
-	    (ret = vn_cli_take_lock(sys, true, &lock)))
-		return ret;
-	r = gather(sys, &s);
-	if (r < 0) {
-		vn_err("cannot read the no-IOMMU state: %s", strerror(-r));
-		ret = VN_EXIT_FAILED;
-	} else if (a.action == SHOW) {
-		ret = VN_EXIT_OK;
-		if (opts.out.fmt == VN_FMT_JSON ||
-		    opts.out.fmt == VN_FMT_PAIRS) {
-			struct json_object *doc = show_json(&s);
-
-			vn_doc_print(doc, &opts.out, stdout);
-			json_object_put(doc);
-		} else {
-			print_show(&s);
-		}
-	} else {
-		/* Our lock covers the unbind transaction of --unbind too. */
-		ret = change(sys, &s, &a, lock);
-	}
+	ret = a.action == SHOW ? run_show(sys, &s) : run_change(sys, &a, &s);
 	state_clear(&s);
-	vn_lock_release(lock);
 	return ret;
 }
 

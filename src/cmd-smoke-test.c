@@ -18,6 +18,10 @@ enum {
 	OPT_PATH = 0x600,
 };
 
+/* The version of smoke-test's document: raise it when a field changes
+ * meaning or goes away (doc/schema/smoke-test.json). */
+#define SMOKE_SCHEMA 1
+
 struct smoke_args {
 	const char *device;
 	int want; /* -1 any, 0 cdev, 1 group */
@@ -66,8 +70,8 @@ static const struct argp smoke_argp = {
 	       "every step: through /dev/iommu and the device cdev (binding, an "
 	       "IOAS, attaching, mapping a buffer, for no-IOMMU devices its "
 	       "physical address checked against /proc/self/pagemap), or "
-	       "through the legacy group and container. DEVICE is a BDF, a cdev "
-	       "or a group node under /dev/vfio. Opening the device resets the "
+	       "through the legacy group and container. DEVICE is a BDF, an ID, "
+	       "an interface name, a cdev or a group node under /dev/vfio. Opening the device resets the "
 	       "PCI function.\v"
 	       "Exit status: 0 every step passed; 1 a step failed (or a "
 	       "capability is missing); 2 invalid input; 3 the kernel offers no "
@@ -75,40 +79,65 @@ static const struct argp smoke_argp = {
 	.children = vn_children_doc_lock,
 };
 
-/* A node path to the device's BDF; the node's kind forces the path. */
-static int resolve_node(struct vn_sys *sys, const char *arg,
+/* A node path that does not exist: say so, and which nodes do. */
+static int no_such_node(struct vn_sys *sys, const char *arg)
+{
+	_cleanup_strv_ char **top = NULL, **cdevs = NULL, **all = strv_new();
+	_cleanup_free_ char *list = NULL;
+
+	vn_list_dir(sys, &top, "/dev/vfio");
+	vn_list_dir(sys, &cdevs, "/dev/vfio/devices");
+	for (size_t i = 0; all && top && top[i]; i++) {
+		char *p = NULL;
+
+		if (!streq(top[i], "devices") &&
+		    xasprintf(&p, "/dev/vfio/%s", top[i]) == 0)
+			strv_push(&all, p);
+	}
+	for (size_t i = 0; all && cdevs && cdevs[i]; i++) {
+		char *p = NULL;
+
+		if (xasprintf(&p, "/dev/vfio/devices/%s", cdevs[i]) == 0)
+			strv_push(&all, p);
+	}
+	list = all ? strv_join(all, ", ") : NULL;
+	vn_err("'%s' does not exist", arg);
+	if (list && *list)
+		vn_hint("the VFIO nodes here are: %s", list);
+	else
+		vn_hint("there is no VFIO node here: no device is bound to a "
+			"VFIO driver");
+	vn_hint("a BDF names the device too; 'vfio-noiommuctl list' shows them");
+	return VN_EXIT_USAGE;
+}
+
+/* A cdev (name under /dev/vfio/devices/) to its device's BDF. */
+static int resolve_cdev(struct vn_sys *sys, const char *arg, const char *name,
 			struct smoke_args *a, char bdf[VN_BDF_MAX])
 {
-	char real[PATH_MAX];
-	_cleanup_strv_ char **members = NULL;
 	_cleanup_free_ char *dev = NULL;
-	const char *name;
-	int group;
 
-	if (!realpath(arg, real) || !startswith(real, "/dev/vfio/")) {
-		vn_err("'%s' is not a node under /dev/vfio: give a BDF, a "
-		       "/dev/vfio/devices/ cdev or a /dev/vfio/ group node",
-		       arg);
+	if (a->want == 1) {
+		vn_err("'%s' is a cdev, but --path group was asked for", arg);
 		return VN_EXIT_USAGE;
 	}
-	if (startswith(real, "/dev/vfio/devices/")) {
-		name = real + strlen("/dev/vfio/devices/");
-		if (a->want == 1) {
-			vn_err("'%s' is a cdev, but --path group was asked for",
-			       arg);
-			return VN_EXIT_USAGE;
-		}
-		a->want = 0;
-		if (vn_link_name(sys, &dev, "/sys/class/vfio-dev/%s/device",
-				 name) < 0) {
-			vn_err("'%s' is not a VFIO device cdev the kernel knows",
-			       arg);
-			return VN_EXIT_USAGE;
-		}
-		snprintf(bdf, VN_BDF_MAX, "%s", dev);
-		return 0;
+	a->want = 0;
+	if (vn_link_name(sys, &dev, "/sys/class/vfio-dev/%s/device", name) <
+	    0) {
+		vn_err("'%s' is not a VFIO device cdev the kernel knows", arg);
+		return VN_EXIT_USAGE;
 	}
-	name = real + strlen("/dev/vfio/");
+	snprintf(bdf, VN_BDF_MAX, "%s", dev);
+	return 0;
+}
+
+/* A group node (name under /dev/vfio/) to its one device's BDF. */
+static int resolve_group(struct vn_sys *sys, const char *arg, const char *name,
+			 struct smoke_args *a, char bdf[VN_BDF_MAX])
+{
+	_cleanup_strv_ char **members = NULL;
+	int group;
+
 	if (startswith(name, "noiommu-"))
 		name += strlen("noiommu-");
 	if (parse_int(name, &group) < 0 ||
@@ -132,6 +161,35 @@ static int resolve_node(struct vn_sys *sys, const char *arg,
 	a->want = 1;
 	snprintf(bdf, VN_BDF_MAX, "%s", members[0]);
 	return 0;
+}
+
+/* A node path to the device's BDF; the node's kind forces the path. The
+ * path is looked up in the system looked at (a --sysroot tree too). */
+static int resolve_node(struct vn_sys *sys, const char *arg,
+			struct smoke_args *a, char bdf[VN_BDF_MAX])
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *rel = real + strlen(sys->root);
+	bool mapped = *arg == '/' || vn_sys_is_host(sys);
+
+	errno = EINVAL;
+	if (!mapped || vn_path(sys, path, sizeof(path), "%s", arg) < 0 ||
+	    !realpath(path, real)) {
+		if (mapped && errno == ENOENT)
+			return no_such_node(sys, arg);
+		real[0] = '\0';
+	}
+	if (!real[0] || !startswith(real, sys->root) ||
+	    !startswith(rel, "/dev/vfio/")) {
+		vn_err("'%s' is not a node under /dev/vfio: give a BDF, a "
+		       "/dev/vfio/devices/ cdev or a /dev/vfio/ group node",
+		       arg);
+		return VN_EXIT_USAGE;
+	}
+	if (startswith(rel, "/dev/vfio/devices/"))
+		return resolve_cdev(sys, arg,
+				    rel + strlen("/dev/vfio/devices/"), a, bdf);
+	return resolve_group(sys, arg, rel + strlen("/dev/vfio/"), a, bdf);
 }
 
 static bool no_path_at_all(const struct vn_caps *c, const struct vn_dev *d)
@@ -244,51 +302,72 @@ static void print_steps(const struct vn_smoke *s)
 		       s->steps[s->failed_at].name);
 }
 
-static void print_json(const struct vn_smoke *s)
+static struct json_object *step_json(size_t i, const struct vn_smoke_step *st)
+{
+	struct json_object *o = json_object_new_object();
+	char ename[32];
+
+	json_object_object_add(o, "step", json_object_new_int((int)i + 1));
+	json_object_object_add(o, "name", vn_jstr(st->name));
+	json_object_object_add(o, "ok", json_object_new_boolean(st->ok));
+	json_object_object_add(
+		o, "elapsed_us",
+		json_object_new_int64((int64_t)(st->elapsed_ns / 1000)));
+	/* Fixed-size fields: empty means none. */
+	json_object_object_add(o, "detail",
+			       vn_jstr(*st->detail ? st->detail : NULL));
+	json_object_object_add(o, "errno",
+			       st->err ? vn_jstr(vn_errno_name(-st->err, ename,
+							       sizeof(ename))) :
+					 NULL);
+	json_object_object_add(o, "why", vn_jstr(*st->why ? st->why : NULL));
+	return o;
+}
+
+/*
+ * The document: the steps run (none when the test could not start), the
+ * exit status, and what stopped it before the first step (or null). With
+ * --json a script reads stdout, so a refusal prints one too.
+ */
+static void print_json(const char *bdf, const struct vn_smoke *s, int status,
+		       const char *error)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *steps = json_object_new_array();
-	char ename[32];
+	bool ran = s && s->dev;
 
-	json_object_object_add(doc, "bdf", vn_jstr(s->dev->bdf));
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(SMOKE_SCHEMA));
+	json_object_object_add(doc, "bdf", vn_jstr(bdf));
+	/* Values, not the text's phrase: cdev or group, and no-IOMMU. */
 	json_object_object_add(doc, "path",
-			       vn_jstr(vn_smoke_path_name(s->path)));
+			       !ran ? NULL :
+			       s->path <= VN_PATH_CDEV_IOMMU ?
+				      vn_jstr("cdev") :
+				      vn_jstr("group"));
+	json_object_object_add(doc, "noiommu",
+			       !ran ? NULL :
+				      json_object_new_boolean(
+					      s->path == VN_PATH_CDEV_NOIOMMU ||
+					      s->path ==
+						      VN_PATH_GROUP_NOIOMMU));
 	json_object_object_add(doc, "node",
-			       vn_jstr(s->path <= VN_PATH_CDEV_IOMMU ?
-					       s->dev->cdev.path :
-					       s->dev->group.path));
+			       !ran ? NULL :
+			       s->path <= VN_PATH_CDEV_IOMMU ?
+				      vn_jstr(s->dev->cdev.path) :
+				      vn_jstr(s->dev->group.path));
 	json_object_object_add(doc, "passed",
-			       json_object_new_boolean(s->failed_at < 0));
+			       json_object_new_boolean(ran &&
+						       s->failed_at < 0));
 	json_object_object_add(doc, "failed_step",
-			       s->failed_at < 0 ?
+			       !ran || s->failed_at < 0 ?
 				       NULL :
 				       json_object_new_int(s->failed_at + 1));
-	for (size_t i = 0; i < s->nsteps; i++) {
-		const struct vn_smoke_step *st = &s->steps[i];
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "step",
-				       json_object_new_int((int)i + 1));
-		json_object_object_add(o, "name", vn_jstr(st->name));
-		json_object_object_add(o, "ok",
-				       json_object_new_boolean(st->ok));
-		json_object_object_add(
-			o, "elapsed_us",
-			json_object_new_int64(
-				(int64_t)(st->elapsed_ns / 1000)));
-		/* Fixed-size fields: empty means none. */
-		json_object_object_add(
-			o, "detail", vn_jstr(*st->detail ? st->detail : NULL));
-		json_object_object_add(
-			o, "errno",
-			st->err ? vn_jstr(vn_errno_name(-st->err, ename,
-							sizeof(ename))) :
-				  NULL);
-		json_object_object_add(o, "why",
-				       vn_jstr(*st->why ? st->why : NULL));
-		json_object_array_add(steps, o);
-	}
+	for (size_t i = 0; ran && i < s->nsteps; i++)
+		json_object_array_add(steps, step_json(i, &s->steps[i]));
 	json_object_object_add(doc, "steps", steps);
+	json_object_object_add(doc, "exit_status", json_object_new_int(status));
+	json_object_object_add(doc, "error", vn_jstr(error));
 	vn_doc_print(doc, &opts.out, stdout);
 	json_object_put(doc);
 }
@@ -355,48 +434,69 @@ static int examine(struct vn_sys *sys, const char *bdf, int want,
 	return ret;
 }
 
+/* Under the writers' lock: look again, refuse a held device, run. */
+static int test_locked(struct vn_sys *sys, const char *bdf, int want,
+		       struct vn_dev **d, struct vn_smoke *s,
+		       const char **error)
+{
+	bool text = opts.out.fmt == VN_FMT_TABLE;
+	int ret;
+
+	if ((ret = examine(sys, bdf, want, d, s))) {
+		*error = "the device cannot be tested";
+		return ret;
+	}
+	if ((ret = refuse_if_held(sys, *d))) {
+		*error = "a process holds the device";
+		return ret;
+	}
+	s->sys = sys;
+	s->dev = *d;
+	if (text)
+		print_header(s);
+	ret = vn_smoke_run(s) ? VN_EXIT_FAILED : VN_EXIT_OK;
+	if (text)
+		print_steps(s);
+	return ret;
+}
+
 static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
 	_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
 	struct smoke_args a = { .want = -1 };
 	struct vn_smoke s = { 0 };
-	char bdf[VN_BDF_MAX];
+	const char *error = NULL;
+	char bdf[VN_BDF_MAX] = "";
 	int ret, lock = -1, dev_lock = -1;
 
 	vn_parse_verb(&smoke_argp, "smoke-test", argc, argv, &a);
 	if ((ret = vn_cli_open_sys(&sys)))
 		return ret;
-	if (!vn_sys_is_host(sys)) {
+	/* Bad input is said first, on a tree too. */
+	ret = vn_arg_is_path(a.device) ? resolve_node(sys, a.device, &a, bdf) :
+					 vn_cli_device_arg(sys, a.device, bdf);
+	if (ret) {
+		error = "invalid device argument";
+	} else if (!vn_sys_is_host(sys)) {
 		vn_err("smoke-test drives a real device: it cannot run on a "
 		       "--sysroot tree");
-		return VN_EXIT_USAGE;
+		error = "a --sysroot tree cannot be tested";
+		ret = VN_EXIT_USAGE;
+	} else if ((ret = examine(sys, bdf, a.want, &d, &s))) {
+		error = "the device cannot be tested";
+	} else if ((ret = check_caps(s.path))) {
+		error = "a capability the kernel checks is missing";
+	} else if ((ret = vn_cli_take_lock(sys, false, &lock)) ||
+		   (ret = vn_cli_lock_device(sys, bdf, &dev_lock))) {
+		/* An open device fd makes a concurrent unbind hang: writers
+		 * of this device stay out for the whole test. */
+		error = "the lock is not available";
+	} else {
+		ret = test_locked(sys, bdf, a.want, &d, &s, &error);
 	}
-	ret = vn_arg_is_path(a.device) ? resolve_node(sys, a.device, &a, bdf) :
-					 vn_cli_bdf_arg(sys, a.device, bdf);
-	if (ret || (ret = examine(sys, bdf, a.want, &d, &s)) ||
-	    (ret = check_caps(s.path)))
-		return ret;
-	/* An open device fd makes a concurrent unbind hang: keep writers of
-	 * this device out for the whole test, and look again once we hold
-	 * its lock. */
-	if ((ret = vn_cli_take_lock(sys, false, &lock)) ||
-	    (ret = vn_cli_lock_device(sys, bdf, &dev_lock))) {
-		vn_lock_release(lock);
-		return ret;
-	}
-	if (!(ret = examine(sys, bdf, a.want, &d, &s)) &&
-	    !(ret = refuse_if_held(sys, d))) {
-		s.sys = sys;
-		s.dev = d;
-		if (opts.out.fmt == VN_FMT_TABLE)
-			print_header(&s);
-		ret = vn_smoke_run(&s) ? VN_EXIT_FAILED : VN_EXIT_OK;
-		if (opts.out.fmt == VN_FMT_TABLE)
-			print_steps(&s);
-		else
-			print_json(&s);
-	}
+	if (opts.out.fmt != VN_FMT_TABLE)
+		print_json(*bdf ? bdf : NULL, &s, ret, error);
 	vn_lock_release(dev_lock);
 	vn_lock_release(lock);
 	return ret;

@@ -14,6 +14,10 @@
 #include "lib/taint.h"
 #include "lib/vfio.h"
 
+/* The version of status's document: raise it when a field changes meaning
+ * or goes away (doc/schema/status.json). */
+#define STATUS_SCHEMA 1
+
 struct status_args {
 	bool check;
 };
@@ -397,11 +401,14 @@ static struct json_object *jtaint(const struct status *s)
 	char letters[VN_TAINT_COUNT + 1];
 
 	if (s->taint_err < 0) {
-		json_object_object_add(o, "value", NULL);
+		json_object_object_add(o, "mask", NULL);
+		json_object_object_add(o, "letters", NULL);
+		json_object_object_add(o, "user", NULL);
 		return o;
 	}
 	vn_taint_letters(s->taint, letters, sizeof(letters));
-	json_object_object_add(o, "value",
+	/* "mask", as in taint's document and panic_on_taint's. */
+	json_object_object_add(o, "mask",
 			       json_object_new_int64((int64_t)s->taint));
 	json_object_object_add(o, "letters", vn_jstr(letters));
 	json_object_object_add(
@@ -473,6 +480,8 @@ static struct json_object *document(const struct status *s)
 		[VN_CONTAINER_UNKNOWN] = "unknown",
 	};
 
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(STATUS_SCHEMA));
 	json_object_object_add(kernel, "release", vn_jstr(c->release));
 	json_object_object_add(kernel, "config", vn_jstr(c->config.source));
 	json_object_object_add(doc, "kernel", kernel);
@@ -561,7 +570,9 @@ static int run(int argc, char **argv)
 		r = vn_doc_print(doc, &opts.out, stdout);
 		json_object_put(doc);
 	} else if (args.check) {
-		print_verdict(&s);
+		/* --check answers with its exit status; -q prints nothing. */
+		if (!opts.quiet)
+			print_verdict(&s);
 	} else {
 		print_text(&s);
 	}

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "lib/audit.h"
 #include "lib/journal.h"
 #include "lib/kernel.h"
 #include "lib/kmsg.h"
@@ -17,9 +18,12 @@
 #include "lib/taint.h"
 #include "lib/vfio.h"
 
-enum {
-	OPT_CHECK = 0x500,
-};
+#include <ctype.h>
+#include <limits.h>
+
+/* The version of taint's document: raise it when a field changes meaning
+ * or goes away (doc/schema/taint.json). */
+#define TAINT_SCHEMA 1
 
 struct taint_args {
 	const char *value; /* decode this instead of the host's */
@@ -32,7 +36,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	struct taint_args *a = state->input;
 
 	switch (key) {
-	case OPT_CHECK:
+	case 'c':
 		if (arg && !*arg)
 			argp_error(state,
 				   "--check=: give taint letters, or no '='");
@@ -54,9 +58,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_option options[] = {
-	{ "check", OPT_CHECK, "LETTERS", OPTION_ARG_OPTIONAL,
+	{ "check", 'c', "LETTERS", OPTION_ARG_OPTIONAL,
 	  "Exit 1 when any of these flags (default: any flag) is set, 0 when "
-	  "none is; 2 for unknown letters, 3 when the taint cannot be read",
+	  "none is; 2 for unknown letters, 3 when the taint cannot be read. "
+	  "--check=U, --check U, -cU and -c U are the same",
 	  0 },
 	{ 0 }
 };
@@ -131,6 +136,14 @@ static int gather(struct vn_sys *sys, struct report *r)
 			return e;
 	}
 	return 0;
+}
+
+/* The access paths a bind went through, as every document names them. */
+static const char *modes_paths(unsigned int m)
+{
+	if (!(m & (VN_ATTR_GROUP | VN_ATTR_CDEV)))
+		return vn_paths_name(VN_PATHS_UNKNOWN);
+	return vn_paths_name(vn_paths_of(m & VN_ATTR_GROUP, m & VN_ATTR_CDEV));
 }
 
 static const char *modes_str(unsigned int m)
@@ -295,26 +308,16 @@ static struct json_object *jtime(const struct report *r, uint64_t usec)
 	return json_object_new_string(buf);
 }
 
-static struct json_object *document(struct vn_sys *sys, const struct report *r)
+static struct json_object *flags_json(unsigned long mask)
 {
 	const struct vn_taint_flag *f = vn_taint_flags();
-	struct json_object *doc = json_object_new_object();
 	struct json_object *flags = json_object_new_array();
-	struct json_object *attrs = json_object_new_array();
-	struct json_object *opens = json_object_new_array();
-	struct json_object *log = json_object_new_object();
-	struct json_object *other = json_object_new_array();
-	char shortf[64];
 
-	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
-	json_object_object_add(doc, "mask",
-			       json_object_new_int64((int64_t)r->mask));
-	json_object_object_add(doc, "short", vn_jstr(shortf));
 	for (size_t i = 0; i < VN_TAINT_COUNT; i++) {
 		struct json_object *o;
 		char l[2] = { f[i].letter, 0 };
 
-		if (!(r->mask & (1UL << i)))
+		if (!(mask & (1UL << i)))
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "bit",
@@ -324,43 +327,65 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 		json_object_object_add(o, "meaning", vn_jstr(f[i].meaning));
 		json_object_array_add(flags, o);
 	}
-	json_object_object_add(doc, "flags", flags);
-	for (size_t i = 0; i < r->attr.n; i++) {
-		const struct vn_attrib *at = &r->attr.v[i];
-		const struct vn_dev *d = find_dev(r, at->bdf);
-		struct json_object *o = json_object_new_object();
-		char id[16], name[160];
+	return flags;
+}
 
-		json_object_object_add(o, "bdf", vn_jstr(at->bdf));
-		snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
-			 d ? d->device : 0);
-		json_object_object_add(o, "id", d ? vn_jstr(id) : NULL);
-		json_object_object_add(o, "name",
-				       d && vn_name_device(sys, d->vendor,
-							   d->device, name,
-							   sizeof(name)) == 0 ?
-					       vn_jstr(name) :
-					       NULL);
-		json_object_object_add(o, "mode",
-				       vn_jstr(modes_str(at->modes)));
-		json_object_object_add(o, "from_log",
-				       json_object_new_boolean(at->from_log));
-		json_object_object_add(o, "log_lines",
-				       json_object_new_int((int)at->lines));
-		json_object_object_add(
-			o, "time", at->from_log ? jtime(r, at->usec) : NULL);
-		json_object_object_add(
-			o, "monotonic_usec",
-			at->from_log ?
-				json_object_new_int64((int64_t)at->usec) :
-				NULL);
-		json_object_object_add(o, "driver", vn_jstr(at->driver));
-		json_object_object_add(o, "user", vn_jstr(at->user));
-		json_object_object_add(o, "still_bound",
-				       json_object_new_boolean(still_bound(d)));
-		json_object_array_add(attrs, o);
-	}
-	json_object_object_add(doc, "attributions", attrs);
+/* {"name", "uid", "via"} from the text bind logged; null without one. */
+static struct json_object *user_json(const char *text)
+{
+	struct json_object *o;
+	struct vn_user u;
+
+	if (!text)
+		return NULL;
+	vn_user_parse(text, &u);
+	o = json_object_new_object();
+	json_object_object_add(o, "name", vn_jstr(u.name));
+	json_object_object_add(
+		o, "uid", u.uid >= 0 ? json_object_new_int64(u.uid) : NULL);
+	json_object_object_add(o, "via", vn_jstr(u.via));
+	return o;
+}
+
+static struct json_object *attribution_json(struct vn_sys *sys,
+					    const struct report *r,
+					    const struct vn_attrib *at)
+{
+	const struct vn_dev *d = find_dev(r, at->bdf);
+	struct json_object *o = json_object_new_object();
+	char id[16], name[160];
+
+	json_object_object_add(o, "bdf", vn_jstr(at->bdf));
+	snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
+		 d ? d->device : 0);
+	json_object_object_add(o, "id", d ? vn_jstr(id) : NULL);
+	json_object_object_add(o, "name",
+			       d && vn_name_device(sys, d->vendor, d->device,
+						   name, sizeof(name)) == 0 ?
+				       vn_jstr(name) :
+				       NULL);
+	json_object_object_add(o, "access_paths",
+			       vn_jstr(modes_paths(at->modes)));
+	json_object_object_add(o, "from_log",
+			       json_object_new_boolean(at->from_log));
+	json_object_object_add(o, "log_lines",
+			       json_object_new_int((int)at->lines));
+	json_object_object_add(o, "time",
+			       at->from_log ? jtime(r, at->usec) : NULL);
+	json_object_object_add(
+		o, "monotonic_usec",
+		at->from_log ? json_object_new_int64((int64_t)at->usec) : NULL);
+	json_object_object_add(o, "driver", vn_jstr(at->driver));
+	json_object_object_add(o, "user", user_json(at->user));
+	json_object_object_add(o, "still_bound",
+			       json_object_new_boolean(still_bound(d)));
+	return o;
+}
+
+static struct json_object *opens_json(const struct report *r)
+{
+	struct json_object *opens = json_object_new_array();
+
 	for (size_t i = 0; i < r->attr.nopens; i++) {
 		struct json_object *o = json_object_new_object();
 
@@ -373,7 +398,13 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 				       jtime(r, r->attr.opens[i].usec));
 		json_object_array_add(opens, o);
 	}
-	json_object_object_add(doc, "opens", opens);
+	return opens;
+}
+
+static struct json_object *log_json(const struct report *r)
+{
+	struct json_object *log = json_object_new_object();
+
 	/* Consulted only for U on this host: a decoded VALUE or a taint
 	 * without U leaves it unread. */
 	json_object_object_add(
@@ -392,7 +423,29 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 		!r->log.source || r->log.from_boot < 0 ?
 			NULL :
 			json_object_new_boolean(r->log.from_boot));
-	json_object_object_add(doc, "log", log);
+	return log;
+}
+
+static struct json_object *document(struct vn_sys *sys, const struct report *r)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *attrs = json_object_new_array();
+	struct json_object *other = json_object_new_array();
+	char shortf[64];
+
+	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(TAINT_SCHEMA));
+	json_object_object_add(doc, "mask",
+			       json_object_new_int64((int64_t)r->mask));
+	json_object_object_add(doc, "short", vn_jstr(shortf));
+	json_object_object_add(doc, "flags", flags_json(r->mask));
+	for (size_t i = 0; i < r->attr.n; i++)
+		json_object_array_add(attrs,
+				      attribution_json(sys, r, &r->attr.v[i]));
+	json_object_object_add(doc, "attributions", attrs);
+	json_object_object_add(doc, "opens", opens_json(r));
+	json_object_object_add(doc, "log", log_json(r));
 	if (r->host && (r->mask & VN_TAINT_USER) && !r->attr.n)
 		for (size_t i = 0; vn_taint_user_sources[i]; i++)
 			json_object_array_add(
@@ -403,7 +456,8 @@ static struct json_object *document(struct vn_sys *sys, const struct report *r)
 
 /* ---- command ---------------------------------------------------------------- */
 
-static int check(const struct taint_args *a, unsigned long mask)
+/* Exit status of --check: 1 when one of the flags is set, else 0. */
+static int check(const struct taint_args *a, unsigned long mask, bool print)
 {
 	unsigned long want = VN_TAINT_ALL | ~VN_TAINT_ALL;
 	char bad;
@@ -418,39 +472,93 @@ static int check(const struct taint_args *a, unsigned long mask)
 		char letters[VN_TAINT_COUNT + 1];
 
 		vn_taint_letters(mask & want, letters, sizeof(letters));
-		if (!opts.quiet)
+		if (print)
 			printf("tainted: %s (%lu)\n",
 			       letters[0] ? letters : "?", mask);
 		return 1;
 	}
-	if (!opts.quiet)
+	if (print)
 		printf("not tainted%s%s\n", a->check_letters ? " by " : "",
 		       a->check_letters ? a->check_letters : "");
 	return 0;
 }
 
+/*
+ * argp attaches an optional argument only with "=" (--check=U, -cU). A
+ * word of letters right after --check or -c is its letters too, so that
+ * "--check U" checks U instead of decoding "U" as a VALUE; a number or a
+ * "Tainted: ..." string is never letters. *joined owns the new word.
+ */
+static int attach_check_letters(int argc, char **argv, char **joined)
+{
+	for (int i = 1; i + 1 < argc; i++) {
+		const char *w = argv[i + 1];
+		bool letters = *w != '\0';
+
+		if (streq(argv[i], "--"))
+			break;
+		if (streq(argv[i], "--sysroot")) {
+			i++;
+			continue;
+		}
+		if (!streq(argv[i], "--check") && !streq(argv[i], "-c"))
+			continue;
+		for (const char *c = w; *c; c++)
+			letters = letters && isalpha((unsigned char)*c);
+		if (!letters || xasprintf(joined, "--check=%s", w) < 0)
+			return argc;
+		argv[i] = *joined;
+		memmove(&argv[i + 1], &argv[i + 2],
+			(size_t)(argc - i - 1) * sizeof(*argv));
+		return argc - 1;
+	}
+	return argc;
+}
+
+static int decode(const char *value, unsigned long *mask)
+{
+	char bad;
+	int r = vn_taint_parse(value, mask, &bad);
+
+	if (r == -ERANGE)
+		vn_err("'%s' is out of range: a taint value is a number from 0 "
+		       "to %lu",
+		       value, ULONG_MAX);
+	else if (r < 0 && bad)
+		vn_err("'%s': '%c' is not a taint letter", value, bad);
+	else if (r < 0)
+		vn_err("'%s' is neither a taint number nor a 'Tainted: ...' "
+		       "string",
+		       value);
+	return r < 0 ? VN_EXIT_USAGE : 0;
+}
+
+static int print_document(struct vn_sys *sys, struct report *r)
+{
+	struct json_object *doc = document(sys, r);
+	int e = vn_doc_print(doc, &opts.out, stdout);
+
+	json_object_put(doc);
+	return e;
+}
+
 static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	_cleanup_free_ char *joined = NULL;
 	struct taint_args a = { 0 };
 	struct report r = { 0 };
-	char bad;
-	int ret, e;
+	bool doc;
+	int ret, e = 0;
 
+	argc = attach_check_letters(argc, argv, &joined);
 	vn_parse_verb(&taint_argp, "taint", argc, argv, &a);
+	doc = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
 	if ((ret = vn_cli_open_sys(&sys)))
 		return ret;
 	if (a.value) {
-		if (vn_taint_parse(a.value, &r.mask, &bad) < 0) {
-			if (bad)
-				vn_err("'%s': '%c' is not a taint letter",
-				       a.value, bad);
-			else
-				vn_err("'%s' is neither a taint number nor a "
-				       "'Tainted: ...' string",
-				       a.value);
-			return VN_EXIT_USAGE;
-		}
+		if ((ret = decode(a.value, &r.mask)))
+			return ret;
 	} else if ((e = vn_taint_read(sys, &r.mask)) < 0) {
 		vn_err("cannot read /proc/sys/kernel/tainted: %s",
 		       strerror(-e));
@@ -459,24 +567,22 @@ static int run(int argc, char **argv)
 	} else {
 		r.host = true;
 	}
-	if (a.check)
-		return check(&a, r.mask);
+	/* --check answers with its exit status; -q prints nothing else. */
+	ret = a.check ? check(&a, r.mask, !doc && !opts.quiet) : VN_EXIT_OK;
+	if ((a.check && !doc) || ret == VN_EXIT_USAGE)
+		return ret;
 	if (r.host && (r.mask & VN_TAINT_USER) && (e = gather(sys, &r)) < 0) {
 		vn_err("cannot read the kernel log and devices: %s",
 		       strerror(-e));
 		report_clear(&r);
 		return VN_EXIT_FAILED;
 	}
-	if (opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS) {
-		struct json_object *doc = document(sys, &r);
-
-		vn_doc_print(doc, &opts.out, stdout);
-		json_object_put(doc);
-	} else {
+	if (doc)
+		e = print_document(sys, &r);
+	else
 		print_report(sys, &r);
-	}
 	report_clear(&r);
-	return VN_EXIT_OK;
+	return e < 0 && !a.check ? VN_EXIT_FAILED : ret;
 }
 
 const struct vn_verb vn_verb_taint = {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <argp.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +8,18 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "lib/util.h"
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
 const char *argp_program_bug_address = NULL;
+
+static int run_help(int argc, char **argv);
+
+static const struct vn_verb verb_help = {
+	.name = "help",
+	.summary = "this help, or a command's: help COMMAND",
+	.run = run_help,
+};
 
 /* Verbs appear here as they are built; --help lists exactly these. */
 /* clang-format off */
@@ -21,6 +31,7 @@ static const struct vn_verb *const verbs[] = {
 	&vn_verb_noiommu,
 	&vn_verb_taint,
 	&vn_verb_smoke_test,
+	&verb_help,
 };
 /* clang-format on */
 
@@ -81,9 +92,15 @@ static char *help_filter(int key, const char *text, void *input)
 	return buf;
 }
 
-static const struct argp_child main_children[] = { { &vn_argp_common, 0, NULL,
-						     0 },
-						   { 0 } };
+/* Output options may come before the command: "--json list". */
+static const struct argp_child main_children[] = {
+	{ &vn_argp_any_output, 0,
+	  "Output (the command refuses those it does "
+	  "not honour):",
+	  0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
 
 static const struct argp main_argp = {
 	.parser = parse_main,
@@ -94,12 +111,43 @@ static const struct argp main_argp = {
 	.help_filter = help_filter,
 };
 
+/* "help" is --help; "help COMMAND" is "COMMAND --help". */
+static int run_help(int argc, char **argv)
+{
+	const struct vn_verb *verb;
+	char *args[] = { NULL, (char *)"--help", NULL };
+
+	if (argc == 1 ||
+	    (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h") ||
+			   streq(argv[1], "-?")))) {
+		argp_help(&main_argp, stdout, ARGP_HELP_STD_HELP,
+			  (char *)PACKAGE_NAME);
+		return VN_EXIT_OK;
+	}
+	verb = argc == 2 ? find_verb(argv[1]) : NULL;
+	if (!verb || verb == &verb_help) {
+		vn_err(argc == 2 ? "help: unknown command '%s'" :
+				   "help: one command name at most ('%s' given "
+				   "too)",
+		       argv[argc == 2 ? 1 : 2]);
+		vn_hint("'vfio-noiommuctl help' lists the commands");
+		return VN_EXIT_USAGE;
+	}
+	args[0] = argv[1];
+	return verb->run(2, args);
+}
+
 int main(int argc, char **argv)
 {
 	struct main_state ms = { 0 };
 	const struct vn_verb *verb;
 	int idx, ret;
 
+	/* Only the character type: tables measure text as the terminal
+	 * shows it; numbers and messages stay in the C locale. */
+	setlocale(LC_CTYPE, "");
+	/* Arguments echoed in messages are escaped, argp's included. */
+	vn_cli_escape_stderr();
 	/* glibc argp exits 64 on usage errors unless told otherwise. */
 	argp_err_exit_status = VN_EXIT_USAGE;
 	argp_parse(&main_argp, argc, argv, ARGP_IN_ORDER, &idx, &ms);

@@ -3,6 +3,8 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <syslog.h>
@@ -110,4 +112,35 @@ void vn_audit(const struct vn_sys *sys, const char *fmt, ...)
 	}
 	if (fd >= 0 && n > 0)
 		(void)vn_write_all(fd, line, (size_t)n);
+}
+
+int vn_user_parse(const char *text, struct vn_user *u)
+{
+	static const struct {
+		const char *prefix, *via;
+	} forms[] = {
+		{ " (via sudo, uid ", "sudo" },
+		{ " (login uid ", "login" },
+		{ " (uid ", "uid" },
+	};
+	char *open, *end;
+	long uid;
+
+	*u = (struct vn_user){ .uid = -1 };
+	u->name = u->buf;
+	snprintf(u->buf, sizeof(u->buf), "%s", text ? text : "");
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		open = strstr(u->buf, forms[i].prefix);
+		if (!open)
+			continue;
+		errno = 0;
+		uid = strtol(open + strlen(forms[i].prefix), &end, 10);
+		if (errno || uid < 0 || strcmp(end, ")") != 0)
+			return -EINVAL;
+		*open = '\0';
+		u->uid = uid;
+		u->via = forms[i].via;
+		return 0;
+	}
+	return -EINVAL;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vn_sys;
@@ -21,3 +22,18 @@ void vn_acting_user(const struct vn_sys *sys, char *buf, size_t size);
  */
 void vn_audit(const struct vn_sys *sys, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * vn_acting_user()'s text read back: "alice (via sudo, uid 0)",
+ * "bob (login uid 1000)", "root (uid 0)". name points into buf; via is
+ * "sudo", "login" or "uid" (where the name came from); uid is the uid the
+ * text gives. -EINVAL for any other text (name is then all of it, uid
+ * -1, via NULL).
+ */
+struct vn_user {
+	char buf[160];
+	const char *name;
+	long uid;
+	const char *via;
+};
+int vn_user_parse(const char *text, struct vn_user *u);

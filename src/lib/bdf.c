@@ -100,6 +100,25 @@ int vn_id_parse(const char *s, unsigned int *vendor, unsigned int *device)
 	return 0;
 }
 
+int vn_pci_id_parse(const char *s, struct vn_pci_id *id)
+{
+	char head[10];
+	size_t n = s ? strlen(s) : 0;
+
+	if (n != 9 && n != 19)
+		return -EINVAL;
+	memcpy(head, s, 9);
+	head[9] = '\0';
+	if (vn_id_parse(head, &id->vendor, &id->device) < 0)
+		return -EINVAL;
+	id->has_sub = n == 19;
+	id->subvendor = id->subdevice = 0;
+	if (id->has_sub && (s[9] != ':' || vn_id_parse(s + 10, &id->subvendor,
+						       &id->subdevice) < 0))
+		return -EINVAL;
+	return 0;
+}
+
 bool vn_arg_is_path(const char *s)
 {
 	return strchr(s, '/') || strcmp(s, ".") == 0 || strcmp(s, "..") == 0;

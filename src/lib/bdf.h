@@ -24,5 +24,13 @@ int vn_bdf_canonical(const char *s, char out[VN_BDF_MAX]);
 /* "8086:10d3" (exactly four hex digits each). */
 int vn_id_parse(const char *s, unsigned int *vendor, unsigned int *device);
 
+/* A device ID argument: VID:DID, or VID:DID:SVID:SDID with the subsystem
+ * IDs (four hex digits each, as lspci -nn and dpdk-devbind write them). */
+struct vn_pci_id {
+	unsigned int vendor, device, subvendor, subdevice;
+	bool has_sub;
+};
+int vn_pci_id_parse(const char *s, struct vn_pci_id *id);
+
 /* An argument that names a file rather than a device ("/sys/...", "./x", "..").*/
 bool vn_arg_is_path(const char *s);

@@ -429,3 +429,27 @@ int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs)
 	*bdfs = steal_ptr(v);
 	return 0;
 }
+
+int vn_journal_find_netdev(const struct vn_sys *sys, const char *ifname,
+			   char bdf[VN_BDF_MAX])
+{
+	_cleanup_strv_ char **all = NULL;
+	int r = vn_journal_list(sys, &all);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; all[i]; i++) {
+		struct vn_record rec;
+		bool had;
+
+		if (vn_journal_read(sys, all[i], &rec) < 0)
+			continue;
+		had = strv_contains(rec.netdevs, ifname);
+		vn_record_clear(&rec);
+		if (had) {
+			snprintf(bdf, VN_BDF_MAX, "%s", all[i]);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -85,3 +85,8 @@ int vn_journal_list(const struct vn_sys *sys, char ***bdfs);
 /* Records in the journal that a killed or failed run left unfinished
  * (corrupt ones included). */
 int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs);
+
+/* The device whose record lists this interface among those it had when it
+ * was bound (a device on vfio-pci has none any more). -ENOENT if none. */
+int vn_journal_find_netdev(const struct vn_sys *sys, const char *ifname,
+			   char bdf[VN_BDF_MAX]);

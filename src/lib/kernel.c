@@ -730,15 +730,17 @@ enum vn_paths vn_caps_paths(const struct vn_caps *c)
 {
 	enum vn_tri g = c->noiommu_group.value, d = c->noiommu_cdev.value;
 
-	if (g == VN_YES && d == VN_YES)
-		return VN_PATHS_BOTH;
-	if (g == VN_YES && d == VN_NO)
-		return VN_PATHS_GROUP;
-	if (d == VN_YES && g == VN_NO)
-		return VN_PATHS_CDEV;
-	if (g == VN_NO && d == VN_NO)
-		return VN_PATHS_NONE;
-	return VN_PATHS_UNKNOWN;
+	if (g == VN_UNKNOWN || d == VN_UNKNOWN)
+		return VN_PATHS_UNKNOWN;
+	return vn_paths_of(g == VN_YES, d == VN_YES);
+}
+
+enum vn_paths vn_paths_of(bool group, bool cdev)
+{
+	return group && cdev ? VN_PATHS_BOTH :
+	       group	     ? VN_PATHS_GROUP :
+	       cdev	     ? VN_PATHS_CDEV :
+			       VN_PATHS_NONE;
 }
 
 const char *vn_paths_name(enum vn_paths p)

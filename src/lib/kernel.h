@@ -144,6 +144,8 @@ enum vn_paths {
 };
 
 enum vn_paths vn_caps_paths(const struct vn_caps *caps);
+/* The paths a device has (a group node, a cdev), in the same words. */
+enum vn_paths vn_paths_of(bool group, bool cdev);
 const char *
 vn_paths_name(enum vn_paths p); /* none, group, cdev, both, unknown */
 /* One sentence: "a no-IOMMU device gets /dev/vfio/noiommu-N and ...". */

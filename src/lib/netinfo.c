@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 
+#include "bdf.h"
 #include "netinfo.h"
 #include "pci.h"
 #include "sys.h"
@@ -387,4 +388,112 @@ bool vn_net_is_up(const struct vn_sys *sys, const char *ifname)
 int vn_dev_netdevs(const struct vn_sys *sys, const char *bdf, char ***names)
 {
 	return vn_dev_class_children(sys, bdf, "net", names);
+}
+
+/*
+ * The interface's own name for a name or an altname. On the host the
+ * kernel resolves both (net/core/dev.c: __dev_get_by_name() looks names
+ * up through netdev_name_node_lookup(), which holds the altnames too); a
+ * recorded tree knows only /sys/class/net.
+ */
+static int primary_name(const struct vn_sys *sys, const char *name,
+			char out[IF_NAMESIZE])
+{
+	unsigned int idx;
+
+	if (!vn_sys_is_host(sys)) {
+		if (strlen(name) >= IF_NAMESIZE ||
+		    !vn_exists(sys, "/sys/class/net/%s", name))
+			return -ENODEV;
+		snprintf(out, IF_NAMESIZE, "%s", name);
+		return 0;
+	}
+	idx = if_nametoindex(name);
+	if (!idx || !if_indextoname(idx, out))
+		return -ENODEV;
+	return 0;
+}
+
+/* What an interface without a PCI function is: "a bridge", "a bond"... */
+static char *virtual_kind(const struct vn_sys *sys, const char *ifname)
+{
+	_cleanup_free_ char *uevent = NULL, *type = NULL;
+	const char *devtype = NULL;
+	char *s = NULL;
+
+	if (vn_read_text(sys, &uevent, "/sys/class/net/%s/uevent", ifname) == 0)
+		devtype = strstr(uevent, "DEVTYPE=");
+	if (devtype) {
+		devtype += strlen("DEVTYPE=");
+		xasprintf(&s, "a %.*s", (int)strcspn(devtype, "\n"), devtype);
+	} else if (vn_exists(sys, "/sys/class/net/%s/bonding", ifname)) {
+		s = strdup("a bond");
+	} else if (vn_exists(sys, "/sys/class/net/%s/bridge", ifname)) {
+		s = strdup("a bridge");
+	} else if (vn_exists(sys, "/sys/class/net/%s/tun_flags", ifname)) {
+		s = strdup("a tun/tap interface");
+	} else if (vn_read_text(sys, &type, "/sys/class/net/%s/type", ifname) ==
+			   0 &&
+		   streq(type, "772")) { /* ARPHRD_LOOPBACK */
+		s = strdup("the loopback interface");
+	} else {
+		s = strdup(
+			"a virtual interface (veth, dummy, VLAN or the like)");
+	}
+	return s;
+}
+
+/*
+ * The PCI function the interface belongs to: its device when that is on
+ * the pci bus, or the function above a virtio device (virtio-net). An
+ * interface of a USB or platform device is not a function's, even though
+ * its sysfs path passes through the host controller's.
+ */
+static int pci_function_of(const struct vn_sys *sys, const char *ifname,
+			   const char *subsys, char bdf[VN_BDF_MAX])
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	char *slash;
+	int r;
+
+	if (!streq(subsys, "pci") && !streq(subsys, "virtio"))
+		return -ENOENT;
+	if ((r = vn_path(sys, path, sizeof(path), "/sys/class/net/%s/device",
+			 ifname)) < 0)
+		return r;
+	if (!realpath(path, real))
+		return -errno;
+	if (streq(subsys, "virtio") && (slash = strrchr(real, '/')))
+		*slash = '\0';
+	slash = strrchr(real, '/');
+	if (!slash || vn_bdf_canonical(slash + 1, bdf) < 0 ||
+	    !streq(slash + 1, bdf) ||
+	    !vn_exists(sys, "/sys/bus/pci/devices/%s", bdf))
+		return -ENOENT;
+	return 0;
+}
+
+int vn_netdev_to_pci(const struct vn_sys *sys, const char *name,
+		     char bdf[VN_BDF_MAX], char **what)
+{
+	_cleanup_free_ char *subsys = NULL;
+	char ifname[IF_NAMESIZE];
+	int r;
+
+	*what = NULL;
+	if ((r = primary_name(sys, name, ifname)) < 0)
+		return r;
+	if (!vn_exists(sys, "/sys/class/net/%s/device", ifname)) {
+		*what = virtual_kind(sys, ifname);
+		return *what ? -ENOTSUP : -ENOMEM;
+	}
+	r = vn_link_name(sys, &subsys, "/sys/class/net/%s/device/subsystem",
+			 ifname);
+	if (r == 0 && pci_function_of(sys, ifname, subsys, bdf) == 0)
+		return 0;
+	if (r == 0)
+		r = xasprintf(what, "an interface of a %s device", subsys);
+	else
+		*what = strdup("an interface of a device on another bus");
+	return *what ? -ENOTSUP : -ENOMEM;
 }

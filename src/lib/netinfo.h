@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bdf.h"
+
 struct vn_sys;
 
 /* What the network guard needs to know about this host, read once. */
@@ -25,6 +27,16 @@ int vn_net_stack(const struct vn_sys *sys, const char *ifname, char ***stack);
 /* Network interfaces of a PCI function, wherever they sit below it
  * (virtio-net puts them under virtioN/net). */
 int vn_dev_netdevs(const struct vn_sys *sys, const char *bdf, char ***names);
+
+/*
+ * A network interface, by its name or an altname (as ip link shows them),
+ * to the PCI function it belongs to (virtio-net included: the function
+ * above virtioN). -ENODEV when there is no such interface; -ENOTSUP when
+ * it is not a PCI function's, with *what saying what it is ("a bridge",
+ * "a bond", "an interface on usb"), for the caller to free.
+ */
+int vn_netdev_to_pci(const struct vn_sys *sys, const char *name,
+		     char bdf[VN_BDF_MAX], char **what);
 
 /* IFF_UP from /sys/class/net/IF/flags. */
 bool vn_net_is_up(const struct vn_sys *sys, const char *ifname);

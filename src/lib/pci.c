@@ -248,3 +248,10 @@ int vn_dev_class_children(const struct vn_sys *sys, const char *bdf,
 	*names = steal_ptr(v);
 	return 0;
 }
+
+bool vn_dev_has_id(const struct vn_dev *dev, const struct vn_pci_id *id)
+{
+	return dev->vendor == id->vendor && dev->device == id->device &&
+	       (!id->has_sub || (dev->subvendor == id->subvendor &&
+				 dev->subdevice == id->subdevice));
+}

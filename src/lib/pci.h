@@ -81,3 +81,6 @@ bool vn_dev_is_vfio(const struct vn_dev *dev);
 
 /* A bridge of any kind (PCI base class 0x06). */
 bool vn_dev_is_bridge(const struct vn_dev *dev);
+
+/* Does the function carry these IDs (and subsystem IDs, when given)? */
+bool vn_dev_has_id(const struct vn_dev *dev, const struct vn_pci_id *id);

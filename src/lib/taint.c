@@ -150,6 +150,7 @@ int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 	char *save = NULL, *tok;
 	unsigned long m = 0, v;
 	bool any = false;
+	int r;
 
 	*bad = 0;
 	while (*s == ' ' || *s == '\t')
@@ -160,13 +161,16 @@ int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 	if (!num)
 		return -ENOMEM;
 	strip_trailing(num);
-	if (parse_ulong(num,
-			startswith(num, "0x") || startswith(num, "0X") ? 16 :
-									 10,
-			&v) == 0) {
+	r = parse_ulong(
+		num, startswith(num, "0x") || startswith(num, "0X") ? 16 : 10,
+		&v);
+	if (r == 0) {
 		*mask = v;
 		return 0;
 	}
+	/* A number too large for the kernel's unsigned long is not letters. */
+	if (r == -ERANGE)
+		return -ERANGE;
 	if (strstr(s, "Not tainted")) {
 		*mask = 0;
 		return 0;

@@ -37,8 +37,9 @@ void vn_taint_letters(unsigned long mask, char *buf, size_t size);
  * oops header form ("Tainted: G        W  O", also inside a whole "CPU: 0
  * PID: 1 Comm: x Tainted: ... 6.1.0 #1" line, with blanks collapsed or
  * not: every letter names one flag), the verbose form ("[U]=USER, [W]=WARN"),
- * or "Not tainted". -EINVAL for anything else, with *bad set to the first
- * character that is not a taint letter (0 if none).
+ * or "Not tainted". -ERANGE for a number above ULONG_MAX (the kernel's
+ * tainted_mask is an unsigned long). -EINVAL for anything else, with *bad
+ * set to the first character that is not a taint letter (0 if none).
  */
 int vn_taint_parse(const char *s, unsigned long *mask, char *bad);
 

@@ -450,3 +450,23 @@ int vn_holders_of(const struct vn_holders *h, const struct vn_dev *dev,
 	*n = k;
 	return 0;
 }
+
+const char *vn_cdev_state_name(enum vn_cdev_state s)
+{
+	switch (s) {
+	case VN_CDEV_OK:
+		return "ok";
+	case VN_CDEV_NOT_VFIO:
+		return "not-vfio";
+	case VN_CDEV_NO_SUPPORT:
+	case VN_CDEV_PREDATES:
+		return "unsupported";
+	case VN_CDEV_NOIOMMU_NONE:
+		return "noiommu-unsupported";
+	case VN_CDEV_NO_NODE:
+		return "missing";
+	case VN_CDEV_WRONG_NODE:
+		return "mismatch";
+	}
+	return NULL;
+}

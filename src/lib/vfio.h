@@ -91,3 +91,6 @@ struct vn_holder_ref {
  * when none. */
 int vn_holders_of(const struct vn_holders *h, const struct vn_dev *dev,
 		  struct vn_holder_ref **out, size_t *n);
+/* The same as one word for scripts: ok, not-vfio, unsupported,
+ * noiommu-unsupported, missing, mismatch. */
+const char *vn_cdev_state_name(enum vn_cdev_state s);

@@ -26,7 +26,13 @@ enum vn_coltype {
 	VN_COL_STR,
 	VN_COL_NUM,
 	VN_COL_BOOL,
-	VN_COL_LIST, /* strings: joined by "," in tables, an array in JSON */
+	/* Items: one per line in tables people read, joined by "," in raw
+	 * tables and pairs (a "," inside an item written \x2c), an array in
+	 * JSON (of objects when the items carry them). */
+	VN_COL_LIST,
+	/* A JSON object; its keys flatten to NAME_KEY pairs; tables show a
+	 * compact text. */
+	VN_COL_OBJECT,
 };
 
 enum {
@@ -41,6 +47,7 @@ struct vn_coldef {
 	enum vn_coltype type;
 	unsigned int flags;
 	const char *help;
+	const char *const *keys; /* VN_COL_OBJECT: its keys, for --pairs */
 };
 
 #define VN_MAX_COLUMNS 64
@@ -63,7 +70,8 @@ static inline void vn_table_freep(struct vn_table **t)
 	vn_table_free(*t);
 }
 
-/* Start a row; cells default to null ("-" in tables, null in JSON). */
+/* Start a row; cells default to null ("-" in tables, "" in raw tables,
+ * pairs and single columns, null in JSON). */
 int vn_table_add_row(struct vn_table *t);
 /* Set a cell of the current row by column index in defs. */
 int vn_cell_str(struct vn_table *t, size_t col, const char *s);
@@ -71,15 +79,27 @@ int vn_cell_strf(struct vn_table *t, size_t col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int vn_cell_num(struct vn_table *t, size_t col, long long v);
 int vn_cell_bool(struct vn_table *t, size_t col, bool v);
-/* Null in JSON, but this text in tables ("none", "?", a reason). */
-int vn_cell_null_text(struct vn_table *t, size_t col, const char *text);
-/* Append one item to a VN_COL_LIST cell. */
+/*
+ * What a table people read shows in place of the cell's value: a note, a
+ * reason ("none (group only)", "?"). Never in script formats (raw, pairs,
+ * JSON, --noheadings, a single column), where a cell holds its value or
+ * nothing.
+ */
+int vn_cell_note(struct vn_table *t, size_t col, const char *text);
+/* Append one item to a VN_COL_LIST cell; with obj (owned, may be NULL),
+ * JSON gets that object for the item. */
 int vn_cell_list_add(struct vn_table *t, size_t col, const char *item);
+int vn_cell_list_add_obj(struct vn_table *t, size_t col, const char *item,
+			 struct json_object *obj);
+/* A VN_COL_OBJECT cell: text for tables, obj (owned) for JSON and pairs. */
+int vn_cell_obj(struct vn_table *t, size_t col, const char *text,
+		struct json_object *obj);
 /* Is this column selected for output? Lets callers skip costly work. */
 bool vn_table_wants(const struct vn_table *t, size_t col);
 
-/* JSON renders { "<json_key>": [ {...}, ... ] }. */
-int vn_table_print(struct vn_table *t, FILE *out, const char *json_key);
+/* JSON renders { "schema": schema, "<json_key>": [ {...}, ... ] }. */
+int vn_table_print(struct vn_table *t, FILE *out, const char *json_key,
+		   int schema);
 
 /* Documents: JSON, or KEY="value" lines with nested keys joined by "_". */
 int vn_doc_print(struct json_object *doc, const struct vn_outopts *o,

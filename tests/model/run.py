@@ -648,10 +648,17 @@ def planned_steps(stdout):
     optional) for a module load; optional when a condition may skip it.
     The one function that knows the plan's JSON shape: devices[].writes[]
     = {path, value} (no module loads) up to issue 12, devices[].steps[] =
-    {kind, path, value, module, condition} since; noiommu prints a text
-    line 'would write V to PATH' after the document."""
+    {kind, path, value, module, condition} since. noiommu on/off prints
+    its own document (schema 1): the unbind transaction's document in
+    "unbind", then its own "writes" (before: a text line 'would write V
+    to PATH' after the transaction's document)."""
     doc, end = json.JSONDecoder().raw_decode(stdout.lstrip())
     steps = []
+    if doc.get("action") in ("on", "off"):
+        own = doc.get("writes") or []
+        doc = doc.get("unbind") or {}
+    else:
+        own = []
 
     def add(step):
         optional = step.get("condition") is not None
@@ -666,6 +673,8 @@ def planned_steps(stdout):
                 add(step)
     for step in doc.get("steps") or []:
         add(step)
+    for w in own:
+        steps.append((w["path"], w["value"], False))
     for line in stdout.lstrip()[end:].splitlines():
         parts = line.split()
         if len(parts) == 5 and parts[:2] == ["would", "write"] and \

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "lib/audit.h"
 #include "lib/taint.h"
 #include "lib/util.h"
 
@@ -57,9 +58,33 @@ static void letters(void **state)
 	assert_string_equal(buf, "PFS");
 }
 
+static void user_parse(void **state)
+{
+	struct vn_user u;
+
+	(void)state;
+	assert_int_equal(vn_user_parse("alice (via sudo, uid 0)", &u), 0);
+	assert_string_equal(u.name, "alice");
+	assert_int_equal(u.uid, 0);
+	assert_string_equal(u.via, "sudo");
+	assert_int_equal(vn_user_parse("bob (login uid 1000)", &u), 0);
+	assert_string_equal(u.name, "bob");
+	assert_int_equal(u.uid, 1000);
+	assert_string_equal(u.via, "login");
+	assert_int_equal(vn_user_parse("root (uid 0)", &u), 0);
+	assert_string_equal(u.via, "uid");
+	assert_int_equal(vn_user_parse("someone else", &u), -EINVAL);
+	assert_string_equal(u.name, "someone else");
+	assert_int_equal(u.uid, -1);
+	assert_null(u.via);
+	assert_int_equal(vn_user_parse("x (uid 1x)", &u), -EINVAL);
+	assert_string_equal(u.name, "x (uid 1x)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(user_parse),
 		cmocka_unit_test(table),
 		cmocka_unit_test(short_form),
 		cmocka_unit_test(letters),

@@ -35,8 +35,9 @@ for step in bind-journaled bind-override bind-unbound bind-bound; do
 	like "$(journal_of $NIC)" "original_driver=e1000e" "killed at $step: the journal keeps e1000e"
 	run vfio-noiommuctl status
 	like "$OUT" "Journal +interrupted run left $NIC between drivers" "killed at $step: status notices"
-	run vfio-noiommuctl list -o BDF,JOURNAL
-	like "$OUT" "$NIC +interrupted:" "killed at $step: list shows the device"
+	run vfio-noiommuctl list --all -o BDF,JOURNAL
+	like "$OUT" "$NIC +interrupted:" "killed at $step: list --all shows the device"
+	like "$ERR" "$NIC: a bind was interrupted" "killed at $step: list warns about it"
 	if [ $step = bind-bound ]; then
 		# Killed after its last write: the device is on vfio-pci, only
 		# the record lags. Binding again completes it.

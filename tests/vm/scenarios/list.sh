@@ -20,6 +20,24 @@ run vfio-noiommuctl list --all -o BDF,NAME,CLASS
 like "$OUT" "0000:00:02.0 +82574L Gigabit Network Connection +Ethernet controller" \
 	"names come from pci.ids"
 
+# A device argument may be an interface name or altname (resolved to its
+# PCI function) or an ID; a bridge or bond is no PCI function's.
+ifn=$(ls /sys/bus/pci/devices/$NIC/net)
+run vfio-noiommuctl list --pairs -o BDF "$ifn"
+is "$(row $NIC BDF)" $NIC "list $ifn is $NIC"
+exit_is 0 "give $ifn the altname vn-alt0" -- altname "$ifn" vn-alt0
+run vfio-noiommuctl list --pairs -o BDF vn-alt0
+is "$(row $NIC BDF)" $NIC "list of the altname vn-alt0 is $NIC"
+edus=$(for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] && echo "$d"
+done | wc -l)
+run vfio-noiommuctl list --pairs -o BDF 1234:11e8 $EDU 0000:00:03.0
+is "$(printf '%s\n' "$OUT" | grep -c BDF=)" "$edus" "an ID and a BDF naming the same function list it once"
+ip link add vn-br0 type bridge
+exit_is 2 "a bridge is no PCI function's" -- vfio-noiommuctl list vn-br0
+like "$ERR" "'vn-br0' is a bridge, not the network interface of a PCI function" "it says it is a bridge"
+ip link del vn-br0
+
 [ "$target" = iommu ] || noiommu_on
 sysfs_bind_vfio $EDU
 sysfs_bind_vfio $NIC
@@ -56,19 +74,27 @@ if [ -n "$cdev0" ]; then
 	is "$(row $EDU OWNER)" "root:root" "the cdev's owner is shown"
 	like "$(row $EDU DEVT)" "^[0-9]+:0\$" "the cdev's dev_t has minor 0"
 else
-	run vfio-noiommuctl list -o BDF,CDEV $EDU
+	run vfio-noiommuctl list --pairs -o BDF,CDEV,CDEV_STATE,CDEV_REASON $EDU
+	is "$(row $EDU CDEV)" "" "CDEV holds no value, not a reason"
 	case $target in
-	group-only) like "$OUT" "none: kernel built without VFIO_DEVICE_CDEV" \
-		"group-only: CDEV says the kernel has no cdev support" ;;
-	pre-7.3) like "$OUT" "none: no-IOMMU cdevs need IOMMUFD_NOIOMMU" \
-		"pre-7.3: CDEV says no-IOMMU cdevs need 7.3" ;;
-	lts-6.1) like "$OUT" "none: VFIO device cdevs need Linux 6\\.6" \
-		"lts-6.1: CDEV says cdevs need 6.6" ;;
+	group-only)
+		is "$(row $EDU CDEV_STATE)" unsupported \
+			"group-only: CDEV_STATE says the kernel has no cdevs"
+		like "$(row $EDU CDEV_REASON)" "kernel built without VFIO_DEVICE_CDEV" \
+			"group-only: CDEV_REASON says why" ;;
+	pre-7.3)
+		is "$(row $EDU CDEV_STATE)" noiommu-unsupported \
+			"pre-7.3: CDEV_STATE says no-IOMMU cdevs are missing"
+		like "$(row $EDU CDEV_REASON)" "no-IOMMU cdevs need IOMMUFD_NOIOMMU" \
+			"pre-7.3: CDEV_REASON says they need 7.3" ;;
+	lts-6.1)
+		is "$(row $EDU CDEV_STATE)" unsupported \
+			"lts-6.1: CDEV_STATE says the kernel has no cdevs"
+		like "$(row $EDU CDEV_REASON)" "VFIO device cdevs need Linux 6\\.6" \
+			"lts-6.1: CDEV_REASON says cdevs need 6.6" ;;
 	esac
-	run vfio-noiommuctl list --pairs -o BDF,CDEV_REASON $EDU
-	ok '[ -n "$(row $EDU CDEV_REASON)" ]' "the reason has its own column: $(row $EDU CDEV_REASON)"
-	run vfio-noiommuctl list --json -o CDEV,CDEV_REASON $EDU
-	ok 'jhas "\"cdev\": null"' "list --json: cdev is null, the reason apart"
+	run vfio-noiommuctl list -o BDF,CDEV $EDU
+	like "$OUT" "none \\((no cdevs|group only)\\)" "people read why in the table"
 	ok "[ -d /sys/class/vfio-dev/vfio0 ] && [ ! -e /sys/class/vfio-dev/vfio0/dev ]" \
 		"the class object vfio0 exists without dev, as the tool says"
 fi

@@ -42,10 +42,14 @@ exit_is 0 "off again" -- vfio-noiommuctl noiommu off
 like "$OUT" "already disabled" "off again: already disabled"
 
 if [ "$target" = builtin ]; then
-	exit_is 0 "built in: on --persist" -- vfio-noiommuctl noiommu on --persist
-	like "$OUT" "vfio is built into this kernel: .*add vfio.enable_unsafe_noiommu_mode=1 to the kernel command line" \
-		"built in: it prints the command-line addition"
+	# Nothing is persisted: exit 3, never 0, naming what to add where.
+	exit_is 3 "built in: on --persist exits 3" -- vfio-noiommuctl noiommu on --persist
+	like "$ERR" "vfio is built into this kernel, so modprobe.d does not apply: add vfio.enable_unsafe_noiommu_mode=1 to the kernel command line" \
+		"built in: it names the command-line addition"
 	ok '[ ! -e /etc/modprobe.d/vfio-noiommu.conf ]' "built in: no modprobe.d file"
+	is "$(cat $param)" N "built in: nothing was changed"
+	run vfio-noiommuctl noiommu on --persist --json
+	like "$OUT" '"how": "cmdline"' "built in: --json says the command line is the way"
 	exit 0
 fi
 

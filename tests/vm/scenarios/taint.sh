@@ -8,9 +8,9 @@
 target=$(vm_target)
 EDU=0000:00:03.0
 case $target in
-both) mode='group+cdev' lines=2 ;;
-cdev-only) mode=cdev lines=1 ;;
-group-only | pre-7.3 | lts-6.1) mode=group lines=1 ;;
+both) mode='group+cdev' paths=both lines=2 ;;
+cdev-only) mode=cdev paths=cdev lines=1 ;;
+group-only | pre-7.3 | lts-6.1) mode=group paths=group lines=1 ;;
 esac
 
 exit_is 0 "clean boot: taint" -- vfio-noiommuctl taint
@@ -30,7 +30,8 @@ like "$OUT" "$EDU  1234:11e8 +no-IOMMU $mode_re  bound [0-9-]+ [0-9:]+  still bo
 like "$OUT" "by root" "and to the user who bound it"
 like "$OUT" "reaches back to boot: this is the complete list" "the log is complete"
 run vfio-noiommuctl taint --json
-ok 'jhas "\"mode\": \"$mode\""' "JSON: mode $mode"
+ok 'jhas "\"access_paths\": \"$paths\""' "JSON: access_paths $paths"
+ok 'jhas "\"via\": "' "JSON: the user is an object"
 ok 'jhas "\"log_lines\": $lines"' "JSON: $lines log line(s), as doc/kernel.md §4.1 says"
 ok 'jhas "\"complete\": true"' "JSON: the log is complete"
 is "$(dmesg | grep -c 'Adding kernel taint for vfio-noiommu')" "$lines" "dmesg has $lines taint line(s)"
