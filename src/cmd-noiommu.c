@@ -575,9 +575,8 @@ static int persist_conflict(struct vn_sys *sys, struct change *c,
 static int conf_failed(const struct vn_sys *sys, struct change *c,
 		       const char *action, const char *file, int r)
 {
-	c->error = streq(action, "write") ?
-			   "cannot write the modprobe.d file" :
-			   "cannot remove the modprobe.d file";
+	c->error = streq(action, "write") ? "cannot write the modprobe.d file" :
+					    "cannot remove the modprobe.d file";
 	if (r != -ELOOP) {
 		vn_err("cannot %s %s: %s", action, file, strerror(-r));
 		return VN_EXIT_FAILED;
