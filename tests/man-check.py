@@ -6,7 +6,9 @@
 - every option a command's --help lists is in that command's subsection of
   COMMANDS, or in COMMON OPTIONS or OUTPUT FORMATS;
 - every column of list is in the column table;
-- every field of every JSON document (doc/schema/*.json) is named;
+- every field of every JSON document (doc/schema/*.json) is named, and
+  every value of an enum is given (in JSON DOCUMENTS, or in the command's
+  subsection: list's column table, bind's guards);
 - every environment variable the program reads (getenv in SRC) is in
   ENVIRONMENT.
 """
@@ -60,6 +62,20 @@ def schema_fields(schema, found):
     return found
 
 
+def schema_enums(schema, found):
+    """The string values of every enum in a schema."""
+    if isinstance(schema, dict):
+        for k, v in schema.items():
+            if k == "enum":
+                found |= {x for x in v if isinstance(x, str)}
+            else:
+                schema_enums(v, found)
+    elif isinstance(schema, list):
+        for v in schema:
+            schema_enums(v, found)
+    return found
+
+
 def main():
     exe, man, src = sys.argv[1:4]
     text = open(man).read()
@@ -88,7 +104,13 @@ def main():
     schema_dir = os.path.join(os.path.dirname(man), "..", "doc", "schema")
     for name in sorted(os.listdir(schema_dir)):
         with open(os.path.join(schema_dir, name)) as f:
-            fields = schema_fields(json.load(f), set())
+            schema = json.load(f)
+        fields = schema_fields(schema, set())
+        for value in sorted(schema_enums(schema, set())):
+            if not re.search(r'[*"]%s[*"]' % re.escape(value),
+                             docs + secs.get("COMMANDS", "")):
+                failures.append("%s: value %s is not in JSON DOCUMENTS"
+                                % (name, value))
         for field in sorted(fields):
             if not re.search(r'[*."]%s[*."]' % re.escape(field), docs) and \
                     not (name == "list.json" and
