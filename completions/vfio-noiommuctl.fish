@@ -35,8 +35,9 @@ end
 function __vfio_noiommuctl_columns
     set -l cols BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT JOURNAL ORIG_DRIVER
     set -l tok (commandline -ct | string replace -r '^--output=' '')
-    set -l head (string match -r '^.*,' -- $tok)
-    test -z "$head"; and set head (string match -r '^\+' -- $tok)
+    # One word, empty when there is nothing before the column typed: an
+    # empty list would make $head$cols empty too.
+    set -l head (string match -r '^.*,' -- $tok; or string match -r '^\+' -- $tok; or echo)
     if string match -qr '[a-z]' -- (string replace -r '^.*[,+]' '' -- $tok)
         set cols (string lower -- $cols)
     end

@@ -35,11 +35,7 @@ static error_t parse_txn(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TIMEOUT:
 		/* 0 would time every vfio-pci unbind out at once. */
-		if (vn_parse_seconds(arg, &a->timeout_ms) < 0 || !a->timeout_ms)
-			argp_error(state,
-				   "--timeout: '%s' is not a number of seconds "
-				   "above 0",
-				   arg);
+		vn_argp_seconds(state, "--timeout", arg, true, &a->timeout_ms);
 		break;
 	case OPT_JOBS: {
 		unsigned long n;
