@@ -11,6 +11,7 @@
 
 #include "cli-transaction.h"
 #include "commands.h"
+#include "docs.h"
 #include "lib/audit.h"
 #include "lib/kernel.h"
 #include "lib/lock.h"
@@ -121,42 +122,6 @@ static const struct argp noiommu_argp = {
 
 /* ---- show ----------------------------------------------------------------- */
 
-struct state {
-	struct vn_caps caps;
-	struct vn_persist persist;
-	struct vn_dev_list devs;
-	bool on_host; /* false with --root */
-};
-
-static void state_clear(struct state *s)
-{
-	vn_caps_clear(&s->caps);
-	vn_persist_clear(&s->persist);
-	vn_dev_list_clear(&s->devs);
-}
-
-static int gather(struct vn_sys *sys, struct state *s)
-{
-	int r;
-
-	if ((r = vn_caps_probe(sys, &s->caps)) < 0 ||
-	    (r = vn_persist_read(sys, s->on_host, &s->persist)) < 0)
-		return r;
-	if (!s->on_host)
-		return 0;
-	return vn_vfio_read_all(sys, &s->devs);
-}
-
-static const char *dev_paths(const struct vn_dev *d)
-{
-	bool cdev = d->cdev_state == VN_CDEV_OK, group = d->group.path != NULL;
-
-	return cdev && group ? "group and cdev" :
-	       cdev	     ? "cdev" :
-	       group	     ? "group" :
-			       "no node";
-}
-
 static void print_unavailable(const struct vn_caps *c)
 {
 	printf(VN_LABEL "not available: this kernel was built without "
@@ -169,7 +134,7 @@ static void print_unavailable(const struct vn_caps *c)
 	       "(CONFIG_IOMMUFD_NOIOMMU, Linux 7.3 or later)\n");
 }
 
-static void print_persist(const struct state *s)
+static void print_persist(const struct noiommu_state *s)
 {
 	const struct vn_setting *from;
 	enum vn_tri next = vn_persist_effective(&s->persist, &from);
@@ -207,7 +172,7 @@ static void print_persist(const struct state *s)
 		       s->caps.mode);
 }
 
-static void print_devices(const struct state *s)
+static void print_devices(const struct noiommu_state *s)
 {
 	bool any = false;
 
@@ -218,7 +183,7 @@ static void print_devices(const struct state *s)
 			continue;
 		printf(VN_LABEL "%s  %s (%s)%s\n", any ? "" : "Bound devices",
 		       d->bdf, d->noiommu ? "no-IOMMU" : "behind its IOMMU",
-		       dev_paths(d),
+		       noiommu_dev_paths(d),
 		       d->noiommu && s->caps.mode != 'Y' ?
 			       "; rebinding it would fail while the mode is off" :
 			       "");
@@ -228,7 +193,7 @@ static void print_devices(const struct state *s)
 		printf(VN_LABEL "none on VFIO drivers\n", "Bound devices");
 }
 
-static void print_show(const struct state *s)
+static void print_show(const struct noiommu_state *s)
 {
 	const struct vn_caps *c = &s->caps;
 	enum vn_paths p = vn_caps_paths(c);
@@ -250,87 +215,6 @@ static void print_show(const struct state *s)
 	print_persist(s);
 	if (s->on_host)
 		print_devices(s);
-}
-
-static struct json_object *show_json(const struct state *s)
-{
-	const struct vn_caps *c = &s->caps;
-	const struct vn_setting *from;
-	enum vn_tri next = vn_persist_effective(&s->persist, &from);
-	struct json_object *doc = json_object_new_object();
-	struct json_object *pers = json_object_new_object();
-	struct json_object *sets = json_object_new_array();
-	struct json_object *devs = json_object_new_array();
-	char mode[2] = { c->mode, 0 };
-
-	json_object_object_add(
-		doc, "available",
-		c->noiommu.value == VN_UNKNOWN ?
-			NULL :
-			json_object_new_boolean(c->noiommu.value == VN_YES));
-	json_object_object_add(doc, "source", vn_jstr(c->noiommu.source));
-	json_object_object_add(doc, "parameter",
-			       c->mode ? vn_jstr(mode) : NULL);
-	json_object_object_add(doc, "enabled",
-			       json_object_new_boolean(c->mode == 'Y'));
-	json_object_object_add(doc, "loaded",
-			       json_object_new_boolean(c->mode != 0));
-	json_object_object_add(doc, "builtin",
-			       json_object_new_boolean(s->persist.builtin));
-	json_object_object_add(doc, "access_paths",
-			       vn_jstr(vn_paths_name(vn_caps_paths(c))));
-	for (size_t i = 0; i < s->persist.n; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "where",
-				       vn_jstr(s->persist.v[i].where));
-		json_object_object_add(o, "text",
-				       vn_jstr(s->persist.v[i].text));
-		json_object_object_add(
-			o, "value",
-			s->persist.v[i].value == VN_UNKNOWN ?
-				NULL :
-				json_object_new_boolean(s->persist.v[i].value ==
-							VN_YES));
-		json_object_object_add(
-			o, "ours",
-			json_object_new_boolean(s->persist.v[i].ours));
-		json_object_array_add(sets, o);
-	}
-	json_object_object_add(pers, "enabled",
-			       json_object_new_boolean(next == VN_YES));
-	json_object_object_add(pers, "source",
-			       from ? vn_jstr(from->where) : NULL);
-	json_object_object_add(pers, "text", from ? vn_jstr(from->text) : NULL);
-	json_object_object_add(
-		pers, "agrees",
-		s->on_host && c->mode ?
-			json_object_new_boolean((next == VN_YES) ==
-						(c->mode == 'Y')) :
-			NULL);
-	json_object_object_add(
-		pers, "cmdline_read",
-		json_object_new_boolean(s->persist.cmdline_read));
-	json_object_object_add(pers, "settings", sets);
-	json_object_object_add(doc, "persistent", pers);
-	for (size_t i = 0; i < s->devs.n; i++) {
-		const struct vn_dev *d = s->devs.devs[i];
-		struct json_object *o;
-
-		if (!vn_dev_is_vfio(d))
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "bdf", vn_jstr(d->bdf));
-		json_object_object_add(o, "noiommu",
-				       json_object_new_boolean(d->noiommu));
-		json_object_object_add(o, "paths", vn_jstr(dev_paths(d)));
-		json_object_object_add(o, "rebind_fails",
-				       json_object_new_boolean(d->noiommu &&
-							       c->mode != 'Y'));
-		json_object_array_add(devs, o);
-	}
-	json_object_object_add(doc, "devices", devs);
-	return doc;
 }
 
 /* ---- on / off ---------------------------------------------------------------- */
@@ -356,7 +240,7 @@ static void say(const char *key, const char *fmt, ...)
  * applies after ours and says otherwise (files in order of their names,
  * the command line last), or, to turn it off, a setting that is not ours.
  */
-static int persist_conflict(const struct state *s, bool on)
+static int persist_conflict(const struct noiommu_state *s, bool on)
 {
 	if (s->persist.builtin)
 		return VN_EXIT_OK; /* only the command line applies: printed */
@@ -392,7 +276,8 @@ static int persist_conflict(const struct state *s, bool on)
 	return VN_EXIT_OK;
 }
 
-static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
+static int persist_on(struct vn_sys *sys, const struct noiommu_state *s,
+		      bool dry)
 {
 	_cleanup_free_ char *text = NULL, *listed = NULL;
 	const struct vn_setting *from;
@@ -442,7 +327,8 @@ static int persist_on(struct vn_sys *sys, const struct state *s, bool dry)
 	return VN_EXIT_OK;
 }
 
-static int persist_off(struct vn_sys *sys, const struct state *s, bool dry)
+static int persist_off(struct vn_sys *sys, const struct noiommu_state *s,
+		       bool dry)
 {
 	const struct vn_setting *from;
 	char user[160];
@@ -492,7 +378,8 @@ static void warn_after_on(const struct vn_sys *sys, const struct vn_caps *c)
 			mask);
 }
 
-static int live_on_off(struct vn_sys *sys, struct state *s, bool on, bool dry)
+static int live_on_off(struct vn_sys *sys, struct noiommu_state *s, bool on,
+		       bool dry)
 {
 	char user[160], now = 0;
 	int r;
@@ -536,7 +423,7 @@ static int live_on_off(struct vn_sys *sys, struct state *s, bool on, bool dry)
 
 /* What 'off' leaves behind: no-IOMMU devices still bound, and how their
  * holders reach them (§2.3: the legacy container breaks on restart). */
-static void report_bound(struct vn_sys *sys, const struct state *s)
+static void report_bound(struct vn_sys *sys, const struct noiommu_state *s)
 {
 	struct vn_holders h = { 0 };
 	bool any = false;
@@ -554,7 +441,7 @@ static void report_bound(struct vn_sys *sys, const struct state *s)
 			    "that reopens one through the legacy group and "
 			    "container fails (VFIO_SET_IOMMU: ENODEV):");
 		any = true;
-		say("", "%s (%s)", d->bdf, dev_paths(d));
+		say("", "%s (%s)", d->bdf, noiommu_dev_paths(d));
 		for (size_t j = 0; j < h.n; j++)
 			if (vn_holder_match(&h.v[j], d) == VN_HOLD_YES)
 				say("", "  %s[%d] holds it through %s",
@@ -572,7 +459,7 @@ static void report_bound(struct vn_sys *sys, const struct state *s)
 	vn_holders_clear(&h);
 }
 
-static int unbind_noiommu(struct vn_sys *sys, const struct state *s,
+static int unbind_noiommu(struct vn_sys *sys, const struct noiommu_state *s,
 			  const struct noiommu_args *a, int lock)
 {
 	_cleanup_strv_ char **bdfs = NULL;
@@ -590,7 +477,7 @@ static int unbind_noiommu(struct vn_sys *sys, const struct state *s,
 	return vn_txn_run(VN_OP_UNBIND, sys, bdfs, &ta);
 }
 
-static int change(struct vn_sys *sys, struct state *s,
+static int change(struct vn_sys *sys, struct noiommu_state *s,
 		  const struct noiommu_args *a, int lock)
 {
 	bool on = a->action == ON;
@@ -638,7 +525,8 @@ static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
 	struct noiommu_args a = { 0 };
-	struct state s = { 0 };
+	_cleanup_(vn_facts_clear) struct vn_facts f = { 0 };
+	struct noiommu_state s = { 0 };
 	int lock = -1, ret, r;
 
 	vn_parse_verb(&noiommu_argp, "noiommu", argc, argv, &a);
@@ -656,11 +544,11 @@ static int run(int argc, char **argv)
 	} else if ((ret = vn_cli_open_sys(&sys))) {
 		return ret;
 	}
-	s.on_host = !a.root;
+	vn_facts_init(&f, sys, a.root != NULL);
 	if (a.action != SHOW && !a.dry_run && !a.root &&
 	    (ret = vn_cli_take_lock(sys, true, &lock)))
 		return ret;
-	r = gather(sys, &s);
+	r = doc_noiommu_gather(&f, &s);
 	if (r < 0) {
 		vn_err("cannot read the no-IOMMU state: %s", strerror(-r));
 		ret = VN_EXIT_FAILED;
@@ -668,7 +556,7 @@ static int run(int argc, char **argv)
 		ret = VN_EXIT_OK;
 		if (opts.out.fmt == VN_FMT_JSON ||
 		    opts.out.fmt == VN_FMT_PAIRS) {
-			struct json_object *doc = show_json(&s);
+			struct json_object *doc = doc_noiommu_json(&s);
 
 			vn_doc_print(doc, &opts.out, stdout);
 			json_object_put(doc);
@@ -679,7 +567,6 @@ static int run(int argc, char **argv)
 		/* Our lock covers the unbind transaction of --unbind too. */
 		ret = change(sys, &s, &a, lock);
 	}
-	state_clear(&s);
 	vn_lock_release(lock);
 	return ret;
 }

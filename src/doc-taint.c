@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The taint document (moved from cmd-taint.c; report shows it too).
+ */
+#include <json-c/json.h>
+#include <time.h>
+
+#include "docs.h"
+#include "lib/names.h"
+
+int doc_taint_gather(struct vn_facts *f, struct taint_report *r)
+{
+	int e = vn_facts_need(f, VN_FACT_LOG | VN_FACT_DEVS);
+
+	if (e < 0)
+		return e;
+	r->log = f->log;
+	r->attr = f->attr;
+	r->btime = f->btime;
+	r->devs = f->devs;
+	return 0;
+}
+
+const struct vn_dev *taint_find_dev(const struct taint_report *r,
+				    const char *bdf)
+{
+	for (size_t i = 0; i < r->devs.n; i++)
+		if (streq(r->devs.devs[i]->bdf, bdf))
+			return r->devs.devs[i];
+	return NULL;
+}
+
+const char *taint_modes_str(unsigned int m)
+{
+	switch (m) {
+	case VN_ATTR_GROUP | VN_ATTR_CDEV:
+		return "group+cdev";
+	case VN_ATTR_GROUP:
+		return "group";
+	case VN_ATTR_CDEV:
+		return "cdev";
+	}
+	return "unknown";
+}
+
+bool taint_still_bound(const struct vn_dev *d)
+{
+	return d && vn_dev_is_vfio(d) && d->noiommu;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static struct json_object *jtime(const struct taint_report *r, uint64_t usec)
+{
+	char buf[64];
+	time_t t;
+	struct tm tm;
+
+	if (!r->btime)
+		return NULL;
+	t = (time_t)(r->btime + (long long)(usec / 1000000));
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *document(struct vn_sys *sys,
+				    const struct taint_report *r)
+{
+	const struct vn_taint_flag *f = vn_taint_flags();
+	struct json_object *doc = json_object_new_object();
+	struct json_object *flags = json_object_new_array();
+	struct json_object *attrs = json_object_new_array();
+	struct json_object *opens = json_object_new_array();
+	struct json_object *log = json_object_new_object();
+	struct json_object *other = json_object_new_array();
+	char shortf[64];
+
+	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
+	json_object_object_add(doc, "mask",
+			       json_object_new_int64((int64_t)r->mask));
+	json_object_object_add(doc, "short", vn_jstr(shortf));
+	for (size_t i = 0; i < VN_TAINT_COUNT; i++) {
+		struct json_object *o;
+		char l[2] = { f[i].letter, 0 };
+
+		if (!(r->mask & (1UL << i)))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "bit",
+				       json_object_new_int((int)f[i].bit));
+		json_object_object_add(o, "letter", vn_jstr(l));
+		json_object_object_add(o, "name", vn_jstr(f[i].name));
+		json_object_object_add(o, "meaning", vn_jstr(f[i].meaning));
+		json_object_array_add(flags, o);
+	}
+	json_object_object_add(doc, "flags", flags);
+	for (size_t i = 0; i < r->attr.n; i++) {
+		const struct vn_attrib *at = &r->attr.v[i];
+		const struct vn_dev *d = taint_find_dev(r, at->bdf);
+		struct json_object *o = json_object_new_object();
+		char id[16], name[160];
+
+		json_object_object_add(o, "bdf", vn_jstr(at->bdf));
+		snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
+			 d ? d->device : 0);
+		json_object_object_add(o, "id", d ? vn_jstr(id) : NULL);
+		json_object_object_add(o, "name",
+				       d && vn_name_device(sys, d->vendor,
+							   d->device, name,
+							   sizeof(name)) == 0 ?
+					       vn_jstr(name) :
+					       NULL);
+		json_object_object_add(o, "mode",
+				       vn_jstr(taint_modes_str(at->modes)));
+		json_object_object_add(o, "from_log",
+				       json_object_new_boolean(at->from_log));
+		json_object_object_add(o, "log_lines",
+				       json_object_new_int((int)at->lines));
+		json_object_object_add(
+			o, "time", at->from_log ? jtime(r, at->usec) : NULL);
+		json_object_object_add(
+			o, "monotonic_usec",
+			at->from_log ?
+				json_object_new_int64((int64_t)at->usec) :
+				NULL);
+		json_object_object_add(o, "driver", vn_jstr(at->driver));
+		json_object_object_add(o, "user", vn_jstr(at->user));
+		json_object_object_add(
+			o, "still_bound",
+			json_object_new_boolean(taint_still_bound(d)));
+		json_object_array_add(attrs, o);
+	}
+	json_object_object_add(doc, "attributions", attrs);
+	for (size_t i = 0; i < r->attr.nopens; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "bdf", vn_jstr(r->attr.opens[i].bdf));
+		json_object_object_add(o, "comm",
+				       vn_jstr(r->attr.opens[i].comm));
+		json_object_object_add(
+			o, "pid", json_object_new_int(r->attr.opens[i].pid));
+		json_object_object_add(o, "time",
+				       jtime(r, r->attr.opens[i].usec));
+		json_object_array_add(opens, o);
+	}
+	json_object_object_add(doc, "opens", opens);
+	/* Consulted only for U on this host: a decoded VALUE or a taint
+	 * without U leaves it unread. */
+	json_object_object_add(
+		log, "read",
+		json_object_new_boolean(r->host && (r->mask & VN_TAINT_USER)));
+	json_object_object_add(log, "source", vn_jstr(r->log.source));
+	json_object_object_add(log, "error",
+			       r->log.error && !r->log.source ?
+				       vn_jstr(strerror(-r->log.error)) :
+				       NULL);
+	json_object_object_add(log, "records",
+			       json_object_new_int64((int64_t)r->log.n));
+	/* Unknown (null) when the log was not read or cannot tell. */
+	json_object_object_add(
+		log, "complete",
+		!r->log.source || r->log.from_boot < 0 ?
+			NULL :
+			json_object_new_boolean(r->log.from_boot));
+	json_object_object_add(doc, "log", log);
+	if (r->host && (r->mask & VN_TAINT_USER) && !r->attr.n)
+		for (size_t i = 0; vn_taint_user_sources[i]; i++)
+			json_object_array_add(
+				other, vn_jstr(vn_taint_user_sources[i]));
+	json_object_object_add(doc, "other_sources", other);
+	return doc;
+}
+
+struct json_object *doc_taint_json(struct vn_sys *sys,
+				   const struct taint_report *r)
+{
+	return document(sys, r);
+}
