@@ -11,7 +11,8 @@ struct vn_sys;
 
 struct vn_kconfig {
 	char *source; /* "/proc/config.gz", "/boot/config-R", ...; NULL: none */
-	char **syms; /* "VFIO_NOIOMMU=y" for the symbols the tool asks about */
+	char **syms; /* "VFIO_NOIOMMU=y": the symbols the tool asks about,
+		      * and every VFIO and IOMMU symbol */
 };
 
 void vn_kconfig_clear(struct vn_kconfig *kc);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -16,6 +18,8 @@ struct vn_sys_cache {
 	int err[VN_CACHED_COUNT];
 	bool read[VN_CACHED_COUNT];
 };
+
+static void snapshot_free(struct vn_snapshot *snap);
 
 int vn_sys_new(const char *root, struct vn_sys **ret)
 {
@@ -57,6 +61,7 @@ void vn_sys_free(struct vn_sys *sys)
 	if (sys->kmod)
 		kmod_unref(sys->kmod);
 	vn_names_free(sys->names);
+	snapshot_free(sys->snap);
 	free(sys->release);
 	vn_sys_forget(sys);
 	free(sys->cache);
@@ -148,13 +153,100 @@ int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 			return r_;                              \
 	} while (0)
 
-static int read_path(const char *path, char **out)
+static int read_path_now(const struct vn_sys *sys, const char *path, char **out)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : read_fd_full(fd, out, NULL);
 
-	if (fd < 0)
-		return -errno;
-	return read_fd_full(fd, out, NULL);
+	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
+	       r < 0 ? strerror(-r) : "");
+	return r;
+}
+
+/* ---- snapshot: each file and directory read once --------------------- */
+
+#define SNAP_BUCKETS 1024
+
+struct snap_entry {
+	struct snap_entry *next;
+	bool dir;
+	int err;
+	char *text; /* a file's content */
+	char **names; /* a directory's entries */
+	char path[];
+};
+
+struct vn_snapshot {
+	struct snap_entry *bucket[SNAP_BUCKETS];
+};
+
+int vn_sys_snapshot(struct vn_sys *sys)
+{
+	if (!sys->snap)
+		sys->snap = calloc(1, sizeof(*sys->snap));
+	return sys->snap ? 0 : -ENOMEM;
+}
+
+static void snapshot_free(struct vn_snapshot *snap)
+{
+	for (size_t b = 0; snap && b < SNAP_BUCKETS; b++)
+		for (struct snap_entry *e = snap->bucket[b], *n; e; e = n) {
+			n = e->next;
+			free(e->text);
+			strv_free(e->names);
+			free(e);
+		}
+	free(snap);
+}
+
+/* A process's files change with every run and are read once anyway. */
+static bool snap_wanted(const struct vn_sys *sys, const char *path)
+{
+	const char *p = path + strlen(sys->root);
+
+	return sys->snap &&
+	       !(startswith(p, "/proc/") && isdigit((unsigned char)p[6]));
+}
+
+static struct snap_entry **snap_slot(const struct vn_sys *sys, const char *path,
+				     bool dir)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	struct snap_entry **e;
+
+	for (const char *c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (e = &sys->snap->bucket[h % SNAP_BUCKETS]; *e; e = &(*e)->next)
+		if ((*e)->dir == dir && streq((*e)->path, path))
+			break;
+	return e;
+}
+
+/* The first answer for path, kept: -errno, or 0 and a copy in *out. */
+static int snap_read(const struct vn_sys *sys, const char *path, char **out)
+{
+	struct snap_entry **slot = snap_slot(sys, path, false);
+
+	if (!*slot) {
+		size_t n = strlen(path) + 1;
+
+		*slot = calloc(1, sizeof(**slot) + n);
+		if (!*slot)
+			return -ENOMEM;
+		memcpy((*slot)->path, path, n);
+		(*slot)->err = read_path_now(sys, path, &(*slot)->text);
+	}
+	if ((*slot)->err < 0)
+		return (*slot)->err;
+	*out = strdup((*slot)->text);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int read_path(const struct vn_sys *sys, const char *path, char **out)
+{
+	if (snap_wanted(sys, path))
+		return snap_read(sys, path, out);
+	return read_path_now(sys, path, out);
 }
 
 int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
@@ -163,9 +255,7 @@ int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	r = read_path(path, out);
-	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
-	       r < 0 ? strerror(-r) : "");
+	r = read_path(sys, path, out);
 	if (r == 0)
 		strip_trailing(*out);
 	return r;
@@ -174,13 +264,9 @@ int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 int vn_read_file(const struct vn_sys *sys, char **out, const char *fmt, ...)
 {
 	char path[PATH_MAX];
-	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	r = read_path(path, out);
-	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
-	       r < 0 ? strerror(-r) : "");
-	return r;
+	return read_path(sys, path, out);
 }
 
 static int readlink_at(const char *path, char *target, size_t size)
@@ -312,20 +398,19 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int vn_replace_file(const char *tmp, const char *final, const char *text)
+/* Write data to the open temporary fd, sync it, rename it over final
+ * and sync the directory; tmp is removed on failure. */
+static int commit_file(int fd, const char *tmp, const char *final,
+		       const char *data, size_t len)
 {
-	_cleanup_close_ int fd = -1, dfd = -1;
+	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *dir = NULL;
 	char *slash;
 	int r;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0644);
-	if (fd < 0)
-		return -errno;
 	/* fsync before rename: after a crash the file is either the old one
 	 * or the whole new one, never empty. */
-	r = write_all(fd, text, strlen(text));
+	r = write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, final) < 0)
@@ -342,10 +427,49 @@ int vn_replace_file(const char *tmp, const char *final, const char *text)
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir)
 		*slash = '\0';
+	else if (!slash)
+		snprintf(dir, strlen(dir) + 1, ".");
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
 		(void)fsync(dfd);
 	return 0;
+}
+
+int vn_replace_file(const char *tmp, const char *final, const char *text)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	return commit_file(fd, tmp, final, text, strlen(text));
+}
+
+int vn_write_file_atomic(const char *final, const char *data, size_t len,
+			 mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *base = strrchr(final, '/');
+	int r;
+
+	/* A new name beside the final one (mkstemp: O_EXCL, so no link
+	 * placed there is followed), renamed over it when complete. */
+	r = base ? xasprintf(&tmp, "%.*s/.%s.XXXXXX", (int)(base - final),
+			     final, base + 1) :
+		   xasprintf(&tmp, ".%s.XXXXXX", final);
+	if (r < 0)
+		return r;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return r;
+	}
+	return commit_file(fd, tmp, final, data, len);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -353,15 +477,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
+static int list_dir_now(const struct vn_sys *sys, const char *path, char ***out)
 {
-	char path[PATH_MAX];
 	_cleanup_closedir_ DIR *d = NULL;
 	_cleanup_strv_ char **v = NULL;
 	struct dirent *de;
 	int r;
 
-	VPATH_OR_RETURN(sys, path, fmt);
 	d = opendir(path);
 	vn_log(sys, VN_LOG_READ, "list %s%s%s", path, d ? "" : ": ",
 	       d ? "" : strerror(errno));
@@ -380,6 +502,47 @@ int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
 	qsort(v, strv_len(v), sizeof(*v), cmp_str);
 	*out = steal_ptr(v);
 	return 0;
+}
+
+static char **strv_copy(char *const *v)
+{
+	_cleanup_strv_ char **c = strv_new();
+
+	for (size_t i = 0; c && v[i]; i++)
+		if (strv_push(&c, strdup(v[i])) < 0)
+			return NULL;
+	return steal_ptr(c);
+}
+
+static int snap_list_dir(const struct vn_sys *sys, const char *path,
+			 char ***out)
+{
+	struct snap_entry **slot = snap_slot(sys, path, true);
+
+	if (!*slot) {
+		size_t n = strlen(path) + 1;
+
+		*slot = calloc(1, sizeof(**slot) + n);
+		if (!*slot)
+			return -ENOMEM;
+		memcpy((*slot)->path, path, n);
+		(*slot)->dir = true;
+		(*slot)->err = list_dir_now(sys, path, &(*slot)->names);
+	}
+	if ((*slot)->err < 0)
+		return (*slot)->err;
+	*out = strv_copy((*slot)->names);
+	return *out ? 0 : -ENOMEM;
+}
+
+int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	if (snap_wanted(sys, path))
+		return snap_list_dir(sys, path, out);
+	return list_dir_now(sys, path, out);
 }
 
 int vn_parse_node_record(const char *text, struct vn_node_info *info)

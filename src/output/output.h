@@ -79,6 +79,7 @@ int vn_cell_list_add(struct vn_table *t, size_t col, const char *item);
 bool vn_table_wants(const struct vn_table *t, size_t col);
 
 /* JSON renders { "<json_key>": [ {...}, ... ] }. */
+struct json_object *vn_table_json(const struct vn_table *t, const char *key);
 int vn_table_print(struct vn_table *t, FILE *out, const char *json_key);
 
 /* Documents: JSON, or KEY="value" lines with nested keys joined by "_". */
