@@ -14,7 +14,7 @@ _vfio_noiommuctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs="status list bind unbind noiommu taint smoke-test"
+	local verbs="status list bind unbind noiommu taint smoke-test report metrics"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU
 		CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT"
@@ -94,6 +94,15 @@ _vfio_noiommuctl()
 			COMPREPLY=($(compgen -W "$o" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_vfio_noiommuctl_bdfs)" -- "$cur"))
+		fi
+		;;
+	report | metrics)
+		if [[ $prev == --file ]]; then
+			_filedir
+		elif [[ $verb == report ]]; then
+			COMPREPLY=($(compgen -W "--json --archive --redact --file $common" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--file $common" -- "$cur"))
 		fi
 		;;
 	list)

@@ -1,7 +1,7 @@
 # fish completion for vfio-noiommuctl
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-set -l verbs status list bind unbind noiommu taint smoke-test
+set -l verbs status list bind unbind noiommu taint smoke-test report metrics
 set -l columns BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT
 
 function __vfio_noiommuctl_bdfs
@@ -26,6 +26,12 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from taint" -l check -d '
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a smoke-test -d 'drive a bound device through iommufd or its group'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -l path -x -a 'cdev group' -d 'test this path'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a report -d 'one file (JSON or tar) for a support ticket'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l json -d 'write the JSON document (the default)'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l archive -d 'write a tar archive'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l redact -d 'replace host names, addresses and serial numbers'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a metrics -d "OpenMetrics for node_exporter's textfile collector"
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report metrics" -l file -r -F -d 'write to this file'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
 
 complete -c vfio-noiommuctl -s q -l quiet -d 'print only errors and requested output'

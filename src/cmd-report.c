@@ -521,7 +521,10 @@ static void add_driverctl(struct report *rp)
 		strip_trailing(driver);
 		o = json_object_new_object();
 		json_object_object_add(o, "file", vn_jstr(path));
-		json_object_object_add(o, "device", vn_jstr(names[i]));
+		json_object_object_add(o, "device",
+				       vn_jstr(startswith(names[i], "pci-") ?
+						       names[i] + 4 :
+						       names[i]));
 		json_object_object_add(o, "driver", vn_jstr(driver));
 		json_object_array_add(arr, o);
 		if (startswith(names[i], "pci-"))
