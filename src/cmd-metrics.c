@@ -17,56 +17,23 @@
 
 #define PREFIX "vfio_noiommuctl_"
 
-enum {
-	OPT_FILE = 0x700,
-};
-
-struct metrics_args {
-	const char *file; /* NULL: stdout */
-};
-
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
-	struct metrics_args *a = state->input;
-
-	switch (key) {
-	case OPT_FILE:
-		if (!*arg)
-			argp_error(state, "--file: give a file name");
-		a->file = arg;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "metrics takes no arguments ('%s' given)",
-			   arg);
-		break;
-	default:
+	if (key != ARGP_KEY_ARG)
 		return ARGP_ERR_UNKNOWN;
-	}
+	argp_error(state, "metrics takes no arguments ('%s' given)", arg);
 	return 0;
 }
 
-static const struct argp_option options[] = {
-	{ "file", OPT_FILE, "FILE", 0,
-	  "Write to FILE (0644, replaced atomically: node_exporter never reads "
-	  "half a file) instead of standard output",
-	  0 },
-	{ 0 }
-};
-
-static const struct argp_child children[] = {
-	{ &vn_argp_common, 0, NULL, 0 },
-	{ 0 },
-};
-
 static const struct argp metrics_argp = {
-	.options = options,
 	.parser = parse,
 	.doc = "Print OpenMetrics text for node_exporter's textfile collector: "
 	       "kernel taint and its U flag, devices on VFIO drivers, devices "
 	       "left between drivers, no-IOMMU mode now and persisted.\v"
-	       "Exit status: 0; 1 when the state cannot be read or written; 2 "
-	       "on usage errors.",
-	.children = children,
+	       "--file writes the file as 0644 and atomically, so that "
+	       "node_exporter never reads half of it. Exit status: 0; 1 when "
+	       "the state cannot be read or written; 2 on usage errors.",
+	.children = vn_children_file,
 };
 
 /* A label value or HELP text: backslash, double quote, newline escaped
@@ -214,35 +181,16 @@ static int write_metrics(const struct vn_facts *f, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
-static int emit(const struct vn_facts *f, const struct metrics_args *a)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	int r;
-
-	if (!out)
-		return -ENOMEM;
-	r = write_metrics(f, out);
-	if (fclose(out) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r < 0)
-		return r;
-	/* node_exporter reads the directory at any moment: a new file
-	 * renamed over the old one, never one being written. */
-	if (a->file)
-		return vn_write_file_atomic(a->file, buf, len, 0644);
-	return fwrite(buf, 1, len, stdout) == len ? 0 : -EIO;
-}
-
 static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
 	_cleanup_(vn_facts_clear) struct vn_facts f = { 0 };
-	struct metrics_args a = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
 	int ret, r;
 
-	vn_parse_verb(&metrics_argp, "metrics", argc, argv, &a);
+	vn_parse_verb(&metrics_argp, "metrics", argc, argv, NULL);
 	if ((ret = vn_cli_open_sys(&sys)))
 		return ret;
 	if (vn_sys_snapshot(sys) < 0)
@@ -254,15 +202,15 @@ static int run(int argc, char **argv)
 		vn_err("cannot read the kernel state: %s", strerror(-r));
 		return VN_EXIT_FAILED;
 	}
-	r = emit(&f, &a);
-	if (r < 0) {
-		_cleanup_free_ char *name = vn_escape(a.file);
-
-		vn_err("cannot write the metrics to %s: %s",
-		       a.file ? name : "standard output", strerror(-r));
+	out = open_memstream(&buf, &len);
+	if (!out)
 		return VN_EXIT_FAILED;
-	}
-	return VN_EXIT_OK;
+	r = write_metrics(&f, out);
+	if (fclose(out) != 0 || r < 0)
+		return VN_EXIT_FAILED;
+	/* node_exporter reads the directory at any moment: a new file
+	 * renamed over the old one, never one being written. */
+	return vn_cli_write_output("metrics", buf, len, 0644);
 }
 
 const struct vn_verb vn_verb_metrics = {

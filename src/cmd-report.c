@@ -30,13 +30,11 @@
 enum {
 	OPT_ARCHIVE = 0x600,
 	OPT_REDACT,
-	OPT_FILE,
 };
 
 struct report_args {
 	bool archive;
 	bool redact;
-	const char *file; /* NULL: stdout */
 };
 
 /* A raw file for the archive, as read (redacted on the way out). */
@@ -68,11 +66,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_REDACT:
 		a->redact = true;
 		break;
-	case OPT_FILE:
-		if (!*arg)
-			argp_error(state, "--file: give a file name");
-		a->file = arg;
-		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "report takes no arguments ('%s' given)",
 			   arg);
@@ -93,16 +86,7 @@ static const struct argp_option options[] = {
 	  "Replace host names, MAC and IP addresses and serial numbers with "
 	  "placeholders, the same value always the same one",
 	  0 },
-	{ "file", OPT_FILE, "FILE", 0,
-	  "Write to FILE (created 0600, replaced atomically) instead of "
-	  "standard output",
-	  0 },
 	{ 0 }
-};
-
-static const struct argp_child children[] = {
-	{ &vn_argp_common, 0, NULL, 0 },
-	{ 0 },
 };
 
 static const struct argp report_argp = {
@@ -114,9 +98,9 @@ static const struct argp report_argp = {
 	       "kernel log lines about them, the kernel command line, "
 	       "modprobe.d lines and driverctl overrides.\v"
 	       "Runs as any user: what it could not read is listed under "
-	       "\"unreadable\". Exit status: 0; 1 when it cannot be written; "
-	       "2 on usage errors.",
-	.children = children,
+	       "\"unreadable\". --file writes the file as 0600. Exit status: 0; "
+	       "1 when it cannot be written; 2 on usage errors.",
+	.children = vn_children_file,
 };
 
 /* ---- collecting ------------------------------------------------------- */
@@ -706,18 +690,17 @@ static int emit(const struct report *rp, const struct report_args *a)
 	int r;
 
 	if (!f)
-		return -ENOMEM;
+		return VN_EXIT_FAILED;
 	if (a->archive)
 		r = write_archive(rp, f);
 	else
 		r = fprintf(f, "%s\n", json_text(rp->doc)) < 0 ? -EIO : 0;
-	if (fclose(f) != 0 && r == 0)
-		r = -EIO;
-	if (r < 0)
-		return r;
-	if (a->file)
-		return vn_write_file_atomic(a->file, buf, len, 0600);
-	return fwrite(buf, 1, len, stdout) == len ? 0 : -EIO;
+	if (fclose(f) != 0 || r < 0) {
+		vn_err("cannot make the report: %s",
+		       strerror(r < 0 ? -r : EIO));
+		return VN_EXIT_FAILED;
+	}
+	return vn_cli_write_output("report", buf, len, 0600);
 }
 
 static void report_clear(struct report *rp)
@@ -804,7 +787,7 @@ static int run(int argc, char **argv)
 
 	vn_parse_verb(&report_argp, "report", argc, argv, &a);
 	opts.out.fmt = VN_FMT_JSON;
-	if (a.archive && !a.file && isatty(STDOUT_FILENO)) {
+	if (a.archive && !opts.file && isatty(STDOUT_FILENO)) {
 		vn_err("not writing a tar archive to a terminal");
 		vn_hint("redirect it to a file, or give --file FILE");
 		return VN_EXIT_USAGE;
@@ -824,17 +807,11 @@ static int run(int argc, char **argv)
 		report_clear(&rp);
 		return VN_EXIT_FAILED;
 	}
-	r = emit(&rp, &a);
-	if (r < 0) {
-		_cleanup_free_ char *name = vn_escape(a.file);
-
-		vn_err("cannot write the report to %s: %s",
-		       a.file ? name : "standard output", strerror(-r));
-	} else {
+	ret = emit(&rp, &a);
+	if (ret == VN_EXIT_OK)
 		warn_unreadable(&rp);
-	}
 	report_clear(&rp);
-	return r < 0 ? VN_EXIT_FAILED : VN_EXIT_OK;
+	return ret;
 }
 
 const struct vn_verb vn_verb_report = {

@@ -208,37 +208,43 @@ static bool snap_wanted(const struct vn_sys *sys, const char *path)
 	       !(startswith(p, "/proc/") && isdigit((unsigned char)p[6]));
 }
 
-static struct snap_entry **snap_slot(const struct vn_sys *sys, const char *path,
-				     bool dir)
+/* The entry of path, made (not yet read) on first sight; NULL: ENOMEM. */
+static struct snap_entry *snap_entry(const struct vn_sys *sys, const char *path,
+				     bool dir, bool *fresh)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
 	struct snap_entry **e;
+	size_t n = strlen(path) + 1;
 
 	for (const char *c = path; *c; c++)
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	for (e = &sys->snap->bucket[h % SNAP_BUCKETS]; *e; e = &(*e)->next)
 		if ((*e)->dir == dir && streq((*e)->path, path))
 			break;
-	return e;
+	*fresh = !*e;
+	if (*e)
+		return *e;
+	*e = calloc(1, sizeof(**e) + n);
+	if (*e) {
+		memcpy((*e)->path, path, n);
+		(*e)->dir = dir;
+	}
+	return *e;
 }
 
 /* The first answer for path, kept: -errno, or 0 and a copy in *out. */
 static int snap_read(const struct vn_sys *sys, const char *path, char **out)
 {
-	struct snap_entry **slot = snap_slot(sys, path, false);
+	bool fresh;
+	struct snap_entry *e = snap_entry(sys, path, false, &fresh);
 
-	if (!*slot) {
-		size_t n = strlen(path) + 1;
-
-		*slot = calloc(1, sizeof(**slot) + n);
-		if (!*slot)
-			return -ENOMEM;
-		memcpy((*slot)->path, path, n);
-		(*slot)->err = read_path_now(sys, path, &(*slot)->text);
-	}
-	if ((*slot)->err < 0)
-		return (*slot)->err;
-	*out = strdup((*slot)->text);
+	if (!e)
+		return -ENOMEM;
+	if (fresh)
+		e->err = read_path_now(sys, path, &e->text);
+	if (e->err < 0)
+		return e->err;
+	*out = strdup(e->text);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -517,21 +523,16 @@ static char **strv_copy(char *const *v)
 static int snap_list_dir(const struct vn_sys *sys, const char *path,
 			 char ***out)
 {
-	struct snap_entry **slot = snap_slot(sys, path, true);
+	bool fresh;
+	struct snap_entry *e = snap_entry(sys, path, true, &fresh);
 
-	if (!*slot) {
-		size_t n = strlen(path) + 1;
-
-		*slot = calloc(1, sizeof(**slot) + n);
-		if (!*slot)
-			return -ENOMEM;
-		memcpy((*slot)->path, path, n);
-		(*slot)->dir = true;
-		(*slot)->err = list_dir_now(sys, path, &(*slot)->names);
-	}
-	if ((*slot)->err < 0)
-		return (*slot)->err;
-	*out = strv_copy((*slot)->names);
+	if (!e)
+		return -ENOMEM;
+	if (fresh)
+		e->err = list_dir_now(sys, path, &e->names);
+	if (e->err < 0)
+		return e->err;
+	*out = strv_copy(e->names);
 	return *out ? 0 : -ENOMEM;
 }
 
