@@ -744,7 +744,7 @@ static int collect(struct report *rp, const struct report_args *a,
 	add_kernel_log(rp);
 	add_modprobe(rp);
 	if (rp->f.holders.unreadable)
-		unreadable(rp, "/proc/PID/fd and map_files of some processes",
+		unreadable(rp, "/proc/PID/fd and maps of some processes",
 			   -EACCES);
 	put(rp, "unreadable", rp->unreadable);
 	return 0;
