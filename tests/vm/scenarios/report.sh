@@ -22,7 +22,8 @@ ok 'jhas "\"mode\": \"group+cdev\""' "report: taint attributes U to a group+cdev
 ok 'jhas "Adding kernel taint for vfio-noiommu cdev"' "report: the kernel's taint line"
 ok 'jhas "\"CONFIG_IOMMUFD_NOIOMMU\": \"y\""' "report: the kernel config symbols"
 ok 'jhas "\"step\": \"bound\""' "report: the journal record of edu"
-ok 'jhas "\"unreadable\": [ ]"' "report: root could read everything"
+ok 'printf "%s" "$OUT" | tr -d " \n" | grep -qF "\"unreadable\":[]"' \
+	"report: root could read everything"
 ok 'jhas "\"bdf\": \"$EDU\""' "report: edu is among the devices"
 ok '[ -z "$ERR" ]' "report: nothing on stderr as root"
 
@@ -45,8 +46,9 @@ like "$OUT" "^console=ttyS0 .*\\[host-1\\]\\.target=both" "archive: the raw comm
 is "$(ls -l /tmp/ticket.tar | cut -c1-10)" "-rw-------" "archive: written 0600"
 exit_is 2 "report --archive refuses to write to a terminal" -- \
 	sh -c "vfio-noiommuctl report --archive >/dev/console"
+# (run's own /tmp/.tap-* files hold find's output meanwhile)
 run find / /tmp /run -xdev -newer /tmp/report.marker -type f
-is "$(printf '%s\n' "$OUT" | grep -v -e '^/tmp/ticket.tar$' -e '^/proc/' -e '^/sys/' -e '^/dev/' | sed '/^$/d')" "" \
+is "$(printf '%s\n' "$OUT" | grep -v -e '^/tmp/ticket.tar$' -e '^/tmp/\.tap-' | sed '/^$/d')" "" \
 	"nothing but the output was written"
 
 # --- as a user who may not read the kernel log ------------------------------------
