@@ -333,9 +333,11 @@ static int added(const struct run *r, char ***bdfs)
  * lock them too and plan again from what is there now. */
 static int prepare(struct run *r, char **bdfs)
 {
-	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **all = strv_new();
 	int ret, n;
 
+	if (!all)
+		return VN_EXIT_FAILED;
 	if (locking(r) && (ret = vn_cli_take_lock(r->sys, false, &r->lock))) {
 		r->failure = "the lock is not available";
 		return ret;

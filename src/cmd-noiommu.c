@@ -347,6 +347,9 @@ static int persist_builtin(struct vn_sys *sys, struct change *c,
 					  from ? from->text : NULL, false);
 		return VN_EXIT_OK;
 	}
+	/* False positive: off here means the next boot has it on, which
+	 * vn_persist_effective() only says with the setting in from. */
+	// cppcheck-suppress nullPointerRedundantCheck
 	c->persist = persist_json("cmdline", NULL, c->on ? param : from->text,
 				  false);
 	if (c->on && !from)

@@ -243,9 +243,9 @@ void vn_attribution_clear(struct vn_attribution *a)
 	*a = (struct vn_attribution){ 0 };
 }
 
-/* "<driver> <BDF>: <rest>": the dev_warn prefix. Returns rest or NULL. */
-static const char *dev_prefix(const char *msg, char *bdf, size_t bdfsz,
-			      char **driver)
+/* "<driver> <BDF>: <rest>": the dev_warn prefix. Returns rest or NULL;
+ * the driver is the text before the first space. */
+static const char *dev_prefix(const char *msg, char *bdf, size_t bdfsz)
 {
 	const char *sp = strchr(msg, ' '), *colon;
 	char canon[VN_BDF_MAX], tmp[32];
@@ -261,39 +261,31 @@ static const char *dev_prefix(const char *msg, char *bdf, size_t bdfsz,
 	if (vn_bdf_canonical(tmp, canon) < 0)
 		return NULL;
 	snprintf(bdf, bdfsz, "%s", canon);
-	if (driver) {
-		*driver = strndup(msg, (size_t)(sp - msg));
-		if (!*driver)
-			return NULL;
-	}
 	return colon + 2;
 }
 
 int vn_kmsg_match_taint(const char *msg, char *bdf, size_t bdfsz, char **driver,
 			unsigned int *mode)
 {
-	const char *rest;
+	const char *rest = dev_prefix(msg, bdf, bdfsz);
 
 	*driver = NULL;
-	rest = dev_prefix(msg, bdf, bdfsz, driver);
 	if (!rest)
 		return 0;
 	if (streq(rest, "Adding kernel taint for vfio-noiommu group on device"))
 		*mode = VN_ATTR_GROUP;
 	else if (streq(rest, "Adding kernel taint for vfio-noiommu cdev"))
 		*mode = VN_ATTR_CDEV;
-	else {
-		free(*driver);
-		*driver = NULL;
+	else
 		return 0;
-	}
-	return 1;
+	*driver = strndup(msg, strcspn(msg, " "));
+	return *driver ? 1 : -ENOMEM;
 }
 
 int vn_kmsg_match_open(const char *msg, char *bdf, size_t bdfsz, char *comm,
 		       size_t commsz, int *pid)
 {
-	const char *rest = dev_prefix(msg, bdf, bdfsz, NULL);
+	const char *rest = dev_prefix(msg, bdf, bdfsz);
 	const char *open, *colon;
 	size_t n;
 
@@ -363,9 +355,10 @@ static int take_taint(struct vn_attribution *a, const struct vn_kmsg_rec *rec)
 	unsigned int mode;
 	struct vn_attrib *at;
 	char *driver;
+	int r = vn_kmsg_match_taint(rec->msg, bdf, sizeof(bdf), &driver, &mode);
 
-	if (!vn_kmsg_match_taint(rec->msg, bdf, sizeof(bdf), &driver, &mode))
-		return 0;
+	if (r <= 0)
+		return r;
 	at = find_attrib(a, bdf);
 	if (!at || (at->modes & mode))
 		at = new_attrib(a, bdf);
@@ -418,9 +411,11 @@ static int take_audit(struct vn_attribution *a, const struct vn_kmsg_rec *rec)
 	if (r <= 0)
 		return r;
 	at = find_attrib(a, bdf);
-	if (at && !at->user)
-		at->user = steal_ptr(user);
-	free(user);
+	if (!at || at->user) {
+		free(user);
+		return 1;
+	}
+	at->user = user;
 	return 1;
 }
 
