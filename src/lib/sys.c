@@ -245,26 +245,34 @@ static struct snap_entry *snap_entry(const struct vn_sys *sys, const char *path,
 	return *e;
 }
 
-/* The first answer for path, kept: -errno, or 0 and a copy in *out. */
-static int snap_read(const struct vn_sys *sys, const char *path, char **out)
+static int list_dir_now(const struct vn_sys *sys, const char *path,
+			char ***out);
+static char **strv_copy(char *const *v);
+
+/* The first answer for path, kept: -errno, or 0 and a copy in *text (a
+ * file's content) or *names (a directory's entries). */
+static int snap_get(const struct vn_sys *sys, const char *path, char **text,
+		    char ***names)
 {
 	bool fresh;
-	struct snap_entry *e = snap_entry(sys, path, false, &fresh);
+	struct snap_entry *e = snap_entry(sys, path, names != NULL, &fresh);
 
 	if (!e)
 		return -ENOMEM;
 	if (fresh)
-		e->err = read_path_now(sys, path, &e->text);
+		e->err = names ? list_dir_now(sys, path, &e->names) :
+				 read_path_now(sys, path, &e->text);
 	if (e->err < 0)
 		return e->err;
-	*out = strdup(e->text);
-	return *out ? 0 : -ENOMEM;
+	if (names)
+		return (*names = strv_copy(e->names)) ? 0 : -ENOMEM;
+	return (*text = strdup(e->text)) ? 0 : -ENOMEM;
 }
 
 static int read_path(const struct vn_sys *sys, const char *path, char **out)
 {
 	if (snap_wanted(sys, path))
-		return snap_read(sys, path, out);
+		return snap_get(sys, path, out, NULL);
 	return read_path_now(sys, path, out);
 }
 
@@ -528,29 +536,13 @@ static char **strv_copy(char *const *v)
 	return steal_ptr(c);
 }
 
-static int snap_list_dir(const struct vn_sys *sys, const char *path,
-			 char ***out)
-{
-	bool fresh;
-	struct snap_entry *e = snap_entry(sys, path, true, &fresh);
-
-	if (!e)
-		return -ENOMEM;
-	if (fresh)
-		e->err = list_dir_now(sys, path, &e->names);
-	if (e->err < 0)
-		return e->err;
-	*out = strv_copy(e->names);
-	return *out ? 0 : -ENOMEM;
-}
-
 int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
 {
 	char path[PATH_MAX];
 
 	VPATH_OR_RETURN(sys, path, fmt);
 	if (snap_wanted(sys, path))
-		return snap_list_dir(sys, path, out);
+		return snap_get(sys, path, NULL, out);
 	return list_dir_now(sys, path, out);
 }
 
