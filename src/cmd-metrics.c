@@ -142,17 +142,38 @@ static void add_mode(FILE *out, const struct vn_facts *f)
 	      next == VN_YES);
 }
 
-/*
- * The desired state (issue 13, apply) does not exist yet. When it does,
- * this is the one place for its two families:
- *   vfio_noiommuctl_declared_devices{state="in_place|missing|drift"}
- *   vfio_noiommuctl_last_apply_success_timestamp_seconds
- * and for a source_readable{source="desired_state"} series.
- */
-static void add_desired_state(FILE *out, const struct vn_facts *f)
+/* The declared state (vfio-noiommuctl.conf(5)): its entries by how they
+ * match the devices present, and the devices in drift. Not there when
+ * /etc/vfio-noiommuctl cannot be read. The time of the last successful
+ * apply joins them when apply exists. */
+static bool state_readable(const struct vn_facts *f)
 {
-	(void)out;
-	(void)f;
+	return f->state_err == 0 || f->state_err == -EINVAL;
+}
+
+static int add_declared(FILE *out, const struct vn_facts *f)
+{
+	_cleanup_strv_ char **drift = NULL;
+
+	if (!state_readable(f))
+		return 0;
+	if (vn_facts_drift(f, &drift) < 0)
+		return -ENOMEM;
+	family(out, "declared_entries",
+	       "Entries of the declared state (/etc/vfio-noiommuctl) by how "
+	       "they match the devices present (no-device: declared, missing).");
+	for (int r = VN_MATCH_OK; r <= VN_MATCH_OVERRIDDEN; r++) {
+		long long n = 0;
+
+		for (size_t i = 0; i < f->matches.n; i++)
+			n += f->matches.v[i].result == (enum vn_match_result)r;
+		fprintf(out, PREFIX "declared_entries{result=\"%s\"} %lld\n",
+			vn_match_result_name((enum vn_match_result)r), n);
+	}
+	gauge(out, "declared_devices_drift",
+	      "Devices the declared state governs that are not on its driver.",
+	      (long long)strv_len(drift));
+	return 0;
 }
 
 static void add_readable(FILE *out, const struct vn_facts *f)
@@ -164,6 +185,8 @@ static void add_readable(FILE *out, const struct vn_facts *f)
 		f->taint_err == 0);
 	fprintf(out, PREFIX "source_readable{source=\"journal\"} %d\n",
 		f->journal_err == 0);
+	fprintf(out, PREFIX "source_readable{source=\"desired_state\"} %d\n",
+		state_readable(f));
 }
 
 static int write_metrics(const struct vn_facts *f, FILE *out)
@@ -175,7 +198,8 @@ static int write_metrics(const struct vn_facts *f, FILE *out)
 	add_devices(out, f);
 	add_journal(out, f);
 	add_mode(out, f);
-	add_desired_state(out, f);
+	if (add_declared(out, f) < 0)
+		return -ENOMEM;
 	add_readable(out, f);
 	fputs("# EOF\n", out);
 	return ferror(out) ? -EIO : 0;
@@ -197,7 +221,8 @@ static int run(int argc, char **argv)
 		return VN_EXIT_FAILED;
 	vn_facts_init(&f, sys, false);
 	r = vn_facts_need(&f, VN_FACT_TAINT | VN_FACT_DEVS | VN_FACT_JOURNAL |
-				      VN_FACT_CAPS | VN_FACT_PERSIST);
+				      VN_FACT_CAPS | VN_FACT_PERSIST |
+				      VN_FACT_STATE);
 	if (r < 0) {
 		vn_err("cannot read the kernel state: %s", strerror(-r));
 		return VN_EXIT_FAILED;

@@ -572,35 +572,81 @@ static void add_identities(struct report *rp, struct vn_redactor *red)
 	put(rp, "identities", arr);
 }
 
-/*
- * The desired state (issue 13, apply): today only the raw files of
- * /etc/vfio-noiommuctl, if any. When it exists, this is the one place to
- * add the parsed entries, the declared devices that are missing or in
- * drift, and the time of the last successful apply ("declared",
- * "drift", "last_apply" below), and to involve() the declared devices.
- */
-static void add_desired_state(struct report *rp)
+/* The declared state names its files by their path on this host: under
+ * --sysroot, the path inside the tree is the one a reader knows. */
+static const char *system_path(const struct vn_sys *sys, const char *path)
 {
-	_cleanup_strv_ char **names = NULL;
-	struct json_object *o = json_object_new_object();
-	struct json_object *files = json_object_new_array();
-	int r = vn_list_dir(rp->f.sys, &names, VN_STATE_DIR);
+	size_t n = strlen(sys->root);
 
-	if (r < 0 && r != -ENOENT)
-		unreadable(rp, VN_STATE_DIR, r);
-	for (size_t i = 0; names && names[i]; i++) {
-		char path[PATH_MAX];
+	return n && strncmp(path, sys->root, n) == 0 ? path + n : path;
+}
 
-		snprintf(path, sizeof(path), VN_STATE_DIR "/%s", names[i]);
-		free(read_source(rp->f.sys, rp, path));
-		json_object_array_add(files, vn_jstr(path));
+static struct json_object *jstrv(const struct vn_sys *sys, char *const *v)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(
+			arr, vn_jstr(sys ? system_path(sys, v[i]) : v[i]));
+	return arr;
+}
+
+/* Each entry of the declared state, where it is and how it matches the
+ * devices present; the devices it governs are involved. */
+static struct json_object *jdeclared(struct report *rp)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < rp->f.matches.n; i++) {
+		const struct vn_match *m = &rp->f.matches.v[i];
+		struct json_object *o = json_object_new_object();
+		_cleanup_free_ char *match = NULL;
+
+		xasprintf(&match, "%s %s",
+			  vn_ident_kind_name(m->entry->match.kind),
+			  m->entry->match.value);
+		json_object_object_add(
+			o, "file",
+			vn_jstr(system_path(rp->f.sys, m->entry->file)));
+		json_object_object_add(
+			o, "line", json_object_new_int((int)m->entry->line));
+		json_object_object_add(o, "match", vn_jstr(match));
+		json_object_object_add(o, "driver", vn_jstr(m->entry->driver));
+		json_object_object_add(
+			o, "result", vn_jstr(vn_match_result_name(m->result)));
+		json_object_object_add(o, "devices", jstrv(NULL, m->bdfs));
+		json_object_object_add(o, "reason", vn_jstr(m->reason));
+		json_object_array_add(arr, o);
+		for (size_t j = 0; m->result == VN_MATCH_OK && m->bdfs[j]; j++)
+			involve(rp, m->bdfs[j]);
 	}
+	return arr;
+}
+
+/* The declared state (vfio-noiommuctl.conf(5)): its files raw, its
+ * entries matched, the devices in drift and the errors found. The time
+ * of the last successful apply joins them when apply exists. */
+static int add_desired_state(struct report *rp)
+{
+	_cleanup_strv_ char **drift = NULL;
+	struct json_object *o = json_object_new_object();
+	int err = rp->f.state_err;
+
+	if (err < 0 && err != -EINVAL && err != -ENOENT)
+		unreadable(rp, VN_STATE_DIR, err);
+	for (size_t i = 0; rp->f.state.files && rp->f.state.files[i]; i++)
+		free(read_source(rp->f.sys, rp,
+				 system_path(rp->f.sys, rp->f.state.files[i])));
+	if (vn_facts_drift(&rp->f, &drift) < 0)
+		return -ENOMEM;
 	json_object_object_add(o, "directory", vn_jstr(VN_STATE_DIR));
-	json_object_object_add(o, "files", files);
-	json_object_object_add(o, "declared", NULL);
-	json_object_object_add(o, "drift", NULL);
+	json_object_object_add(o, "files", jstrv(rp->f.sys, rp->f.state.files));
+	json_object_object_add(o, "declared", jdeclared(rp));
+	json_object_object_add(o, "drift", jstrv(NULL, drift));
+	json_object_object_add(o, "errors", jstrv(NULL, rp->f.state.errors));
 	json_object_object_add(o, "last_apply", NULL);
 	put(rp, "desired_state", o);
+	return 0;
 }
 
 /* ---- redaction and output ----------------------------------------------- */
@@ -732,7 +778,7 @@ static int collect(struct report *rp, const struct report_args *a,
 	r = vn_facts_need(&rp->f, VN_FACT_CAPS | VN_FACT_IOMMU | VN_FACT_DEVS |
 					  VN_FACT_TAINT | VN_FACT_JOURNAL |
 					  VN_FACT_LOG | VN_FACT_PERSIST |
-					  VN_FACT_HOLDERS);
+					  VN_FACT_HOLDERS | VN_FACT_STATE);
 	if (r < 0 || (r = find_involved(rp)) < 0)
 		return r;
 	add_host(rp, red);
@@ -740,7 +786,8 @@ static int collect(struct report *rp, const struct report_args *a,
 		return r;
 	add_journal(rp);
 	add_driverctl(rp);
-	add_desired_state(rp);
+	if ((r = add_desired_state(rp)) < 0)
+		return r;
 	add_identities(rp, red);
 	add_kconfig(rp);
 	add_kernel_log(rp);

@@ -19,6 +19,8 @@ void vn_facts_clear(struct vn_facts *f)
 	vn_attribution_clear(&f->attr);
 	vn_persist_clear(&f->persist);
 	vn_holders_clear(&f->holders);
+	vn_state_clear(&f->state);
+	vn_matches_clear(&f->matches);
 	vn_facts_init(f, f->sys, f->image);
 }
 
@@ -66,6 +68,19 @@ static int gather_log(struct vn_facts *f)
 	return 0;
 }
 
+static int gather_state(struct vn_facts *f)
+{
+	vn_state_init(&f->state);
+	f->state_err = vn_state_read(f->sys, &f->state);
+	if (f->state_err == -ENOMEM)
+		return -ENOMEM;
+	/* Entries read without error are matched even when others have
+	 * errors: what is declared and readable still counts. */
+	if (f->state_err < 0 && f->state_err != -EINVAL)
+		return 0;
+	return vn_state_match(f->sys, &f->state, &f->devs, &f->matches);
+}
+
 static int gather(struct vn_facts *f, unsigned int fact)
 {
 	switch (fact) {
@@ -88,6 +103,8 @@ static int gather(struct vn_facts *f, unsigned int fact)
 		return vn_persist_read(f->sys, !f->image, &f->persist);
 	case VN_FACT_HOLDERS:
 		return vn_holders_scan(f->sys, &f->holders);
+	case VN_FACT_STATE:
+		return gather_state(f);
 	}
 	return -EINVAL;
 }
@@ -95,9 +112,9 @@ static int gather(struct vn_facts *f, unsigned int fact)
 int vn_facts_need(struct vn_facts *f, unsigned int mask)
 {
 	/* Who set U is told from the log and the devices bound now. */
-	if (mask & VN_FACT_LOG)
+	if (mask & (VN_FACT_LOG | VN_FACT_STATE))
 		mask |= VN_FACT_DEVS;
-	for (unsigned int bit = 1; bit <= VN_FACT_HOLDERS; bit <<= 1) {
+	for (unsigned int bit = 1; bit <= VN_FACT_LAST; bit <<= 1) {
 		int r;
 
 		if (!(mask & bit) || (f->have & bit))
@@ -107,5 +124,38 @@ int vn_facts_need(struct vn_facts *f, unsigned int mask)
 			return r;
 		f->have |= bit;
 	}
+	return 0;
+}
+
+static const struct vn_dev *find_dev(const struct vn_dev_list *devs,
+				     const char *bdf)
+{
+	for (size_t i = 0; i < devs->n; i++)
+		if (streq(devs->devs[i]->bdf, bdf))
+			return devs->devs[i];
+	return NULL;
+}
+
+int vn_facts_drift(const struct vn_facts *f, char ***bdfs)
+{
+	_cleanup_strv_ char **v = strv_new();
+
+	for (size_t i = 0; v && i < f->matches.n; i++) {
+		const struct vn_match *m = &f->matches.v[i];
+
+		if (m->result != VN_MATCH_OK)
+			continue;
+		for (size_t j = 0; m->bdfs[j]; j++) {
+			const struct vn_dev *d = find_dev(&f->devs, m->bdfs[j]);
+
+			if (d && streq_ptr(d->driver, m->entry->driver))
+				continue;
+			if (strv_push(&v, strdup(m->bdfs[j])) < 0)
+				return -ENOMEM;
+		}
+	}
+	if (!v)
+		return -ENOMEM;
+	*bdfs = steal_ptr(v);
 	return 0;
 }

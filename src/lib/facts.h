@@ -8,6 +8,7 @@
 #include "kmsg.h"
 #include "noiommu.h"
 #include "pci.h"
+#include "state.h"
 #include "taint.h"
 #include "vfio.h"
 
@@ -27,6 +28,8 @@ enum {
 	VN_FACT_LOG = 1 << 5, /* kernel log, who set U, boot time (+DEVS) */
 	VN_FACT_PERSIST = 1 << 6, /* persistent no-IOMMU settings */
 	VN_FACT_HOLDERS = 1 << 7, /* processes holding VFIO files */
+	VN_FACT_STATE = 1 << 8, /* declared state, matched (+DEVS) */
+	VN_FACT_LAST = VN_FACT_STATE,
 };
 
 struct vn_facts {
@@ -52,6 +55,12 @@ struct vn_facts {
 	long long btime; /* boot time (epoch seconds); 0: unknown */
 	struct vn_persist persist;
 	struct vn_holders holders;
+	/* The declared state (vfio-noiommuctl.conf(5)) and its entries
+	 * matched to the devices; state_err: 0, -EINVAL when some entry has
+	 * errors (the others are kept), or why the directory is unreadable. */
+	struct vn_state state;
+	int state_err;
+	struct vn_matches matches;
 };
 
 void vn_facts_init(struct vn_facts *f, struct vn_sys *sys, bool image);
@@ -59,3 +68,8 @@ void vn_facts_clear(struct vn_facts *f);
 /* Gather the facts in mask that are not there yet; -errno when one
  * cannot be had at all (an unreadable part is recorded, not an error). */
 int vn_facts_need(struct vn_facts *f, unsigned int mask);
+
+/* The devices an OK entry of the declared state governs that are not on
+ * that entry's driver (drift), in the state's order; an empty list
+ * without a state. */
+int vn_facts_drift(const struct vn_facts *f, char ***bdfs);

@@ -143,51 +143,38 @@ static int parse_verbose(const char *s, unsigned long *mask, char *bad)
 	return 0;
 }
 
-int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
+/* Decimal, or hexadecimal with 0x: never octal for a leading 0
+ * (/proc/sys/kernel/tainted is decimal). Blanks around are fine. 0 and
+ * *mask, -ERANGE (too large for the kernel's unsigned long: not letters
+ * either), 1 when s is no number. */
+static int parse_number(const char *s, unsigned long *mask)
 {
-	_cleanup_free_ char *copy = NULL, *num = NULL;
-	const char *p;
-	char *save = NULL, *tok;
-	unsigned long m = 0, v;
-	bool any = false;
+	_cleanup_free_ char *num = strdup(s);
+	unsigned long v;
 	int r;
 
-	*bad = 0;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	/* Decimal, or hexadecimal with 0x: never octal for a leading 0
-	 * (/proc/sys/kernel/tainted is decimal). Blanks around are fine. */
-	num = strdup(s);
 	if (!num)
 		return -ENOMEM;
 	strip_trailing(num);
 	r = parse_ulong(
 		num, startswith(num, "0x") || startswith(num, "0X") ? 16 : 10,
 		&v);
-	if (r == 0) {
+	if (r == 0)
 		*mask = v;
-		return 0;
-	}
-	/* A number too large for the kernel's unsigned long is not letters. */
-	if (r == -ERANGE)
-		return -ERANGE;
-	if (strstr(s, "Not tainted")) {
-		*mask = 0;
-		return 0;
-	}
-	if (strstr(s, "]=")) {
-		/* The verbose form may follow "Tainted: " too. */
-		return parse_verbose(s, mask, bad);
-	}
-	p = strstr(s, "Tainted:");
-	p = p ? p + strlen("Tainted:") : s;
-	copy = strdup(p);
-	if (!copy)
-		return -ENOMEM;
-	/* The flag field is letters and blanks; what follows it in an oops
-	 * header (the release, "#1") is not. Blanks may have been collapsed
-	 * by a mailer, but each letter names one flag wherever it stands. */
-	for (char *it = copy; (tok = strtok_r(it, " \t\n", &save)); it = NULL) {
+	return r == 0 || r == -ERANGE ? r : 1;
+}
+
+/* The flag field is letters and blanks; what follows it in an oops
+ * header (the release, "#1") is not. Blanks may have been collapsed by a
+ * mailer, but each letter names one flag wherever it stands. */
+static int parse_flag_field(char *field, unsigned long *mask, char *bad)
+{
+	unsigned long m = 0;
+	char *save = NULL, *tok;
+	bool any = false;
+
+	for (char *it = field; (tok = strtok_r(it, " \t\n", &save));
+	     it = NULL) {
 		if (!taint_token(tok)) {
 			/* An oops header goes on with the release ("6.1.0-13")
 			 * and build ("#1") after the flag field. */
@@ -213,6 +200,33 @@ int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 		return -EINVAL;
 	*mask = m;
 	return 0;
+}
+
+int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
+{
+	_cleanup_free_ char *copy = NULL;
+	const char *p;
+	int r;
+
+	*bad = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	r = parse_number(s, mask);
+	if (r <= 0)
+		return r;
+	if (strstr(s, "Not tainted")) {
+		*mask = 0;
+		return 0;
+	}
+	if (strstr(s, "]=")) {
+		/* The verbose form may follow "Tainted: " too. */
+		return parse_verbose(s, mask, bad);
+	}
+	p = strstr(s, "Tainted:");
+	copy = strdup(p ? p + strlen("Tainted:") : s);
+	if (!copy)
+		return -ENOMEM;
+	return parse_flag_field(copy, mask, bad);
 }
 
 /* ---- attribution ---------------------------------------------------------- */
