@@ -173,7 +173,7 @@ static size_t match_ipv6(const char *start, const char *p)
 	for (;;) {
 		int digits = 0;
 
-		while (isxdigit((unsigned char)q[digits]) && digits < 5)
+		while (digits < 5 && isxdigit((unsigned char)q[digits]))
 			digits++;
 		if (digits > 4)
 			return 0;

@@ -235,7 +235,7 @@ static struct snap_entry *snap_entry(const struct vn_sys *sys, const char *path,
 		if ((*e)->dir == dir && streq((*e)->path, path))
 			break;
 	*fresh = !*e;
-	if (*e)
+	if (!*fresh)
 		return *e;
 	*e = calloc(1, sizeof(**e) + n);
 	if (*e) {
