@@ -71,6 +71,9 @@ int vn_kconfig_parse_line(const char *line, char *name, size_t namesz,
 
 static bool wanted(const char *sym)
 {
+	/* Every VFIO and IOMMU symbol too: report shows them. */
+	if (strstr(sym, "VFIO") || strstr(sym, "IOMMU"))
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(wanted_syms); i++)
 		if (streq(sym, wanted_syms[i]))
 			return true;

@@ -230,7 +230,7 @@ static int cmp_base(const void *a, const void *b)
 }
 
 /* The files kmod reads, in its order: by name, first directory wins. */
-static int modprobe_files(const struct vn_sys *sys, char ***files)
+int vn_modprobe_files(const struct vn_sys *sys, char ***files)
 {
 	_cleanup_strv_ char **v = strv_new();
 	_cleanup_strv_ char **names = strv_new();
@@ -302,7 +302,7 @@ int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
 	}
 	if (p->builtin)
 		goto cmdline;
-	if ((r = modprobe_files(sys, &files)) < 0)
+	if ((r = vn_modprobe_files(sys, &files)) < 0)
 		goto fail;
 	for (size_t i = 0; files[i]; i++) {
 		_cleanup_free_ char *text = NULL;

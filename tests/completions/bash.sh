@@ -63,7 +63,8 @@ check() {
 	fi
 }
 
-check "vfio-noiommuctl " status list bind unbind noiommu taint smoke-test help
+check "vfio-noiommuctl " status list bind unbind noiommu taint smoke-test \
+	report metrics help
 check "vfio-noiommuctl --json li" list
 check "vfio-noiommuctl -q --sysroot $tree --pairs st" status
 check "vfio-noiommuctl -" --json --pairs --raw --output --sysroot --version
@@ -83,5 +84,8 @@ check "vfio-noiommuctl noiommu --" --persist --root --unbind --dry-run --json
 check "vfio-noiommuctl status --" --check --json --pairs -- --raw --output
 check "vfio-noiommuctl help " status smoke-test -- help
 check "vfio-noiommuctl smoke-test --path " cdev group
+check "vfio-noiommuctl report --" --json --archive --redact --file -- --pairs
+check "vfio-noiommuctl metrics --" --file -- --json
+check "vfio-noiommuctl help " report metrics -- help
 echo "1..$n"
 exit $((failed > 0))
