@@ -1,0 +1,56 @@
+# Every verb as an unprivileged user (nobody) and as root without
+# CAP_SYS_ADMIN and CAP_SYS_RAWIO (dropped from the bounding set): the
+# read-only verbs work, the writers refuse with a message saying what is
+# missing, and nothing changes (drivers, overrides, the journal, the mode).
+# setpriv is util-linux's (mkinitramfs), busybox's has no --reuid.
+#
+# targets: both cdev-only pre-7.3
+# timeout: 300
+
+NIC=0000:00:02.0
+EDU=0000:00:03.0
+noiommu_on
+modprobe vfio-pci
+exit_is 0 "root binds e1000e (something for unbind to do)" -- vfio-noiommuctl bind $NIC
+before="$(pci_driver $NIC) $(pci_driver $EDU) $(noiommu_param) $(journal_of $NIC | grep -v '^time=')"
+
+unchanged() { # WHO VERB
+	is "$(pci_driver $NIC) $(pci_driver $EDU) $(noiommu_param) $(journal_of $NIC | grep -v '^time=')" \
+		"$before" "$1: $2 changed nothing"
+	is "$(ls /run/vfio-noiommuctl/journal)" $NIC "$1: $2 left no other journal record"
+}
+
+nobody() { /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+nocaps() { /usr/bin/setpriv --bounding-set -sys_admin,-sys_rawio "$@"; }
+
+run nocaps grep Cap /proc/self/status
+diag "bounded root: $OUT"
+run nobody id
+is "$OUT" "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)" "setpriv runs as nobody"
+
+# the verbs that only look
+for who in nobody nocaps; do
+	for verb in status list "list --all" taint "noiommu show"; do
+		exit_is 0 "$who: $verb" -- $who vfio-noiommuctl $verb
+		diag "$ERR"
+	done
+done
+
+# the writers, as nobody: refused, a hint that root is needed
+for cmd in "bind $EDU" "unbind $NIC" "noiommu on" "noiommu off" "smoke-test $NIC"; do
+	exit_is 1 "nobody: $cmd fails" -- nobody vfio-noiommuctl $cmd
+	like "$ERR" "needs root|Permission denied|not permitted" "nobody: $cmd says why"
+	diag "$ERR"
+	unchanged nobody "$cmd"
+done
+
+# root without CAP_SYS_RAWIO: a no-IOMMU node opens only with it
+# (drivers/vfio/group.c vfio_group_fops_open, device_cdev.c)
+exit_is 1 "bounded root: smoke-test fails" -- nocaps vfio-noiommuctl smoke-test $NIC
+like "$ERR" "CAP_SYS_RAWIO" "bounded root: smoke-test names CAP_SYS_RAWIO"
+diag "$ERR"
+unchanged nocaps smoke-test
+for cmd in "bind $EDU" "unbind $NIC" "noiommu on"; do
+	run nocaps vfio-noiommuctl $cmd
+	diag "bounded root: $cmd: exit $RC: $OUT $ERR"
+done
