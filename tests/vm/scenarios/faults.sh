@@ -41,14 +41,14 @@ if [ "$(config_value VFIO_PCI)" = m ] && [ -n "$ko" ]; then
 	depmod
 
 	echo 'options vfio-pci nointxmask=maybe' >/etc/modprobe.d/zz-fault.conf
-	exit_is 3 "vfio-pci refusing its parameters: bind fails, exit 3" -- vfio-noiommuctl bind $EDU
+	exit_is 1 "vfio-pci refusing its parameters: bind fails, exit 1" -- vfio-noiommuctl bind $EDU
 	like "$ERR" "vfio-pci" "the message names vfio-pci"
 	diag "$ERR"
 	ok '[ ! -d /sys/module/vfio_pci ]' "vfio-pci is not loaded"
 	nothing_lost "vfio-pci init fails"
 
 	echo 'install vfio-pci /bin/false' >/etc/modprobe.d/zz-fault.conf
-	exit_is 3 "vfio-pci's install command fails: bind fails, exit 3" -- vfio-noiommuctl bind $NIC
+	exit_is 1 "vfio-pci's install command fails: bind fails, exit 1" -- vfio-noiommuctl bind $NIC
 	like "$ERR" "vfio-pci" "the message names vfio-pci"
 	diag "$ERR"
 	nothing_lost "vfio-pci install command fails"
@@ -113,8 +113,9 @@ done
 # --- /sys read-only, the run directory full, the journal directory read-only ---------
 run unshare -m sh -c "mount -o remount,bind,ro /sys && exec vfio-noiommuctl bind $EDU"
 diag "ro /sys: exit $RC: $OUT$ERR"
-is "$RC" 3 "/sys read-only: bind refuses, exit 3"
-like "$ERR" "read-only" "it says /sys is read-only"
+# The first sysfs write fails: nothing was changed, nothing to put back.
+is "$RC" 1 "/sys read-only: bind fails, exit 1"
+like "$ERR" "driver_override failed: Read-only file system" "it says the write failed on a read-only file system"
 nothing_lost "/sys read-only"
 
 mkdir -p $RUNDIR
@@ -129,7 +130,10 @@ umount $RUNDIR
 nothing_lost "/run full"
 
 mkdir -p $RUNDIR/journal
-mount -o bind,ro $RUNDIR/journal $RUNDIR/journal
+# a bind mount takes "ro" only on a remount
+mount -o bind $RUNDIR/journal $RUNDIR/journal
+mount -o remount,bind,ro $RUNDIR/journal
+ok '! touch $RUNDIR/journal/x 2>/dev/null' "the journal directory is read-only"
 run vfio-noiommuctl bind $EDU
 diag "ro journal: exit $RC: $OUT$ERR"
 is "$RC" 1 "the journal directory read-only: bind fails, exit 1"
