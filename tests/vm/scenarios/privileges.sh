@@ -1,7 +1,9 @@
 # Every verb as an unprivileged user (nobody) and as root without
 # CAP_SYS_ADMIN and CAP_SYS_RAWIO (dropped from the bounding set): the
-# read-only verbs work, the writers refuse with a message saying what is
-# missing, and nothing changes (drivers, overrides, the journal, the mode).
+# read-only verbs work; as nobody the writers refuse with a message saying
+# what is missing and nothing changes (drivers, the journal, the mode); the
+# bounded root can bind and unbind but not open a no-IOMMU node
+# (smoke-test refuses, naming CAP_SYS_RAWIO).
 # setpriv is util-linux's (mkinitramfs), busybox's has no --reuid.
 #
 # targets: both cdev-only pre-7.3
@@ -26,7 +28,7 @@ nocaps() { /usr/bin/setpriv --bounding-set -sys_admin,-sys_rawio "$@"; }
 run nocaps grep Cap /proc/self/status
 diag "bounded root: $OUT"
 run nobody id
-is "$OUT" "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)" "setpriv runs as nobody"
+is "$OUT" "uid=65534(nobody) gid=65534(nogroup)" "setpriv runs as nobody"
 
 # the verbs that only look
 for who in nobody nocaps; do
@@ -39,7 +41,7 @@ done
 # the writers, as nobody: refused, a hint that root is needed
 for cmd in "bind $EDU" "unbind $NIC" "noiommu on" "noiommu off" "smoke-test $NIC"; do
 	exit_is 1 "nobody: $cmd fails" -- nobody vfio-noiommuctl $cmd
-	like "$ERR" "needs root|Permission denied|not permitted" "nobody: $cmd says why"
+	like "$ERR" "needs root|run as root" "nobody: $cmd says why"
 	diag "$ERR"
 	unchanged nobody "$cmd"
 done
@@ -50,7 +52,11 @@ exit_is 1 "bounded root: smoke-test fails" -- nocaps vfio-noiommuctl smoke-test 
 like "$ERR" "CAP_SYS_RAWIO" "bounded root: smoke-test names CAP_SYS_RAWIO"
 diag "$ERR"
 unchanged nocaps smoke-test
-for cmd in "bind $EDU" "unbind $NIC" "noiommu on"; do
-	run nocaps vfio-noiommuctl $cmd
-	diag "bounded root: $cmd: exit $RC: $OUT $ERR"
-done
+# The writers need neither: sysfs stores and module parameters are
+# guarded by file modes, not by capabilities.
+exit_is 0 "bounded root: noiommu on (already on)" -- nocaps vfio-noiommuctl noiommu on
+exit_is 0 "bounded root: bind edu" -- nocaps vfio-noiommuctl bind $EDU
+is "$(pci_driver $EDU)" vfio-pci "bounded root: edu is on vfio-pci"
+exit_is 0 "bounded root: unbind edu and e1000e" -- nocaps vfio-noiommuctl unbind $EDU $NIC
+is "$(pci_driver $NIC) $(pci_driver $EDU)" "e1000e " "bounded root: both are back"
+is "$(ls /run/vfio-noiommuctl/journal)" "" "bounded root: no journal record is left"
