@@ -742,6 +742,10 @@ static int lock_failed(struct vn_sys *sys, int r, pid_t holder,
 		vn_err("cannot take the lock %s: %s", path, strerror(-r));
 		if (r == -EACCES || r == -EPERM || r == -EROFS)
 			vn_hint("changing devices and modes needs root");
+		if (r == -ENOSPC || r == -EDQUOT)
+			vn_hint("the file system holding %s is full; nothing "
+				"was changed",
+				VN_RUN_DIR);
 		return VN_EXIT_FAILED;
 	}
 	if (holder > 0 &&

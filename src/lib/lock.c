@@ -26,10 +26,15 @@ static int write_pid(int fd, pid_t pid)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	ssize_t w;
 
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
-		return -EIO;
-	return 0;
+	/* The real errno: a full /run (ENOSPC) must say so, not EIO. */
+	if (ftruncate(fd, 0) < 0)
+		return -errno;
+	w = pwrite(fd, buf, (size_t)n, 0);
+	if (w < 0)
+		return -errno;
+	return w == n ? 0 : -ENOSPC; /* short: the file system is full */
 }
 
 /* path inside the root (rootpath.h: no symlink followed). */

@@ -1,0 +1,142 @@
+# Faults a real host throws, each ending with nothing lost (every device
+# on its original driver, or on vfio-pci with a journal record that
+# restores it): a device hot-removed in the middle of bind and of unbind
+# (a surprise removal through sysfs "remove", then "rescan"); vfio-pci
+# missing from the module tree and failing to load; /sys read-only, the
+# run directory full, the journal directory not writable. Pause points
+# exist only in test builds (-Dtest_hooks=true).
+#
+# targets: both cdev-only pre-7.3
+# timeout: 300
+# needs: test-hooks
+
+NIC=0000:00:02.0
+EDU=0000:00:03.0
+RUNDIR=/run/vfio-noiommuctl
+noiommu_on
+
+# nothing_lost WHAT: e1000e on e1000e with its interface, edu on no
+# driver, no override left, no journal record.
+nothing_lost() {
+	is "$(pci_driver $NIC)" e1000e "$1: e1000e is on e1000e"
+	ok '[ -n "$(ls /sys/bus/pci/devices/$NIC/net 2>/dev/null)" ]' "$1: its interface is there"
+	is "$(pci_driver $EDU)" "" "$1: edu is on no driver"
+	is "$(cat /sys/bus/pci/devices/$NIC/driver_override) $(cat /sys/bus/pci/devices/$EDU/driver_override)" \
+		"(null) (null)" "$1: no driver_override is left"
+	is "$(ls $RUNDIR/journal 2>/dev/null)" "" "$1: no journal record"
+}
+
+# --- vfio-pci failing to load -------------------------------------------------------
+# Before anything loads it. A module that is built in cannot go missing.
+mods=/usr/lib/modules/$(uname -r)
+ko=$(find $mods -name vfio-pci.ko 2>/dev/null | head -n1)
+if [ "$(config_value VFIO_PCI)" = m ] && [ -n "$ko" ]; then
+	mv "$ko" /tmp/vfio-pci.ko.away
+	depmod
+	exit_is 3 "vfio-pci missing from the module tree: bind fails, exit 3" -- vfio-noiommuctl bind $EDU
+	like "$ERR" "vfio-pci" "the message names vfio-pci"
+	diag "$ERR"
+	nothing_lost "vfio-pci missing"
+	mv /tmp/vfio-pci.ko.away "$ko"
+	depmod
+
+	echo 'options vfio-pci nointxmask=maybe' >/etc/modprobe.d/zz-fault.conf
+	exit_is 1 "vfio-pci refusing its parameters: bind fails, exit 1" -- vfio-noiommuctl bind $EDU
+	like "$ERR" "vfio-pci" "the message names vfio-pci"
+	diag "$ERR"
+	ok '[ ! -d /sys/module/vfio_pci ]' "vfio-pci is not loaded"
+	nothing_lost "vfio-pci init fails"
+
+	echo 'install vfio-pci /bin/false' >/etc/modprobe.d/zz-fault.conf
+	exit_is 1 "vfio-pci's install command fails: bind fails, exit 1" -- vfio-noiommuctl bind $NIC
+	like "$ERR" "vfio-pci" "the message names vfio-pci"
+	diag "$ERR"
+	nothing_lost "vfio-pci install command fails"
+	rm -f /etc/modprobe.d/zz-fault.conf
+else
+	skip "vfio-pci is built in" 21
+fi
+modprobe vfio-pci
+
+# --- hot-unplug in the middle of bind and unbind --------------------------------------
+# resumed STEP CMD...: run CMD in the background, paused at STEP until
+# SIGUSR1; $TOOL is its PID, its output goes to /tmp/tool.out, .err.
+resumed() {
+	_step=$1
+	shift
+	rm -f /tmp/pause
+	VFIO_NOIOMMUCTL_TEST_PAUSE=$_step VFIO_NOIOMMUCTL_TEST_PAUSE_FILE=/tmp/pause \
+		VFIO_NOIOMMUCTL_TEST_RESUME=1 "$@" >/tmp/tool.out 2>/tmp/tool.err &
+	TOOL=$!
+	_i=0
+	while ! grep -q "^paused $_step " /tmp/pause 2>/dev/null && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	ok 'grep -q "^paused $_step " /tmp/pause' "paused at $_step"
+}
+
+rescan() {
+	echo 1 >/sys/bus/pci/rescan
+	settle
+	wait_for /sys/bus/pci/devices/$1 10
+}
+
+unplug_at() { # STEP VERB
+	resumed "$1" vfio-noiommuctl "$2" $NIC
+	echo 1 >/sys/bus/pci/devices/$NIC/remove
+	ok '[ ! -e /sys/bus/pci/devices/$NIC ]' "$1: e1000e removed"
+	kill -USR1 $TOOL
+	wait $TOOL
+	RC=$?
+	diag "$2 after the removal at $1: exit $RC"
+	diag "$(cat /tmp/tool.out /tmp/tool.err)"
+	exit_is 0 "$1: status while the device is gone" -- vfio-noiommuctl status
+	diag "$OUT"
+	diag "journal: $(journal_of $NIC)"
+	rescan $NIC
+	ok '[ -e /sys/bus/pci/devices/$NIC ]' "$1: rescan brings it back"
+	diag "after the rescan: driver $(pci_driver $NIC), journal: $(journal_of $NIC)"
+	exit_is 0 "$1: unbind after the rescan" -- vfio-noiommuctl unbind $NIC
+	diag "$OUT$ERR"
+	nothing_lost "unplugged at $1"
+}
+
+for step in bind-journaled bind-override bind-unbound; do
+	unplug_at $step bind
+done
+for step in unbind-journaled unbind-released; do
+	exit_is 0 "bind e1000e" -- vfio-noiommuctl bind $NIC
+	unplug_at $step unbind
+done
+
+# --- /sys read-only, the run directory full, the journal directory read-only ---------
+run unshare -m sh -c "mount -o remount,bind,ro /sys && exec vfio-noiommuctl bind $EDU"
+diag "ro /sys: exit $RC: $OUT$ERR"
+# The first sysfs write fails: nothing was changed, nothing to put back.
+is "$RC" 1 "/sys read-only: bind fails, exit 1"
+like "$ERR" "driver_override failed: Read-only file system" "it says the write failed on a read-only file system"
+nothing_lost "/sys read-only"
+
+mkdir -p $RUNDIR
+mount -t tmpfs -o size=16k tmpfs $RUNDIR
+dd if=/dev/zero of=$RUNDIR/fill bs=1k count=64 2>/dev/null
+run vfio-noiommuctl bind $EDU
+diag "full /run: exit $RC: $OUT$ERR"
+is "$RC" 1 "the run directory full: bind fails, exit 1"
+like "$ERR" "No space left|full" "it says the directory is full"
+is "$(pci_driver $EDU)" "" "full /run: edu is on no driver"
+umount $RUNDIR
+nothing_lost "/run full"
+
+mkdir -p $RUNDIR/journal
+# a bind mount takes "ro" only on a remount
+mount -o bind $RUNDIR/journal $RUNDIR/journal
+mount -o remount,bind,ro $RUNDIR/journal
+ok '! touch $RUNDIR/journal/x 2>/dev/null' "the journal directory is read-only"
+run vfio-noiommuctl bind $EDU
+diag "ro journal: exit $RC: $OUT$ERR"
+is "$RC" 1 "the journal directory read-only: bind fails, exit 1"
+like "$ERR" "journal" "it names the journal"
+umount $RUNDIR/journal
+nothing_lost "journal read-only"
