@@ -270,10 +270,15 @@ static void say(struct change *c, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return;
+	/* A warning (a bind that would panic the host, a reopen that will
+	 * fail) goes to stderr and -q does not hide it; the rest is the
+	 * report, on stdout. */
 	if (c->doc)
 		json_object_array_add(streq(key, "warning") ? c->warnings :
 							      c->notes,
 				      json_object_new_string(text));
+	else if (streq(key, "warning"))
+		fprintf(stderr, "%-11s %s\n", key, text);
 	else if (!opts.quiet)
 		printf("%-11s %s\n", key, text);
 }

@@ -12,6 +12,10 @@
 int vn_root_open(const char *dir, struct vn_root *root)
 {
 	*root = (struct vn_root){ .fd = -1 };
+	/* The host's own "/": nothing is outside it, and an administrator's
+	 * symlinked directory (/etc/modprobe.d -> /persist/modprobe.d on an
+	 * image-based host) is where modprobe reads too. */
+	root->follow_dirs = !dir || !*dir || !strcmp(dir, "/");
 	root->fd =
 		open(dir && *dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return root->fd < 0 ? -errno : 0;
@@ -81,10 +85,11 @@ static int nofollow_errno(int dfd, const char *name, int err)
 /* Open one component below dfd as a directory, never through a symlink;
  * *dfd becomes the new directory (the old one is closed unless it is the
  * root's, keep). */
-static int step_into(int *dfd, int keep, const char *name)
+static int step_into(int *dfd, int keep, const char *name, bool follow)
 {
 	int nfd = openat(*dfd, name,
-			 O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			 O_PATH | O_DIRECTORY | O_CLOEXEC |
+				 (follow ? 0 : O_NOFOLLOW));
 
 	if (nfd < 0)
 		return nofollow_errno(*dfd, name, errno);
@@ -94,20 +99,29 @@ static int step_into(int *dfd, int keep, const char *name)
 	return 0;
 }
 
-static int walk_clean(int rootfd, char *rel, int flags, mode_t mode)
+/* O_NOFOLLOW for the last component, except for a directory of a root
+ * that follows directory symlinks (a file is never opened through one). */
+static int last_nofollow(int flags, bool follow)
+{
+	return follow && (flags & O_DIRECTORY) ? 0 : O_NOFOLLOW;
+}
+
+static int walk_clean(int rootfd, char *rel, int flags, mode_t mode,
+		      bool follow)
 {
 	int dfd = rootfd, fd, r = 0;
 	char *p = rel, *slash;
 
 	while ((slash = strchr(p, '/'))) {
 		*slash = '\0';
-		r = step_into(&dfd, rootfd, p);
+		r = step_into(&dfd, rootfd, p, follow);
 		*slash = '/';
 		if (r < 0)
 			goto out;
 		p = slash + 1;
 	}
-	fd = openat(dfd, *p ? p : ".", flags | O_CLOEXEC | O_NOFOLLOW, mode);
+	fd = openat(dfd, *p ? p : ".",
+		    flags | O_CLOEXEC | last_nofollow(flags, follow), mode);
 	r = fd < 0 ? nofollow_errno(dfd, p, errno) : fd;
 out:
 	if (dfd != rootfd)
@@ -115,13 +129,15 @@ out:
 	return r;
 }
 
-static int openat2_clean(int rootfd, const char *rel, int flags, mode_t mode)
+static int openat2_clean(int rootfd, const char *rel, int flags, mode_t mode,
+			 bool follow)
 {
 	struct open_how how = {
-		.flags = (unsigned int)(flags | O_CLOEXEC | O_NOFOLLOW),
+		.flags = (unsigned int)(flags | O_CLOEXEC |
+					last_nofollow(flags, follow)),
 		.mode = (flags & O_CREAT) ? mode : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+			   (follow ? 0 : RESOLVE_NO_SYMLINKS),
 	};
 	long fd;
 
@@ -155,7 +171,8 @@ int vn_root_walk(const struct vn_root *root, const char *path, int flags,
 
 	if (!rel)
 		return clean_error();
-	return refuse_link(walk_clean(root->fd, rel, flags, mode));
+	return refuse_link(
+		walk_clean(root->fd, rel, flags, mode, root->follow_dirs));
 }
 
 int vn_root_openat(const struct vn_root *root, const char *path, int flags,
@@ -167,14 +184,16 @@ int vn_root_openat(const struct vn_root *root, const char *path, int flags,
 	if (!rel)
 		return clean_error();
 	if (!root->walk) {
-		r = openat2_clean(root->fd, rel, flags, mode);
+		r = openat2_clean(root->fd, rel, flags, mode,
+				  root->follow_dirs);
 		/* ENOSYS: before Linux 5.6; EPERM: a seccomp filter (some
 		 * container runtimes) that does not know the call. ENOTDIR
 		 * may be a symlink met with O_DIRECTORY: the walk tells. */
 		if (r != -ENOSYS && r != -EPERM && r != -ENOTDIR)
 			return refuse_link(r);
 	}
-	return refuse_link(walk_clean(root->fd, rel, flags, mode));
+	return refuse_link(
+		walk_clean(root->fd, rel, flags, mode, root->follow_dirs));
 }
 
 int vn_root_mkdirs(const struct vn_root *root, const char *path, mode_t mode)
@@ -194,7 +213,7 @@ int vn_root_mkdirs(const struct vn_root *root, const char *path, mode_t mode)
 		if (mkdirat(dfd, p, mode) < 0 && errno != EEXIST)
 			r = -errno;
 		else
-			r = step_into(&dfd, root->fd, p);
+			r = step_into(&dfd, root->fd, p, root->follow_dirs);
 	}
 	if (dfd != root->fd)
 		close(dfd);

@@ -18,6 +18,8 @@
  * the same on every kernel:
  *   - no component may be a symlink, the last one included: -ELOOP (a
  *     symlinked DIR/etc is refused, never followed, not even inside DIR);
+ *     on the host's own "/" a directory may be a symlink (follow_dirs),
+ *     the file written never is;
  *   - no component may be "." or "..": -EINVAL; empty ones ("a//b") are
  *     skipped;
  *   - an empty path names the root itself.
@@ -37,6 +39,11 @@
 struct vn_root {
 	int fd; /* the root directory (O_PATH) */
 	bool walk; /* never try openat2: tests of the fallback */
+	/* The host's "/" (vn_root_open of NULL, "" or "/"): a directory
+	 * component may be a symlink and is followed (it cannot lead out of
+	 * "/"); the file itself never is. Under --root DIR every symlink is
+	 * refused. */
+	bool follow_dirs;
 };
 
 /* Open dir ("" or NULL: "/") as a root. -errno; fd -1 on failure. */

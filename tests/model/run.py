@@ -245,11 +245,19 @@ def read_log(root):
 
 def wait_unlocked(root, seconds=20):
     """Every process of the run is done once nobody holds the writers'
-    lock (an orphaned unbind child keeps it until it has finished)."""
-    path = os.path.join(root, LOCK)
+    locks: the global one, and each device's (an orphaned unbind child
+    keeps only its device's lock until it has finished)."""
+    deadline = time.time() + seconds
+    locks = os.path.join(root, os.path.dirname(LOCK), "locks")
+    paths = [os.path.join(root, LOCK)] + (
+        [os.path.join(locks, n) for n in sorted(os.listdir(locks))]
+        if os.path.isdir(locks) else [])
+    return all(wait_free(p, deadline) for p in paths)
+
+
+def wait_free(path, deadline):
     if not os.path.exists(path):
         return True
-    deadline = time.time() + seconds
     with open(path) as f:
         while True:
             try:

@@ -154,6 +154,42 @@ static void mode_despite_umask(void **state)
 	assert_int_equal(st.st_mode & 07777, 0644);
 }
 
+/* The host's own root (follow_dirs): a symlinked directory on the way is
+ * followed (/etc/modprobe.d -> /persist/modprobe.d), the file itself is
+ * still replaced, never written through. */
+static void host_follows_directories(void **state)
+{
+	struct fixture *f = *state;
+	char p[256], q[256], target[300];
+	struct stat st;
+
+	/* On the host the root is "/", where an absolute link and the walk
+	 * agree; here a relative one stands for it. */
+	f->r.follow_dirs = true;
+	assert_int_equal(vn_root_mkdirs(&f->r, "/etc", 0755), 0);
+	assert_int_equal(vn_root_mkdirs(&f->r, "/persist/modprobe.d", 0755), 0);
+	at(f, p, sizeof(p), "etc/modprobe.d");
+	assert_int_equal(symlink("../persist/modprobe.d", p), 0);
+	assert_int_equal(vn_root_mkdirs(&f->r, "/etc/modprobe.d", 0755), 0);
+	assert_int_equal(vn_root_replace(&f->r, "/etc/modprobe.d/x.conf", "x",
+					 1, 0644),
+			 0);
+	at(f, q, sizeof(q), "persist/modprobe.d/x.conf");
+	assert_int_equal(access(q, F_OK), 0);
+	/* a symlink as the file itself is replaced, not followed */
+	snprintf(target, sizeof(target), "%s/victim", f->outside);
+	close(open(target, O_CREAT | O_WRONLY, 0644));
+	at(f, p, sizeof(p), "etc/modprobe.d/y.conf");
+	assert_int_equal(symlink(target, p), 0);
+	assert_int_equal(vn_root_replace(&f->r, "/etc/modprobe.d/y.conf", "y",
+					 1, 0644),
+			 0);
+	read_back(f, "etc/modprobe.d/y.conf", "y");
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(vn_root_unlink(&f->r, "/etc/modprobe.d/x.conf"), 0);
+}
+
 static void symlinked_parent_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -241,6 +277,7 @@ int main(void)
 		BOTH(mkdirs_and_replace),	BOTH(mode_despite_umask),
 		BOTH(symlinked_parent_refused), BOTH(symlinked_last_component),
 		BOTH(dot_components_refused),	BOTH(root_itself),
+		BOTH(host_follows_directories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
