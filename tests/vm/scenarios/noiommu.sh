@@ -31,7 +31,7 @@ else
 fi
 exit_is 0 "noiommu on" -- vfio-noiommuctl noiommu on
 like "$OUT" "enable_unsafe_noiommu_mode +N -> Y" "on says N -> Y"
-like "$OUT" "devices bound from now on get no DMA isolation" "on warns about DMA isolation"
+like "$ERR" "devices bound from now on get no DMA isolation" "on warns about DMA isolation"
 like "$OUT" "devices already bound keep the mode" "on says bound devices keep their mode"
 is "$(cat $param)" Y "the parameter reads Y"
 exit_is 0 "on again" -- vfio-noiommuctl noiommu on
@@ -83,14 +83,14 @@ exit_is 0 "and e1000e" -- vfio-noiommuctl bind --force $NIC
 run vfio-noiommuctl noiommu --pairs
 is "$(pair PARAMETER)" Y "show: Y"
 exit_is 0 "noiommu off with devices bound" -- vfio-noiommuctl noiommu off
-like "$OUT" "still bound no-IOMMU devices keep working" "off explains what still works"
+like "$ERR" "still bound no-IOMMU devices keep working" "off explains what still works"
 like "$OUT" "$EDU \\($paths\\)" "off lists edu ($paths)"
 like "$OUT" "noiommu off --unbind" "off suggests --unbind"
 is "$(pci_driver $EDU)" vfio-pci "edu stays bound"
 if [ "$target" = lts-6.1 ]; then
 	# No iommufd before 6.2: the legacy container is the only way in, and
 	# it refuses no-IOMMU while the mode is off (doc/kernel.md §2.3).
-	like "$OUT" "without iommufd its only path is the legacy group and container" \
+	like "$ERR" "without iommufd its only path is the legacy group and container" \
 		"off says a reopen fails on this kernel"
 	exit_is 1 "smoke-test now fails: the container refuses no-IOMMU" -- \
 		vfio-noiommuctl smoke-test $EDU
