@@ -62,7 +62,7 @@ _vfio_noiommuctl()
 	# BDFs and IDs hold colons, which readline breaks words at.
 	_init_completion -s -n : || return
 
-	local verbs="status list bind unbind noiommu taint smoke-test help"
+	local verbs="status list bind unbind noiommu taint smoke-test apply help"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local output="--json --pairs"
 
@@ -140,6 +140,10 @@ _vfio_noiommuctl()
 		opts="--dry-run --force --driver --keep-going --timeout
 			--jobs --lock-timeout $output"
 		args=$(_vfio_noiommuctl_bdfs vfio)
+		;;
+	apply)
+		opts="--dry-run --force --keep-going --timeout --jobs
+			--lock-timeout --prune --root $output"
 		;;
 	noiommu)
 		opts="--persist --root --unbind --dry-run --lock-timeout $output"

@@ -4,6 +4,7 @@
  * the run: plan, then print (--dry-run) or execute, then report, and the
  * exit status.
  */
+#include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -57,7 +58,8 @@ static error_t parse_txn(int key, char *arg, struct argp_state *state)
 				     "arguments");
 		break;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no device given");
+		if (!a->no_devices)
+			argp_error(state, "no device given");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -284,6 +286,7 @@ static int plan_once(struct run *r, char **bdfs)
 		.unbind_timeout_ms = a->timeout_ms,
 		.driver = a->driver,
 		.jobs = a->jobs,
+		.assume_noiommu_on = a->assume_noiommu_on,
 	};
 	int ret, e;
 
@@ -441,6 +444,21 @@ static int carry_out(struct run *r)
 	return status;
 }
 
+/* The devices the run changed, or with --dry-run would change. */
+static int collect_changed(const struct vn_txn *t, const struct vn_txn_args *a)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct vn_item *it = &t->items[i];
+		bool changed = a->dry_run ? it->verdict == VN_ITEM_GO :
+					    it->outcome == VN_OUT_DONE ||
+						    it->outcome == VN_OUT_LATE;
+
+		if (changed && strv_push(a->changed, strdup(it->dev->bdf)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	       const struct vn_txn_args *a)
 {
@@ -461,8 +479,42 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	 * is a per-device answer still prints a document saying why. */
 	if (r.json && r.failure)
 		vn_print_txn_json(NULL, op, a->dry_run, ret, r.failure);
+	if (a->changed && !r.failure && collect_changed(&r.t, a) < 0)
+		ret = VN_EXIT_FAILED;
 	vn_txn_clear(&r.t);
 	release_locks(&r);
+	return ret;
+}
+
+/*
+ * The transaction prints its own report, or its own document; inside
+ * another command's document, its document is captured (it writes to
+ * stdout) and handed back parsed.
+ */
+int vn_txn_run_doc(enum vn_op op, struct vn_sys *sys, char **bdfs,
+		   const struct vn_txn_args *a, bool doc,
+		   struct json_object **out)
+{
+	struct vn_outopts saved = opts.out;
+	FILE *stdout_was = stdout, *mem;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!doc)
+		return vn_txn_run(op, sys, bdfs, a);
+	fflush(stdout);
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return VN_EXIT_FAILED;
+	opts.out.fmt = VN_FMT_JSON;
+	stdout = mem;
+	ret = vn_txn_run(op, sys, bdfs, a);
+	fclose(mem);
+	stdout = stdout_was;
+	opts.out = saved;
+	*out = json_tokener_parse(buf ? buf : "");
+	free(buf);
 	return ret;
 }
 

@@ -22,6 +22,13 @@ struct vn_txn_args {
 	bool lock_held; /* the caller holds the writers' lock already ... */
 	int lock_fd; /* ... on this fd */
 	char **raw; /* arguments as given */
+	bool no_devices; /* apply: no device arguments, none wanted */
+	/* apply --dry-run: plan as if no-IOMMU mode were on (apply sets the
+	 * declared mode before it binds). */
+	bool assume_noiommu_on;
+	/* When set: the BDFs the run changed (with --dry-run: would change)
+	 * are appended here. */
+	char ***changed;
 };
 
 /* --dry-run, --force, --keep-going, --timeout, --lock-timeout, and the
@@ -39,6 +46,12 @@ int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv);
  * status. */
 int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	       const struct vn_txn_args *a);
+
+/* vn_txn_run, its document (with doc: --json or --pairs) captured into
+ * *out instead of printed, for a command that embeds it in its own. */
+int vn_txn_run_doc(enum vn_op op, struct vn_sys *sys, char **bdfs,
+		   const struct vn_txn_args *a, bool doc,
+		   struct json_object **out);
 
 /* ---- showing it (cli-transaction-print.c) ----------------------------- */
 
