@@ -133,12 +133,12 @@ _vfio_noiommuctl()
 		;;
 	bind)
 		opts="--dry-run --force --group --keep-going --timeout
-			--jobs --lock-timeout $output"
+			--jobs --lock-timeout --persist --root $output"
 		args=$(_vfio_noiommuctl_bdfs)
 		;;
 	unbind)
 		opts="--dry-run --force --driver --keep-going --timeout
-			--jobs --lock-timeout $output"
+			--jobs --lock-timeout --persist --root $output"
 		args=$(_vfio_noiommuctl_bdfs vfio)
 		;;
 	apply)

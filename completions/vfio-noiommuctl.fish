@@ -109,3 +109,5 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -a '(__v
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l prune -d 'unbind devices bound by the tool but no longer declared'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l root -r -a '(__fish_complete_directories)' -d 'read the declared state from a system image'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l persist -d 'also declare it (unbind: remove its entry)'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l root -r -a '(__fish_complete_directories)' -d 'with --persist: only the entry, inside a system image'

@@ -444,6 +444,29 @@ static int carry_out(struct run *r)
 	return status;
 }
 
+/* --persist: the entries of the devices now where they were asked to
+ * be (with --dry-run: would be), under the run's locks. */
+static int persist(struct run *r, int status)
+{
+	_cleanup_strv_ char **done = NULL;
+	int ret;
+
+	for (size_t i = 0; i < r->t.n; i++) {
+		const struct vn_item *it = &r->t.items[i];
+		bool there = it->verdict == VN_ITEM_NOTHING ||
+			     (it->verdict == VN_ITEM_GO &&
+			      (r->a->dry_run || it->outcome == VN_OUT_DONE ||
+			       it->outcome == VN_OUT_LATE));
+
+		if (there && strv_push(&done, strdup(it->dev->bdf)) < 0)
+			return VN_EXIT_FAILED;
+	}
+	ret = vn_persist_devices(r->op, r->sys,
+				 vn_sys_is_host(r->sys) ? r->sys : NULL, done,
+				 r->a->dry_run);
+	return status == VN_EXIT_OK ? ret : status;
+}
+
 /* The devices the run changed, or with --dry-run would change. */
 static int collect_changed(const struct vn_txn *t, const struct vn_txn_args *a)
 {
@@ -481,6 +504,8 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 		vn_print_txn_json(NULL, op, a->dry_run, ret, r.failure);
 	if (a->changed && !r.failure && collect_changed(&r.t, a) < 0)
 		ret = VN_EXIT_FAILED;
+	if (a->persist && !r.failure)
+		ret = persist(&r, ret);
 	vn_txn_clear(&r.t);
 	release_locks(&r);
 	return ret;
@@ -518,6 +543,16 @@ int vn_txn_run_doc(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	return ret;
 }
 
+/* --persist --root DIR: the entries inside DIR, no device changed. */
+static int persist_root(enum vn_op op, struct vn_sys *sys, char **bdfs,
+			const struct vn_txn_args *a)
+{
+	_cleanup_(vn_sys_freep) struct vn_sys *root = NULL;
+	int ret = vn_cli_open_root(a->persist_root, &root);
+
+	return ret ? ret : vn_persist_devices(op, sys, root, bdfs, a->dry_run);
+}
+
 int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
@@ -533,7 +568,9 @@ int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
 				      op == VN_OP_BIND ? VN_DEVARG_ANY :
 							 VN_DEVARG_VFIO,
 				      &bdfs);
-	if (!ret)
+	if (!ret && a.persist_root)
+		ret = persist_root(op, sys, bdfs, &a);
+	else if (!ret)
 		ret = vn_txn_run(op, sys, bdfs, &a);
 	strv_free(a.raw);
 	return ret;

@@ -23,6 +23,8 @@ struct vn_txn_args {
 	int lock_fd; /* ... on this fd */
 	char **raw; /* arguments as given */
 	bool no_devices; /* apply: no device arguments, none wanted */
+	bool persist; /* --persist: declare (unbind: undeclare) them too */
+	const char *persist_root; /* --root DIR: only that, inside DIR */
 	/* apply --dry-run: plan as if no-IOMMU mode were on (apply sets the
 	 * declared mode before it binds). */
 	bool assume_noiommu_on;
@@ -52,6 +54,16 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 int vn_txn_run_doc(enum vn_op op, struct vn_sys *sys, char **bdfs,
 		   const struct vn_txn_args *a, bool doc,
 		   struct json_object **out);
+
+/* bind's and unbind's option groups: --persist and --root, then
+ * vn_children_txn's; the input of the first two is a vn_txn_args. */
+extern const struct argp_child vn_children_txn_persist[];
+
+/* (cli-persist.c) Write (bind) or remove (unbind) the entries of these
+ * devices in root's declared state; root NULL: a --sysroot tree, which
+ * is never written. Returns the exit status. */
+int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
+		       char *const *bdfs, bool dry_run);
 
 /* ---- showing it (cli-transaction-print.c) ----------------------------- */
 

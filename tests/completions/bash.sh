@@ -84,6 +84,8 @@ check "vfio-noiommuctl status --" --check --json --pairs -- --raw --output
 check "vfio-noiommuctl help " status smoke-test -- help
 check "vfio-noiommuctl smoke-test --path " cdev group
 check "vfio-noiommuctl ap" apply
+check "vfio-noiommuctl bind --p" --persist
+check "vfio-noiommuctl unbind --" --persist --root
 check "vfio-noiommuctl apply --" --prune --root --dry-run --jobs -- --group --driver
 echo "1..$n"
 exit $((failed > 0))

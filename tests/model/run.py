@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -1012,7 +1013,91 @@ def restore_override(tool, base):
     return problems
 
 
-APPLY_CHECKS = [("twice", apply_twice), ("dry-run", apply_dry_run),
+def config_space(root, bdf, vendor, device, dsn=None):
+    """Config space as root reads it (the model has none): a DSN laid out
+    as QEMU's e1000e has it (tests/fixtures/hosts.py, pci_config)."""
+    cfg = bytearray(4096 if dsn else 256)
+    cfg[0:4] = struct.pack("<HH", vendor, device)
+    if dsn:
+        struct.pack_into("<I", cfg, 0x100, 0x0001 | 2 << 16 | 0x140 << 20)
+        struct.pack_into("<IIII", cfg, 0x140, 0x0003 | 1 << 16,
+                         dsn & 0xffffffff, dsn >> 32, 0)
+    link = os.path.join(root, "sys/bus/pci/devices", bdf)
+    with open(os.path.join(os.path.realpath(link), "config"), "wb") as f:
+        f.write(cfg)
+
+
+NIC_FILE = "50-serial-52-54-00-ff-ff-12-34-56.conf"
+EDU2_FILE = "50-path-0000-00-06.0_00.0_01.0.conf"
+
+
+def persist(tool, base):
+    """bind --persist records the NIC by serial and EDU2 by path, apply
+    then changes nothing; unbind --persist removes the NIC's entry."""
+    problems = []
+    root = fresh(tool, base, "persist")
+    config_space(root, NIC, 0x8086, 0x10d3, 0x525400ffff123456)
+    config_space(root, EDU2, 0x1234, 0x11e8)
+    d = os.path.join(root, STATE_DIR)
+    rc, out, err = tool.run(root, ["bind", "--persist", NIC, EDU2])
+    wait_unlocked(root)
+    files = sorted(os.listdir(d)) if os.path.isdir(d) else []
+    if rc != 0 or files != sorted([NIC_FILE, EDU2_FILE]):
+        problems.append("bind --persist: exit %s, files %s\n%s%s" %
+                        (rc, files, out, err))
+    else:
+        with open(os.path.join(d, NIC_FILE)) as f:
+            text = f.read()
+        if "id = 8086:10d3" not in text:
+            problems.append("no ID cross-check in:\n" + text)
+    rc, out, err = tool.run(root, ["apply"])
+    if rc != 0 or "nothing changed: 2 of 2" not in out or writes(root):
+        problems.append("apply after --persist: exit %s\n%s%s" %
+                        (rc, out, err))
+    rc, out, err = tool.run(root, ["unbind", "--persist", NIC])
+    wait_unlocked(root)
+    files = sorted(os.listdir(d))
+    if rc != 0 or files != [EDU2_FILE] or \
+            tool.state(root)[NIC]["driver"] != "e1000e":
+        problems.append("unbind --persist: exit %s, files %s\n%s%s" %
+                        (rc, files, out, err))
+    shutil.rmtree(root)
+    return problems
+
+
+def persist_root(tool, base):
+    """--persist --root DIR writes the entry inside DIR only, changes no
+    device, and never follows a symlink out of DIR."""
+    problems = []
+    root = fresh(tool, base, "persist-root")
+    config_space(root, NVME, 0x1b36, 0x0010)
+    # Not below /dev (where tmp_base() may be): the model traps /dev.
+    scratch = tempfile.mkdtemp(prefix="vn-image-")
+    image = os.path.join(scratch, "image")
+    os.makedirs(image + "/etc")
+    rc, out, err = tool.run(root, ["bind", "--persist", "--root", image,
+                                   NVME])
+    want = os.path.join(image, STATE_DIR, "50-path-0000-00-04.0.conf")
+    if rc != 0 or not os.path.exists(want) or writes(root) or \
+            os.path.exists(os.path.join(root, STATE_DIR)):
+        problems.append("--root: exit %s, writes %s\n%s%s" %
+                        (rc, writes(root), out, err))
+    outside = os.path.join(scratch, "outside")
+    os.makedirs(outside)
+    shutil.rmtree(os.path.join(image, "etc"))
+    os.symlink(outside, os.path.join(image, "etc"))
+    rc, out, err = tool.run(root, ["bind", "--persist", "--root", image,
+                                   NVME])
+    if rc == 0 or os.listdir(outside):
+        problems.append("a symlink out of --root: exit %s, outside %s" %
+                        (rc, os.listdir(outside)))
+    shutil.rmtree(root)
+    shutil.rmtree(scratch)
+    return problems
+
+
+APPLY_CHECKS = [("persist", persist), ("persist-root", persist_root),
+                ("twice", apply_twice), ("dry-run", apply_dry_run),
                 ("prune", apply_prune), ("no-match", apply_no_match),
                 ("restore-override", restore_override)]
 
