@@ -15,6 +15,8 @@
 #include "lib/kernel.h"
 #include "lib/lock.h"
 #include "lib/noiommu.h"
+#include "lib/owner.h"
+#include "lib/vfio.h"
 
 #define APPLY_SCHEMA 1
 
@@ -101,6 +103,9 @@ struct run {
 	struct json_object *bind_doc, *unbind_doc;
 	char mode_before, mode_after; /* 'Y', 'N', 0: vfio not loaded */
 	bool mode_changed;
+	bool rules_changed; /* the udev rule (re)written or removed */
+	struct json_object *nodes; /* nodes whose ownership was looked at */
+	bool nodes_changed;
 	const char *error; /* why the run stopped */
 };
 
@@ -112,6 +117,7 @@ static void run_clear(struct run *r)
 	strv_free(r->pruned);
 	json_object_put(r->bind_doc);
 	json_object_put(r->unbind_doc);
+	json_object_put(r->nodes);
 	vn_lock_release(r->lock);
 }
 
@@ -292,11 +298,82 @@ static int bind(struct run *r)
 	return run_txn(r, VN_OP_BIND, bdfs, &r->bound, &r->bind_doc);
 }
 
+/* ---- ownership of the nodes ------------------------------------------------ */
+
+/* Only the host is written; a --sysroot tree is only looked at. */
+static bool writing(const struct run *r)
+{
+	return !r->a->t.dry_run && vn_sys_is_host(r->sys);
+}
+
+static int own_node(struct run *r, const char *path, const struct vn_entry *e)
+{
+	struct json_object *o;
+	bool changed = false;
+	int e2 = vn_owner_node(r->sys, path, e, !writing(r), &changed);
+
+	if (e2 < 0) {
+		vn_err("%s: cannot set its owner, group and mode%s: %s", path,
+		       e2 == -EPROTO ? " (they do not read back)" : "",
+		       strerror(-e2));
+		return VN_EXIT_FAILED;
+	}
+	r->nodes_changed |= changed;
+	o = json_object_new_object();
+	json_object_object_add(o, "path", vn_jstr(path));
+	json_object_object_add(o, "changed", json_object_new_boolean(changed));
+	json_object_array_add(r->nodes, o);
+	if (changed && say_text(r))
+		printf("owner     %s%s\n",
+		       writing(r) ? "set on " : "would set on ", path);
+	return VN_EXIT_OK;
+}
+
+/* The nodes of one declared device there now (after the bind). */
+static int own_device(struct run *r, const struct vn_apply_dev *d)
+{
+	_cleanup_(vn_dev_freep) struct vn_dev *dev = NULL;
+	const struct vn_entry *e = d->match->entry;
+	int ret = VN_EXIT_OK;
+
+	if (!vn_entry_owns(e) || vn_vfio_dev_read(r->sys, d->bdf, &dev) < 0)
+		return VN_EXIT_OK;
+	if (dev->cdev.path)
+		ret = own_node(r, dev->cdev.path, e);
+	if (dev->group.path && own_node(r, dev->group.path, e))
+		ret = VN_EXIT_FAILED;
+	return ret;
+}
+
+/* The udev rule from the whole declared state, then the nodes. */
+static int ownership(struct run *r)
+{
+	_cleanup_free_ char *text = NULL;
+	int ret = VN_EXIT_OK, e;
+
+	r->nodes = json_object_new_array();
+	if ((e = vn_owner_rules_render(&r->ap.m, &text)) < 0 ||
+	    (e = vn_owner_rules_sync(r->sys, text, !writing(r),
+				     &r->rules_changed)) < 0) {
+		vn_err("%s%s: cannot write it: %s", r->sys->root, VN_UDEV_RULES,
+		       strerror(-e));
+		ret = VN_EXIT_FAILED;
+	} else if (r->rules_changed && say_text(r)) {
+		printf("udev      %s%s %s%s\n", writing(r) ? "" : "would ",
+		       text ? "write" : "remove", r->sys->root, VN_UDEV_RULES);
+	}
+	for (size_t i = 0; i < r->ap.n; i++)
+		if (own_device(r, &r->ap.v[i]))
+			ret = VN_EXIT_FAILED;
+	return ret;
+}
+
 /* ---- the outcome ----------------------------------------------------------- */
 
 static bool changed(const struct run *r)
 {
-	return r->mode_changed || r->bound || r->pruned;
+	return r->mode_changed || r->bound || r->pruned || r->rules_changed ||
+	       r->nodes_changed;
 }
 
 /* Declared devices in place now (or, with --dry-run, about to be). */
@@ -312,13 +389,13 @@ static size_t in_place(const struct run *r)
 
 /* One status for the whole run from its parts (the man page, EXIT STATUS
  * and apply): a problem beside success is partial. */
-static int overall(const struct run *r, int mode, int unbind, int bind)
+static int overall(const struct run *r, int mode, int unbind, int bind, int own)
 {
-	int parts[] = { mode, unbind, bind };
+	int parts[] = { mode, unbind, bind, own };
 	int worst = VN_EXIT_OK;
 	bool bad = r->ap.problems > 0;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
 		if (parts[i] != VN_EXIT_OK)
 			bad = true;
 		if (parts[i] > worst)
@@ -469,6 +546,19 @@ static struct json_object *lists_json(const struct run *r, const char *which)
 	return arr;
 }
 
+static struct json_object *ownership_json(const struct run *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "rules", vn_jstr(VN_UDEV_RULES));
+	json_object_object_add(o, "rules_changed",
+			       json_object_new_boolean(r->rules_changed));
+	json_object_object_add(o, "nodes",
+			       r->nodes ? json_object_get(r->nodes) :
+					  json_object_new_array());
+	return o;
+}
+
 static int print_doc(const struct run *r, int status)
 {
 	struct json_object *doc = json_object_new_object();
@@ -488,6 +578,7 @@ static int print_doc(const struct run *r, int status)
 	json_object_object_add(doc, "entries", lists_json(r, "entries"));
 	json_object_object_add(doc, "devices", lists_json(r, "devices"));
 	json_object_object_add(doc, "drift", lists_json(r, "drift"));
+	json_object_object_add(doc, "ownership", ownership_json(r));
 	json_object_object_add(doc, "bind", json_object_get(r->bind_doc));
 	json_object_object_add(doc, "unbind", json_object_get(r->unbind_doc));
 	ret = vn_doc_print(doc, &opts.out, stdout);
@@ -499,7 +590,7 @@ static int print_doc(const struct run *r, int status)
 
 static int reconcile(struct run *r)
 {
-	int ret, mode, unbind, bound;
+	int ret, mode, unbind, bound, own;
 
 	if ((ret = read_state(r)))
 		return ret;
@@ -514,8 +605,9 @@ static int reconcile(struct run *r)
 	print_mode(r);
 	unbind = prune(r);
 	bound = bind(r);
+	own = ownership(r);
 	print_summary(r);
-	return overall(r, mode, unbind, bound);
+	return overall(r, mode, unbind, bound, own);
 }
 
 static int run(int argc, char **argv)
