@@ -568,6 +568,8 @@ int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
 				      op == VN_OP_BIND ? VN_DEVARG_ANY :
 							 VN_DEVARG_VFIO,
 				      &bdfs);
+	if (!ret && op == VN_OP_BIND && !a.persist_root)
+		vn_bind_competing(sys, bdfs);
 	if (!ret && a.persist_root)
 		ret = persist_root(op, sys, bdfs, &a);
 	else if (!ret)

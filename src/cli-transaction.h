@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdio.h>
+
 #include "cli.h"
 #include "lib/binding.h"
 
@@ -64,6 +66,23 @@ extern const struct argp_child vn_children_txn_persist[];
  * is never written. Returns the exit status. */
 int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
 		       char *const *bdfs, bool dry_run);
+
+/* ---- competing mechanisms (cli-compete.c) ------------------------------ */
+
+struct vn_compete;
+struct vn_competes;
+/* "agrees", "fights" (with on_vfio: the devices that should be on
+ * vfio-pci) or "neutral" (concerns no present device). */
+const char *vn_compete_verdict(const struct vn_compete *x,
+			       char *const *on_vfio);
+/* One line each (stdout: "competing ...", stderr: "note: ..."); only:
+ * just those devices (bind), NULL: all (apply). */
+void vn_print_competing(FILE *f, const struct vn_competes *c,
+			char *const *on_vfio, char *const *only);
+struct json_object *vn_competing_json(const struct vn_competes *c,
+				      char *const *on_vfio);
+/* bind: the mechanisms that concern its devices, on stderr. */
+void vn_bind_competing(struct vn_sys *sys, char *const *bdfs);
 
 /* ---- showing it (cli-transaction-print.c) ----------------------------- */
 

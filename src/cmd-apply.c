@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "lib/apply.h"
 #include "lib/audit.h"
+#include "lib/compete.h"
 #include "lib/kernel.h"
 #include "lib/lock.h"
 #include "lib/noiommu.h"
@@ -97,6 +98,8 @@ struct run {
 	struct vn_sys *root; /* where the declared state is read */
 	struct vn_apply ap;
 	struct vn_caps caps;
+	struct vn_competes competing;
+	char **declared; /* BDFs the state wants on vfio-pci */
 	bool doc; /* --json or --pairs */
 	int lock;
 	char **bound, **pruned; /* changed (or would be, with --dry-run) */
@@ -113,6 +116,8 @@ static void run_clear(struct run *r)
 {
 	vn_apply_clear(&r->ap);
 	vn_caps_clear(&r->caps);
+	vn_competes_clear(&r->competing);
+	strv_free(r->declared);
 	strv_free(r->bound);
 	strv_free(r->pruned);
 	json_object_put(r->bind_doc);
@@ -148,6 +153,16 @@ static int read_state(struct run *r)
 		vn_err("cannot read the declared state or the devices: %s",
 		       strerror(-e));
 		r->error = "cannot read the declared state or the devices";
+		return VN_EXIT_FAILED;
+	}
+	for (size_t i = 0; i < r->ap.n; i++)
+		if (strv_push(&r->declared, strdup(r->ap.v[i].bdf)) < 0)
+			return VN_EXIT_FAILED;
+	if ((e = vn_compete_scan(r->sys, &r->ap.devs, &r->competing)) < 0) {
+		vn_err("cannot read driverctl, modprobe.d or the command line: "
+		       "%s",
+		       strerror(-e));
+		r->error = "cannot read the competing mechanisms";
 		return VN_EXIT_FAILED;
 	}
 	if ((e = vn_caps_probe(r->sys, &r->caps)) < 0) {
@@ -578,6 +593,8 @@ static int print_doc(const struct run *r, int status)
 	json_object_object_add(doc, "entries", lists_json(r, "entries"));
 	json_object_object_add(doc, "devices", lists_json(r, "devices"));
 	json_object_object_add(doc, "drift", lists_json(r, "drift"));
+	json_object_object_add(doc, "competing",
+			       vn_competing_json(&r->competing, r->declared));
 	json_object_object_add(doc, "ownership", ownership_json(r));
 	json_object_object_add(doc, "bind", json_object_get(r->bind_doc));
 	json_object_object_add(doc, "unbind", json_object_get(r->unbind_doc));
@@ -601,6 +618,8 @@ static int reconcile(struct run *r)
 	}
 	print_declared(r);
 	print_drift(r);
+	if (say_text(r))
+		vn_print_competing(stdout, &r->competing, r->declared, NULL);
 	mode = apply_mode(r);
 	print_mode(r);
 	unbind = prune(r);
