@@ -29,7 +29,7 @@ _vfio_noiommuctl_bdfs()
 
 _vfio_noiommuctl_columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP
 	NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA
-	TAINT JOURNAL ORIG_DRIVER"
+	TAINT JOURNAL ORIG_DRIVER DECLARED"
 _vfio_noiommuctl_letters="P F S R M B U D A W C I O E L K X T N J"
 
 # A comma-separated column list: complete its last name, in the case the

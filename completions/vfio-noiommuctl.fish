@@ -33,7 +33,7 @@ end
 
 # Column names in the case the user types, after those already given.
 function __vfio_noiommuctl_columns
-    set -l cols BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT JOURNAL ORIG_DRIVER
+    set -l cols BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT JOURNAL ORIG_DRIVER DECLARED
     set -l tok (commandline -ct | string replace -r '^--output=' '')
     set -l head (string match -r '^.*,' -- $tok)
     test -z "$head"; and set head (string match -r '^\+' -- $tok)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli-transaction.h"
+#include "lib/apply.h"
 #include "lib/compete.h"
 
 const char *vn_compete_verdict(const struct vn_compete *x, char *const *on_vfio)
@@ -85,4 +86,57 @@ void vn_bind_competing(struct vn_sys *sys, char *const *bdfs)
 		vn_print_competing(stderr, &c, bdfs, bdfs);
 	vn_competes_clear(&c);
 	vn_dev_list_clear(&devs);
+}
+
+/* status: the declared state in one line, and the mechanisms that fight
+ * it in another (apply has the details). */
+static void declared_line(const struct vn_apply *ap)
+{
+	_cleanup_strv_ char **drift = NULL;
+	_cleanup_free_ char *names = NULL;
+	size_t in_place = 0;
+
+	for (size_t i = 0; i < ap->n; i++)
+		in_place += ap->v[i].in_place;
+	for (size_t i = 0; i < ap->ndrift; i++)
+		strv_push(&drift, strdup(ap->drift[i].bdf));
+	names = drift ? strv_join(drift, ", ") : NULL;
+	printf(VN_LABEL "declared %zu, in place %zu, drift: %s%s\n",
+	       "Declared state", ap->n, in_place, names ? names : "none",
+	       ap->problems ? "; entries with problems (see apply)" : "");
+}
+
+void vn_print_declared_status(struct vn_sys *sys)
+{
+	struct vn_apply ap;
+	struct vn_competes c = { 0 };
+	_cleanup_strv_ char **on_vfio = NULL;
+	size_t fights = 0;
+	int r = vn_apply_read(sys, sys, &ap);
+
+	if (r < 0) {
+		printf(VN_LABEL "cannot be read: %s (see apply)\n",
+		       "Declared state",
+		       r == -EINVAL ? "errors in " VN_STATE_DIR : strerror(-r));
+		vn_apply_clear(&ap);
+		return;
+	}
+	/* Without a declared state there is nothing to agree or fight. */
+	if (!ap.st.n && !ap.ndrift) {
+		vn_apply_clear(&ap);
+		return;
+	}
+	declared_line(&ap);
+	for (size_t i = 0; i < ap.n; i++)
+		strv_push(&on_vfio, strdup(ap.v[i].bdf));
+	if (vn_compete_scan(sys, &ap.devs, &c) == 0 && c.n) {
+		for (size_t i = 0; i < c.n; i++)
+			fights += streq(vn_compete_verdict(&c.v[i], on_vfio),
+					"fights");
+		printf(VN_LABEL "%zu other mechanisms choose drivers, %zu "
+				"fighting the declared state (see apply)\n",
+		       "Competing", c.n, fights);
+	}
+	vn_competes_clear(&c);
+	vn_apply_clear(&ap);
 }

@@ -14,6 +14,7 @@
 #include "lib/journal.h"
 #include "lib/kernel.h"
 #include "lib/names.h"
+#include "lib/state.h"
 #include "lib/taint.h"
 #include "lib/vfio.h"
 
@@ -39,6 +40,7 @@ enum {
 	COL_TAINT,
 	COL_JOURNAL,
 	COL_ORIG_DRIVER,
+	COL_DECLARED,
 };
 
 /* The version of list's JSON document: raise it when a field changes
@@ -89,6 +91,8 @@ static const struct vn_coldef columns[] = {
 	[COL_ORIG_DRIVER] = { "ORIG_DRIVER", VN_COL_STR, 0,
 			      "driver recorded at bind, restored by unbind",
 			      NULL },
+	[COL_DECLARED] = { "DECLARED", VN_COL_STR, 0,
+			   "file:line of the entry that declares it", NULL },
 };
 /* clang-format on */
 
@@ -334,6 +338,20 @@ static int add_journal(struct vn_sys *sys, struct vn_table *t,
 	return r;
 }
 
+/* DECLARED: the entry of vfio-noiommuctl.conf(5) that governs it. */
+static int add_declared(struct vn_table *t, const struct vn_dev *d,
+			const struct vn_matches *m, bool state_bad)
+{
+	const struct vn_match *x = vn_matches_find(m, d->bdf);
+
+	if (state_bad)
+		return vn_cell_note(t, COL_DECLARED, "?");
+	if (!x)
+		return vn_cell_note(t, COL_DECLARED, "no");
+	return vn_cell_strf(t, COL_DECLARED, "%s:%u", x->entry->file,
+			    x->entry->line);
+}
+
 static int add_row(struct vn_sys *sys, struct vn_table *t,
 		   const struct vn_dev *d, const struct vn_holders *h)
 {
@@ -379,12 +397,20 @@ static int fill(struct vn_sys *sys, struct vn_table *t,
 {
 	struct vn_holders holders = { 0 };
 	struct vn_dev_list devs;
+	struct vn_state st;
+	struct vn_matches m = { 0 };
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
+	bool declared = vn_table_wants(t, COL_DECLARED), bad = false;
 	int r;
 
+	vn_state_init(&st);
 	r = vn_vfio_read_all(sys, &devs);
 	if (r < 0)
 		return r;
+	/* An unreadable or broken state is "?", not an error of list. */
+	if (declared)
+		bad = vn_state_read(sys, &st) < 0 ||
+		      vn_state_match(sys, &st, &devs, &m) < 0;
 	if (want_holders && (r = vn_holders_scan(sys, &holders)) < 0)
 		goto out;
 	for (size_t i = 0; i < devs.n; i++) {
@@ -392,12 +418,16 @@ static int fill(struct vn_sys *sys, struct vn_table *t,
 			continue;
 		r = add_row(sys, t, devs.devs[i],
 			    want_holders ? &holders : NULL);
+		if (r == 0 && declared)
+			r = add_declared(t, devs.devs[i], &m, bad);
 		if (r < 0)
 			goto out;
 		(*shown)++;
 	}
 out:
 	vn_holders_clear(&holders);
+	vn_matches_clear(&m);
+	vn_state_clear(&st);
 	vn_dev_list_clear(&devs);
 	return r;
 }

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "cli-transaction.h"
 #include "cli.h"
 #include "commands.h"
 #include "lib/binding.h"
@@ -575,6 +576,7 @@ static int run(int argc, char **argv)
 			print_verdict(&s);
 	} else {
 		print_text(&s);
+		vn_print_declared_status(sys);
 	}
 	ret = args.check && impossible(&s.caps, &source) ? VN_EXIT_UNSUPPORTED :
 							   VN_EXIT_OK;
