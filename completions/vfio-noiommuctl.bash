@@ -62,7 +62,7 @@ _vfio_noiommuctl()
 	# BDFs and IDs hold colons, which readline breaks words at.
 	_init_completion -s -n : || return
 
-	local verbs="status list bind unbind noiommu taint smoke-test apply help"
+	local verbs="status list bind unbind noiommu taint smoke-test report metrics apply help"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local output="--json --pairs"
 
@@ -92,6 +92,10 @@ _vfio_noiommuctl()
 		;;
 	--path)
 		COMPREPLY=($(compgen -W "cdev group" -- "$cur"))
+		return
+		;;
+	--file)
+		_filedir
 		return
 		;;
 	--driver)
@@ -158,6 +162,8 @@ _vfio_noiommuctl()
 		fi
 		args=$(_vfio_noiommuctl_bdfs vfio)
 		;;
+	report) opts="--json --archive --redact --file" ;;
+	metrics) opts="--file" ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then

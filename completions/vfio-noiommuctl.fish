@@ -1,7 +1,7 @@
 # fish completion for vfio-noiommuctl
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-set -l verbs status list bind unbind noiommu taint smoke-test apply help
+set -l verbs status list bind unbind noiommu taint smoke-test report metrics apply help
 
 # The system looked at: --sysroot DIR or --sysroot=DIR on the line, else
 # VFIO_NOIOMMUCTL_SYSROOT, else this host.
@@ -35,8 +35,9 @@ end
 function __vfio_noiommuctl_columns
     set -l cols BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT JOURNAL ORIG_DRIVER DECLARED
     set -l tok (commandline -ct | string replace -r '^--output=' '')
-    set -l head (string match -r '^.*,' -- $tok)
-    test -z "$head"; and set head (string match -r '^\+' -- $tok)
+    # One word, empty when there is nothing before the column typed: an
+    # empty list would make $head$cols empty too.
+    set -l head (string match -r '^.*,' -- $tok; or string match -r '^\+' -- $tok; or echo)
     if string match -qr '[a-z]' -- (string replace -r '^.*[,+]' '' -- $tok)
         set cols (string lower -- $cols)
     end
@@ -61,6 +62,8 @@ complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a unbin
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a noiommu -d 'show or switch no-IOMMU mode, now and across reboots'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a taint -d 'decode kernel taint and say which device set U'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a smoke-test -d 'drive a bound device through iommufd or its group'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a report -d 'one file (JSON or tar) for a support ticket'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a metrics -d "OpenMetrics for node_exporter's textfile collector"
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a apply -d 'converge the host on the declared state (idempotent)'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a help -d "this help, or a command's"
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
@@ -75,7 +78,7 @@ complete -c vfio-noiommuctl -s h -l help -d 'show help'
 complete -c vfio-noiommuctl -s J -l json -d 'print JSON'
 complete -c vfio-noiommuctl -s P -l pairs -d 'print KEY="value" pairs'
 
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from help" -a "status list bind unbind noiommu taint smoke-test apply"
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from help" -a "status list bind unbind noiommu taint smoke-test report metrics apply"
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status" -s c -l check -d 'only say whether no-IOMMU assignment is possible'
 
@@ -107,6 +110,10 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from taint" -s c -l check
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -l path -x -a 'cdev group' -d 'test this path'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -a '(__vfio_noiommuctl_bdfs vfio)' -d 'device on a VFIO driver'
 
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -s J -l json -d 'write the JSON document (the default)'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l archive -d 'write a tar archive'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l redact -d 'replace host names, addresses and serial numbers'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report metrics" -l file -r -F -d 'write to this file'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l prune -d 'unbind devices bound by the tool but no longer declared'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l root -r -a '(__fish_complete_directories)' -d 'read the declared state from a system image'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l persist -d 'also declare it (unbind: remove its entry)'

@@ -36,11 +36,7 @@ static error_t parse_txn(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TIMEOUT:
 		/* 0 would time every vfio-pci unbind out at once. */
-		if (vn_parse_seconds(arg, &a->timeout_ms) < 0 || !a->timeout_ms)
-			argp_error(state,
-				   "--timeout: '%s' is not a number of seconds "
-				   "above 0",
-				   arg);
+		vn_argp_seconds(state, "--timeout", arg, true, &a->timeout_ms);
 		break;
 	case OPT_JOBS: {
 		unsigned long n;
@@ -336,9 +332,11 @@ static int added(const struct run *r, char ***bdfs)
  * lock them too and plan again from what is there now. */
 static int prepare(struct run *r, char **bdfs)
 {
-	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **all = strv_new();
 	int ret, n;
 
+	if (!all)
+		return VN_EXIT_FAILED;
 	if (locking(r) && (ret = vn_cli_take_lock(r->sys, false, &r->lock))) {
 		r->failure = "the lock is not available";
 		return ret;

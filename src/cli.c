@@ -21,6 +21,7 @@ struct vn_opts opts;
 enum {
 	OPT_SYSROOT = 0x100,
 	OPT_LOCK_TIMEOUT,
+	OPT_FILE,
 };
 
 static const char *fmt_option(enum vn_fmt f)
@@ -233,6 +234,53 @@ const struct argp vn_argp_lock = {
 	.options = lock_options,
 	.parser = parse_lock,
 };
+
+static error_t parse_file(int key, char *arg, struct argp_state *state)
+{
+	if (key != OPT_FILE)
+		return ARGP_ERR_UNKNOWN;
+	if (!*arg)
+		argp_error(state, "--file: give a file name");
+	opts.file = arg;
+	return 0;
+}
+
+static const struct argp_option file_options[] = {
+	{ "file", OPT_FILE, "FILE", 0,
+	  "Write to FILE instead of standard output: a new file beside it, "
+	  "renamed over it when complete",
+	  0 },
+	{ 0 }
+};
+
+static const struct argp vn_argp_file = {
+	.options = file_options,
+	.parser = parse_file,
+};
+
+const struct argp_child vn_children_file[] = {
+	{ &vn_argp_file, 0, NULL, 0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
+
+int vn_cli_write_output(const char *what, const char *data, size_t len,
+			mode_t mode)
+{
+	_cleanup_free_ char *name = NULL;
+	int r;
+
+	if (opts.file)
+		r = vn_write_file_atomic(opts.file, data, len, mode);
+	else
+		r = fwrite(data, 1, len, stdout) == len ? 0 : -EIO;
+	if (r == 0)
+		return VN_EXIT_OK;
+	name = vn_escape(opts.file);
+	vn_err("cannot write the %s to %s: %s", what,
+	       opts.file ? name : "standard output", strerror(-r));
+	return VN_EXIT_FAILED;
+}
 
 const struct argp_child vn_children_doc[] = {
 	{ &vn_argp_doc_output, 0, "Output:", 0 },

@@ -3,6 +3,7 @@
 
 #include <argp.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "lib/bdf.h"
 #include "lib/sys.h"
@@ -29,6 +30,7 @@ struct vn_opts {
 	const char *sysroot;
 	int lock_timeout_ms; /* --lock-timeout, for the verbs that write */
 	bool stdout_tolerant; /* write phase: a cut session must not fail it */
+	const char *file; /* --file: write the output there, not to stdout */
 };
 extern struct vn_opts opts;
 
@@ -55,6 +57,14 @@ extern const struct argp vn_argp_lock;
 extern const struct argp_child vn_children_doc[];
 extern const struct argp_child vn_children_doc_lock[];
 extern const struct argp_child vn_children_table[];
+/* --file FILE and the common options (report, metrics). */
+extern const struct argp_child vn_children_file[];
+
+/* The output of a verb that writes one file: to --file, created with this
+ * mode beside it and renamed over it when complete, or to stdout. A
+ * message names the destination when it fails (VN_EXIT_FAILED). */
+int vn_cli_write_output(const char *what, const char *data, size_t len,
+			mode_t mode);
 
 /* Parse a seconds value ("10", "2.5") into milliseconds: -EINVAL when it
  * is not a number, -ERANGE outside 0 to 86400. */

@@ -11,6 +11,7 @@
 
 #include "cli-transaction.h"
 #include "commands.h"
+#include "docs.h"
 #include "lib/audit.h"
 #include "lib/kernel.h"
 #include "lib/lock.h"
@@ -120,62 +121,6 @@ static const struct argp noiommu_argp = {
 };
 
 /* ---- show ----------------------------------------------------------------- */
-
-/* The version of show's document: raise it when a field changes meaning
- * or goes away (doc/schema/noiommu.json). */
-#define NOIOMMU_SCHEMA 1
-
-struct state {
-	struct vn_caps caps;
-	struct vn_persist persist;
-	struct vn_dev_list devs;
-	bool on_host; /* false with --root */
-};
-
-static void state_clear(struct state *s)
-{
-	vn_caps_clear(&s->caps);
-	vn_persist_clear(&s->persist);
-	vn_dev_list_clear(&s->devs);
-}
-
-static int gather(struct vn_sys *sys, struct state *s)
-{
-	int r;
-
-	if ((r = vn_caps_probe(sys, &s->caps)) < 0 ||
-	    (r = vn_persist_read(sys, s->on_host, &s->persist)) < 0)
-		return r;
-	if (!s->on_host)
-		return 0;
-	return vn_vfio_read_all(sys, &s->devs);
-}
-
-static enum vn_paths dev_path_kind(const struct vn_dev *d)
-{
-	return vn_paths_of(d->group.path != NULL, d->cdev_state == VN_CDEV_OK);
-}
-
-/* A device's access paths for people ("group and cdev") ... */
-static const char *dev_paths(const struct vn_dev *d)
-{
-	static const char *const words[] = {
-		[VN_PATHS_NONE] = "no node",
-		[VN_PATHS_GROUP] = "group",
-		[VN_PATHS_CDEV] = "cdev",
-		[VN_PATHS_BOTH] = "group and cdev",
-		[VN_PATHS_UNKNOWN] = "unknown",
-	};
-
-	return words[dev_path_kind(d)];
-}
-
-/* ... and as the one enum of every document (none, group, cdev, both). */
-static const char *dev_access_paths(const struct vn_dev *d)
-{
-	return vn_paths_name(dev_path_kind(d));
-}
-
 static void print_unavailable(const struct vn_caps *c)
 {
 	printf(VN_LABEL "not available: this kernel was built without "
@@ -188,7 +133,7 @@ static void print_unavailable(const struct vn_caps *c)
 	       "(CONFIG_IOMMUFD_NOIOMMU, Linux 7.3 or later)\n");
 }
 
-static void print_persist(const struct state *s)
+static void print_persist(const struct noiommu_state *s)
 {
 	const struct vn_setting *from;
 	enum vn_tri next = vn_persist_effective(&s->persist, &from);
@@ -226,7 +171,7 @@ static void print_persist(const struct state *s)
 		       s->caps.mode);
 }
 
-static void print_devices(const struct state *s)
+static void print_devices(const struct noiommu_state *s)
 {
 	bool any = false;
 
@@ -237,7 +182,7 @@ static void print_devices(const struct state *s)
 			continue;
 		printf(VN_LABEL "%s  %s (%s)%s\n", any ? "" : "Bound devices",
 		       d->bdf, d->noiommu ? "no-IOMMU" : "behind its IOMMU",
-		       dev_paths(d),
+		       noiommu_dev_paths(d),
 		       d->noiommu && s->caps.mode != 'Y' ?
 			       "; rebinding it would fail while the mode is off" :
 			       "");
@@ -247,7 +192,7 @@ static void print_devices(const struct state *s)
 		printf(VN_LABEL "none on VFIO drivers\n", "Bound devices");
 }
 
-static void print_show(const struct state *s)
+static void print_show(const struct noiommu_state *s)
 {
 	const struct vn_caps *c = &s->caps;
 	enum vn_paths p = vn_caps_paths(c);
@@ -269,106 +214,6 @@ static void print_show(const struct state *s)
 	print_persist(s);
 	if (s->on_host)
 		print_devices(s);
-}
-
-static struct json_object *settings_json(const struct vn_persist *p)
-{
-	struct json_object *sets = json_object_new_array();
-
-	for (size_t i = 0; i < p->n; i++) {
-		struct json_object *o = json_object_new_object();
-		const struct vn_setting *v = &p->v[i];
-
-		json_object_object_add(o, "where", vn_jstr(v->where));
-		json_object_object_add(o, "text", vn_jstr(v->text));
-		json_object_object_add(
-			o, "value",
-			v->value == VN_UNKNOWN ?
-				NULL :
-				json_object_new_boolean(v->value == VN_YES));
-		json_object_object_add(o, "ours",
-				       json_object_new_boolean(v->ours));
-		json_object_array_add(sets, o);
-	}
-	return sets;
-}
-
-static struct json_object *persistent_json(const struct state *s)
-{
-	const struct vn_setting *from;
-	enum vn_tri next = vn_persist_effective(&s->persist, &from);
-	struct json_object *pers = json_object_new_object();
-	char mode = s->caps.mode;
-
-	json_object_object_add(pers, "enabled",
-			       json_object_new_boolean(next == VN_YES));
-	json_object_object_add(pers, "source",
-			       from ? vn_jstr(from->where) : NULL);
-	json_object_object_add(pers, "text", from ? vn_jstr(from->text) : NULL);
-	json_object_object_add(
-		pers, "agrees",
-		s->on_host && mode ? json_object_new_boolean((next == VN_YES) ==
-							     (mode == 'Y')) :
-				     NULL);
-	json_object_object_add(
-		pers, "cmdline_read",
-		json_object_new_boolean(s->persist.cmdline_read));
-	json_object_object_add(pers, "settings", settings_json(&s->persist));
-	return pers;
-}
-
-static struct json_object *devices_json(const struct state *s)
-{
-	struct json_object *devs = json_object_new_array();
-
-	for (size_t i = 0; i < s->devs.n; i++) {
-		const struct vn_dev *d = s->devs.devs[i];
-		struct json_object *o;
-
-		if (!vn_dev_is_vfio(d))
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "bdf", vn_jstr(d->bdf));
-		json_object_object_add(o, "noiommu",
-				       json_object_new_boolean(d->noiommu));
-		json_object_object_add(o, "access_paths",
-				       vn_jstr(dev_access_paths(d)));
-		json_object_object_add(o, "rebind_fails",
-				       json_object_new_boolean(d->noiommu &&
-							       s->caps.mode !=
-								       'Y'));
-		json_object_array_add(devs, o);
-	}
-	return devs;
-}
-
-static struct json_object *show_json(const struct state *s)
-{
-	const struct vn_caps *c = &s->caps;
-	struct json_object *doc = json_object_new_object();
-	char mode[2] = { c->mode, 0 };
-
-	json_object_object_add(doc, "schema",
-			       json_object_new_int(NOIOMMU_SCHEMA));
-	json_object_object_add(
-		doc, "available",
-		c->noiommu.value == VN_UNKNOWN ?
-			NULL :
-			json_object_new_boolean(c->noiommu.value == VN_YES));
-	json_object_object_add(doc, "source", vn_jstr(c->noiommu.source));
-	json_object_object_add(doc, "parameter",
-			       c->mode ? vn_jstr(mode) : NULL);
-	json_object_object_add(doc, "enabled",
-			       json_object_new_boolean(c->mode == 'Y'));
-	json_object_object_add(doc, "loaded",
-			       json_object_new_boolean(c->mode != 0));
-	json_object_object_add(doc, "builtin",
-			       json_object_new_boolean(s->persist.builtin));
-	json_object_object_add(doc, "access_paths",
-			       vn_jstr(vn_paths_name(vn_caps_paths(c))));
-	json_object_object_add(doc, "persistent", persistent_json(s));
-	json_object_object_add(doc, "devices", devices_json(s));
-	return doc;
 }
 
 /* ---- on / off ---------------------------------------------------------------- */
@@ -486,7 +331,7 @@ static const char *cmdline_where(struct vn_sys *sys)
  * naming what to add (or remove) where; one that is already so is 0.
  */
 static int persist_builtin(struct vn_sys *sys, struct change *c,
-			   const struct state *s)
+			   const struct noiommu_state *s)
 {
 	const struct vn_setting *from;
 	enum vn_tri next = vn_persist_effective(&s->persist, &from);
@@ -502,6 +347,9 @@ static int persist_builtin(struct vn_sys *sys, struct change *c,
 					  from ? from->text : NULL, false);
 		return VN_EXIT_OK;
 	}
+	/* False positive: off here means the next boot has it on, which
+	 * vn_persist_effective() only says with the setting in from. */
+	// cppcheck-suppress nullPointerRedundantCheck
 	c->persist = persist_json("cmdline", NULL, c->on ? param : from->text,
 				  false);
 	if (c->on && !from)
@@ -531,7 +379,7 @@ static int persist_builtin(struct vn_sys *sys, struct change *c,
  * is not ours.
  */
 static int persist_conflict(struct vn_sys *sys, struct change *c,
-			    const struct state *s)
+			    const struct noiommu_state *s)
 {
 	if (s->persist.builtin)
 		return persist_builtin(sys, c, s);
@@ -604,7 +452,7 @@ static void note_initramfs(struct vn_sys *sys, struct change *c)
 }
 
 static int persist_on(struct vn_sys *sys, struct change *c,
-		      const struct state *s)
+		      const struct noiommu_state *s)
 {
 	_cleanup_free_ char *text = NULL, *file = NULL;
 	const struct vn_setting *from;
@@ -640,7 +488,7 @@ static int persist_on(struct vn_sys *sys, struct change *c,
 }
 
 static int persist_off(struct vn_sys *sys, struct change *c,
-		       const struct state *s)
+		       const struct noiommu_state *s)
 {
 	_cleanup_free_ char *file = NULL;
 	char user[160];
@@ -712,7 +560,8 @@ static struct json_object *parameter_json(char before, char after,
 
 #define PARAM_PATH "/sys/module/vfio/parameters/" VN_NOIOMMU_PARAM
 
-static int live_on_off(struct vn_sys *sys, struct change *c, struct state *s)
+static int live_on_off(struct vn_sys *sys, struct change *c,
+		       struct noiommu_state *s)
 {
 	char user[160], now = 0, want = c->on ? 'Y' : 'N';
 	const char *how = s->caps.mode ? "write" : "load";
@@ -779,7 +628,8 @@ bound_json(const struct vn_dev *d, const struct vn_holder_ref *refs, size_t n)
 	struct json_object *holders = json_object_new_array();
 
 	json_object_object_add(o, "bdf", vn_jstr(d->bdf));
-	json_object_object_add(o, "access_paths", vn_jstr(dev_access_paths(d)));
+	json_object_object_add(o, "access_paths",
+			       vn_jstr(noiommu_dev_access_paths(d)));
 	for (size_t j = 0; j < n; j++) {
 		struct json_object *ho;
 
@@ -800,7 +650,7 @@ bound_json(const struct vn_dev *d, const struct vn_holder_ref *refs, size_t n)
 static void say_bound(struct change *c, const struct vn_dev *d,
 		      const struct vn_holder_ref *refs, size_t n)
 {
-	say(c, "", "%s (%s)", d->bdf, dev_paths(d));
+	say(c, "", "%s (%s)", d->bdf, noiommu_dev_paths(d));
 	for (size_t j = 0; j < n; j++) {
 		const char *via = holder_path(&refs[j], d);
 
@@ -818,7 +668,7 @@ static void say_bound(struct change *c, const struct vn_dev *d,
  * finds no allowed driver and returns -ENODEV (drivers/vfio/container.c,
  * vfio_ioctl_set_iommu() and vfio_iommu_driver_allowed()). */
 static void report_bound(struct vn_sys *sys, struct change *c,
-			 const struct state *s)
+			 const struct noiommu_state *s)
 {
 	struct vn_holders h = { 0 };
 	bool any = false;
@@ -862,7 +712,7 @@ static void report_bound(struct vn_sys *sys, struct change *c,
 }
 
 static int unbind_noiommu(struct vn_sys *sys, struct change *c,
-			  const struct state *s, int lock)
+			  const struct noiommu_state *s, int lock)
 {
 	_cleanup_strv_ char **bdfs = NULL;
 	struct vn_txn_args ta = { .timeout_ms = 10000,
@@ -885,7 +735,7 @@ static int unbind_noiommu(struct vn_sys *sys, struct change *c,
 
 /* Warnings and notes after the change: a dry run gives the same ones. */
 static void after_change(struct vn_sys *sys, struct change *c,
-			 const struct state *s)
+			 const struct noiommu_state *s)
 {
 	if (c->a->root)
 		return;
@@ -897,7 +747,7 @@ static void after_change(struct vn_sys *sys, struct change *c,
 		report_bound(sys, c, s);
 }
 
-static int change(struct vn_sys *sys, struct change *c, struct state *s,
+static int change(struct vn_sys *sys, struct change *c, struct noiommu_state *s,
 		  int lock)
 {
 	const struct noiommu_args *a = c->a;
@@ -955,8 +805,9 @@ static int print_change(const struct change *c, int status)
 }
 
 static int run_change(struct vn_sys *sys, const struct noiommu_args *a,
-		      struct state *s)
+		      struct vn_facts *f)
 {
+	struct noiommu_state s;
 	struct change c;
 	int lock = -1, ret, r;
 
@@ -964,13 +815,13 @@ static int run_change(struct vn_sys *sys, const struct noiommu_args *a,
 	if (!a->dry_run && !a->root &&
 	    (ret = vn_cli_take_lock(sys, true, &lock))) {
 		c.error = "the lock is not available";
-	} else if ((r = gather(sys, s)) < 0) {
+	} else if ((r = doc_noiommu_gather(f, &s)) < 0) {
 		vn_err("cannot read the no-IOMMU state: %s", strerror(-r));
 		c.error = "cannot read the no-IOMMU state";
 		ret = VN_EXIT_FAILED;
 	} else {
 		/* Our lock covers the unbind transaction of --unbind too. */
-		ret = change(sys, &c, s, lock);
+		ret = change(sys, &c, &s, lock);
 	}
 	if (c.doc && print_change(&c, ret) < 0 && ret == VN_EXIT_OK)
 		ret = VN_EXIT_FAILED;
@@ -979,20 +830,21 @@ static int run_change(struct vn_sys *sys, const struct noiommu_args *a,
 	return ret;
 }
 
-static int run_show(struct vn_sys *sys, struct state *s)
+static int run_show(struct vn_facts *f)
 {
+	struct noiommu_state s;
 	struct json_object *doc;
-	int r = gather(sys, s);
+	int r = doc_noiommu_gather(f, &s);
 
 	if (r < 0) {
 		vn_err("cannot read the no-IOMMU state: %s", strerror(-r));
 		return VN_EXIT_FAILED;
 	}
 	if (opts.out.fmt != VN_FMT_JSON && opts.out.fmt != VN_FMT_PAIRS) {
-		print_show(s);
+		print_show(&s);
 		return VN_EXIT_OK;
 	}
-	doc = show_json(s);
+	doc = doc_noiommu_json(&s);
 	r = vn_doc_print(doc, &opts.out, stdout);
 	json_object_put(doc);
 	return r < 0 ? VN_EXIT_FAILED : VN_EXIT_OK;
@@ -1001,18 +853,16 @@ static int run_show(struct vn_sys *sys, struct state *s)
 static int run(int argc, char **argv)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	_cleanup_(vn_facts_clear) struct vn_facts f = { 0 };
 	struct noiommu_args a = { 0 };
-	struct state s = { 0 };
 	int ret;
 
 	vn_parse_verb(&noiommu_argp, "noiommu", argc, argv, &a);
 	ret = a.root ? vn_cli_open_root(a.root, &sys) : vn_cli_open_sys(&sys);
 	if (ret)
 		return ret;
-	s.on_host = !a.root;
-	ret = a.action == SHOW ? run_show(sys, &s) : run_change(sys, &a, &s);
-	state_clear(&s);
-	return ret;
+	vn_facts_init(&f, sys, a.root != NULL);
+	return a.action == SHOW ? run_show(&f) : run_change(sys, &a, &f);
 }
 
 const struct vn_verb vn_verb_noiommu = {

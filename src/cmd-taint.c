@@ -10,20 +10,12 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "lib/audit.h"
+#include "docs.h"
 #include "lib/journal.h"
-#include "lib/kernel.h"
-#include "lib/kmsg.h"
 #include "lib/names.h"
-#include "lib/taint.h"
-#include "lib/vfio.h"
 
 #include <ctype.h>
 #include <limits.h>
-
-/* The version of taint's document: raise it when a field changes meaning
- * or goes away (doc/schema/taint.json). */
-#define TAINT_SCHEMA 1
 
 struct taint_args {
 	const char *value; /* decode this instead of the host's */
@@ -80,72 +72,6 @@ static const struct argp taint_argp = {
 	.children = vn_children_doc,
 };
 
-struct report {
-	unsigned long mask;
-	bool host; /* looked at this host (no VALUE) */
-	struct vn_kmsg log;
-	struct vn_attribution attr;
-	long long btime; /* 0: unknown */
-	struct vn_dev_list devs; /* to name devices and see what is bound */
-};
-
-static void report_clear(struct report *r)
-{
-	vn_kmsg_clear(&r->log);
-	vn_attribution_clear(&r->attr);
-	vn_dev_list_clear(&r->devs);
-}
-
-static const struct vn_dev *find_dev(const struct report *r, const char *bdf)
-{
-	for (size_t i = 0; i < r->devs.n; i++)
-		if (streq(r->devs.devs[i]->bdf, bdf))
-			return r->devs.devs[i];
-	return NULL;
-}
-
-static unsigned int current_modes(const struct vn_dev *d)
-{
-	unsigned int m = 0;
-
-	if (d->group.path)
-		m |= VN_ATTR_GROUP;
-	if (startswith(d->vfio_name, "noiommu-"))
-		m |= VN_ATTR_CDEV;
-	return m;
-}
-
-static int gather(struct vn_sys *sys, struct report *r)
-{
-	int e;
-
-	if ((e = vn_kmsg_read(sys, &r->log)) < 0 ||
-	    (e = vn_taint_attribute(&r->log, &r->attr)) < 0 ||
-	    (e = vn_vfio_read_all(sys, &r->devs)) < 0)
-		return e;
-	if (vn_boot_time(sys, &r->btime) < 0)
-		r->btime = 0;
-	for (size_t i = 0; i < r->devs.n; i++) {
-		struct vn_dev *d = r->devs.devs[i];
-
-		/* A device bound as no-IOMMU proves the taint happened, even
-		 * when the log no longer shows it. */
-		if (d->noiommu &&
-		    (e = vn_attribution_add_current(&r->attr, d->bdf,
-						    current_modes(d))) < 0)
-			return e;
-	}
-	return 0;
-}
-
-/* The access paths a bind went through, as every document names them. */
-static const char *modes_paths(unsigned int m)
-{
-	if (!(m & (VN_ATTR_GROUP | VN_ATTR_CDEV)))
-		return vn_paths_name(VN_PATHS_UNKNOWN);
-	return vn_paths_name(vn_paths_of(m & VN_ATTR_GROUP, m & VN_ATTR_CDEV));
-}
-
 static const char *modes_str(unsigned int m)
 {
 	switch (m) {
@@ -160,7 +86,8 @@ static const char *modes_str(unsigned int m)
 }
 
 /* Wall-clock time of a log timestamp; "" when the boot time is unknown. */
-static void when(const struct report *r, uint64_t usec, char *buf, size_t size)
+static void when(const struct taint_report *r, uint64_t usec, char *buf,
+		 size_t size)
 {
 	time_t t;
 	struct tm tm;
@@ -174,11 +101,6 @@ static void when(const struct report *r, uint64_t usec, char *buf, size_t size)
 	t = (time_t)(r->btime + (long long)(usec / 1000000));
 	localtime_r(&t, &tm);
 	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-static bool still_bound(const struct vn_dev *d)
-{
-	return d && vn_dev_is_vfio(d) && d->noiommu;
 }
 
 static void print_flags(unsigned long mask)
@@ -197,10 +119,10 @@ static void print_flags(unsigned long mask)
 		       mask & ~VN_TAINT_ALL);
 }
 
-static void print_attrib(struct vn_sys *sys, const struct report *r,
+static void print_attrib(struct vn_sys *sys, const struct taint_report *r,
 			 const struct vn_attrib *at)
 {
-	const struct vn_dev *d = find_dev(r, at->bdf);
+	const struct vn_dev *d = taint_find_dev(r, at->bdf);
 	char name[160] = "", t[64];
 	struct vn_record rec;
 
@@ -218,7 +140,8 @@ static void print_attrib(struct vn_sys *sys, const struct report *r,
 		when(r, at->usec, t, sizeof(t));
 		printf("  bound %s", t);
 	}
-	printf("  %s\n", still_bound(d) ? "still bound" : "no longer bound");
+	printf("  %s\n",
+	       taint_still_bound(d) ? "still bound" : "no longer bound");
 	if (at->user)
 		printf("    by %s (vfio-noiommuctl's log line)\n", at->user);
 	if (!at->from_log) {
@@ -242,7 +165,7 @@ static void print_attrib(struct vn_sys *sys, const struct report *r,
 		}
 }
 
-static void print_log_state(const struct report *r)
+static void print_log_state(const struct taint_report *r)
 {
 	if (!r->log.source) {
 		printf("The kernel log cannot be read (/dev/kmsg: %s)",
@@ -272,7 +195,7 @@ static void print_log_state(const struct report *r)
 		       r->log.source);
 }
 
-static void print_report(struct vn_sys *sys, const struct report *r)
+static void print_report(struct vn_sys *sys, const struct taint_report *r)
 {
 	print_flags(r->mask);
 	if (!r->host || !(r->mask & VN_TAINT_USER))
@@ -290,168 +213,6 @@ static void print_report(struct vn_sys *sys, const struct report *r)
 	printf("U has other sources too:\n");
 	for (size_t i = 0; vn_taint_user_sources[i]; i++)
 		printf("  - %s\n", vn_taint_user_sources[i]);
-}
-
-/* ---- JSON ----------------------------------------------------------------- */
-
-static struct json_object *jtime(const struct report *r, uint64_t usec)
-{
-	char buf[64];
-	time_t t;
-	struct tm tm;
-
-	if (!r->btime)
-		return NULL;
-	t = (time_t)(r->btime + (long long)(usec / 1000000));
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_new_string(buf);
-}
-
-static struct json_object *flags_json(unsigned long mask)
-{
-	const struct vn_taint_flag *f = vn_taint_flags();
-	struct json_object *flags = json_object_new_array();
-
-	for (size_t i = 0; i < VN_TAINT_COUNT; i++) {
-		struct json_object *o;
-		char l[2] = { f[i].letter, 0 };
-
-		if (!(mask & (1UL << i)))
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "bit",
-				       json_object_new_int((int)f[i].bit));
-		json_object_object_add(o, "letter", vn_jstr(l));
-		json_object_object_add(o, "name", vn_jstr(f[i].name));
-		json_object_object_add(o, "meaning", vn_jstr(f[i].meaning));
-		json_object_array_add(flags, o);
-	}
-	return flags;
-}
-
-/* {"name", "uid", "via"} from the text bind logged; null without one. */
-static struct json_object *user_json(const char *text)
-{
-	struct json_object *o;
-	struct vn_user u;
-
-	if (!text)
-		return NULL;
-	vn_user_parse(text, &u);
-	o = json_object_new_object();
-	json_object_object_add(o, "name", vn_jstr(u.name));
-	json_object_object_add(
-		o, "uid", u.uid >= 0 ? json_object_new_int64(u.uid) : NULL);
-	json_object_object_add(o, "via", vn_jstr(u.via));
-	return o;
-}
-
-static struct json_object *attribution_json(struct vn_sys *sys,
-					    const struct report *r,
-					    const struct vn_attrib *at)
-{
-	const struct vn_dev *d = find_dev(r, at->bdf);
-	struct json_object *o = json_object_new_object();
-	char id[16], name[160];
-
-	json_object_object_add(o, "bdf", vn_jstr(at->bdf));
-	snprintf(id, sizeof(id), "%04x:%04x", d ? d->vendor : 0,
-		 d ? d->device : 0);
-	json_object_object_add(o, "id", d ? vn_jstr(id) : NULL);
-	json_object_object_add(o, "name",
-			       d && vn_name_device(sys, d->vendor, d->device,
-						   name, sizeof(name)) == 0 ?
-				       vn_jstr(name) :
-				       NULL);
-	json_object_object_add(o, "access_paths",
-			       vn_jstr(modes_paths(at->modes)));
-	json_object_object_add(o, "from_log",
-			       json_object_new_boolean(at->from_log));
-	json_object_object_add(o, "log_lines",
-			       json_object_new_int((int)at->lines));
-	json_object_object_add(o, "time",
-			       at->from_log ? jtime(r, at->usec) : NULL);
-	json_object_object_add(
-		o, "monotonic_usec",
-		at->from_log ? json_object_new_int64((int64_t)at->usec) : NULL);
-	json_object_object_add(o, "driver", vn_jstr(at->driver));
-	json_object_object_add(o, "user", user_json(at->user));
-	json_object_object_add(o, "still_bound",
-			       json_object_new_boolean(still_bound(d)));
-	return o;
-}
-
-static struct json_object *opens_json(const struct report *r)
-{
-	struct json_object *opens = json_object_new_array();
-
-	for (size_t i = 0; i < r->attr.nopens; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "bdf", vn_jstr(r->attr.opens[i].bdf));
-		json_object_object_add(o, "comm",
-				       vn_jstr(r->attr.opens[i].comm));
-		json_object_object_add(
-			o, "pid", json_object_new_int(r->attr.opens[i].pid));
-		json_object_object_add(o, "time",
-				       jtime(r, r->attr.opens[i].usec));
-		json_object_array_add(opens, o);
-	}
-	return opens;
-}
-
-static struct json_object *log_json(const struct report *r)
-{
-	struct json_object *log = json_object_new_object();
-
-	/* Consulted only for U on this host: a decoded VALUE or a taint
-	 * without U leaves it unread. */
-	json_object_object_add(
-		log, "read",
-		json_object_new_boolean(r->host && (r->mask & VN_TAINT_USER)));
-	json_object_object_add(log, "source", vn_jstr(r->log.source));
-	json_object_object_add(log, "error",
-			       r->log.error && !r->log.source ?
-				       vn_jstr(strerror(-r->log.error)) :
-				       NULL);
-	json_object_object_add(log, "records",
-			       json_object_new_int64((int64_t)r->log.n));
-	/* Unknown (null) when the log was not read or cannot tell. */
-	json_object_object_add(
-		log, "complete",
-		!r->log.source || r->log.from_boot < 0 ?
-			NULL :
-			json_object_new_boolean(r->log.from_boot));
-	return log;
-}
-
-static struct json_object *document(struct vn_sys *sys, const struct report *r)
-{
-	struct json_object *doc = json_object_new_object();
-	struct json_object *attrs = json_object_new_array();
-	struct json_object *other = json_object_new_array();
-	char shortf[64];
-
-	vn_taint_short_form(r->mask, shortf, sizeof(shortf));
-	json_object_object_add(doc, "schema",
-			       json_object_new_int(TAINT_SCHEMA));
-	json_object_object_add(doc, "mask",
-			       json_object_new_int64((int64_t)r->mask));
-	json_object_object_add(doc, "short", vn_jstr(shortf));
-	json_object_object_add(doc, "flags", flags_json(r->mask));
-	for (size_t i = 0; i < r->attr.n; i++)
-		json_object_array_add(attrs,
-				      attribution_json(sys, r, &r->attr.v[i]));
-	json_object_object_add(doc, "attributions", attrs);
-	json_object_object_add(doc, "opens", opens_json(r));
-	json_object_object_add(doc, "log", log_json(r));
-	if (r->host && (r->mask & VN_TAINT_USER) && !r->attr.n)
-		for (size_t i = 0; vn_taint_user_sources[i]; i++)
-			json_object_array_add(
-				other, vn_jstr(vn_taint_user_sources[i]));
-	json_object_object_add(doc, "other_sources", other);
-	return doc;
 }
 
 /* ---- command ---------------------------------------------------------------- */
@@ -533,9 +294,9 @@ static int decode(const char *value, unsigned long *mask)
 	return r < 0 ? VN_EXIT_USAGE : 0;
 }
 
-static int print_document(struct vn_sys *sys, struct report *r)
+static int print_document(struct vn_sys *sys, struct taint_report *r)
 {
-	struct json_object *doc = document(sys, r);
+	struct json_object *doc = doc_taint_json(sys, r);
 	int e = vn_doc_print(doc, &opts.out, stdout);
 
 	json_object_put(doc);
@@ -547,7 +308,8 @@ static int run(int argc, char **argv)
 	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
 	_cleanup_free_ char *joined = NULL;
 	struct taint_args a = { 0 };
-	struct report r = { 0 };
+	_cleanup_(vn_facts_clear) struct vn_facts f = { 0 };
+	struct taint_report r = { 0 };
 	bool doc;
 	int ret, e = 0;
 
@@ -571,17 +333,16 @@ static int run(int argc, char **argv)
 	ret = a.check ? check(&a, r.mask, !doc && !opts.quiet) : VN_EXIT_OK;
 	if ((a.check && !doc) || ret == VN_EXIT_USAGE)
 		return ret;
-	if (r.host && (r.mask & VN_TAINT_USER) && (e = gather(sys, &r)) < 0) {
+	vn_facts_init(&f, sys, false);
+	if ((e = doc_taint_gather(&f, &r)) < 0) {
 		vn_err("cannot read the kernel log and devices: %s",
 		       strerror(-e));
-		report_clear(&r);
 		return VN_EXIT_FAILED;
 	}
 	if (doc)
 		e = print_document(sys, &r);
 	else
 		print_report(sys, &r);
-	report_clear(&r);
 	return e < 0 && !a.check ? VN_EXIT_FAILED : ret;
 }
 

@@ -6,9 +6,14 @@
 - every option a command's --help lists is in that command's subsection of
   COMMANDS, or in COMMON OPTIONS or OUTPUT FORMATS;
 - every column of list is in the column table;
-- every field of every JSON document (doc/schema/*.json) is named;
+- every field of every JSON document (doc/schema/*.json) is named, and
+  every value of an enum is given (in JSON DOCUMENTS, or in the command's
+  subsection: list's column table, bind's guards);
 - every environment variable the program reads (getenv in SRC) is in
-  ENVIRONMENT.
+  ENVIRONMENT;
+- NOTES says what does not survive a reboot; SEE ALSO names the tools and
+  kernel documents the issue asks for (issue 11);
+- README.md and FILES agree on who can read the journal.
 """
 
 import json
@@ -21,7 +26,7 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "COMMON OPTIONS",
             "OUTPUT FORMATS", "JSON DOCUMENTS", "EXIT STATUS", "ENVIRONMENT",
             "FILES", "NOTES", "EXAMPLES", "SEE ALSO"]
 VERBS = ["status", "list", "bind", "unbind", "noiommu", "taint", "smoke-test",
-         "apply", "help"]
+         "report", "metrics", "apply", "help"]
 # Options argp adds to every command, described once in COMMON OPTIONS.
 ARGP_OWN = {"--help", "--usage", "--version"}
 
@@ -60,6 +65,45 @@ def schema_fields(schema, found):
     return found
 
 
+def schema_enums(schema, found):
+    """The string values of every enum in a schema."""
+    if isinstance(schema, dict):
+        for k, v in schema.items():
+            if k == "enum":
+                found |= {x for x in v if isinstance(x, str)}
+            else:
+                schema_enums(v, found)
+    elif isinstance(schema, list):
+        for v in schema:
+            schema_enums(v, found)
+    return found
+
+
+SEE_ALSO = ["*lspci*(8)", "*lsblk*(8)", "*modprobe*(8)", "*dmesg*(1)",
+            "*driverctl*(8)", "dpdk-devbind", "Documentation/driver-api/vfio.rst",
+            "Documentation/userspace-api/iommufd.rst"]
+# Who may read the journal, as FILES and README.md both say it.
+JOURNAL_READERS = ["readable by all", "written only by root"]
+
+
+def prose(text):
+    return " ".join(text.split()).lower()
+
+
+def check_notes(secs, readme, failures):
+    if "survive a reboot" not in prose(secs.get("NOTES", "")):
+        failures.append("NOTES does not say what does not survive a reboot")
+    for ref in SEE_ALSO:
+        if ref not in secs.get("SEE ALSO", ""):
+            failures.append("SEE ALSO lacks %s" % ref)
+    files = prose(secs.get("FILES", "").split("_/etc/")[0])
+    for words in JOURNAL_READERS:
+        for where, text in (("FILES", files), ("README.md", prose(readme))):
+            if words not in text:
+                failures.append("%s does not say the journal is %s"
+                                % (where, words))
+
+
 def main():
     exe, man, src = sys.argv[1:4]
     text = open(man).read()
@@ -88,13 +132,21 @@ def main():
     schema_dir = os.path.join(os.path.dirname(man), "..", "doc", "schema")
     for name in sorted(os.listdir(schema_dir)):
         with open(os.path.join(schema_dir, name)) as f:
-            fields = schema_fields(json.load(f), set())
+            schema = json.load(f)
+        fields = schema_fields(schema, set())
+        for value in sorted(schema_enums(schema, set())):
+            if not re.search(r'[*"]%s[*"]' % re.escape(value),
+                             docs + secs.get("COMMANDS", "")):
+                failures.append("%s: value %s is not in JSON DOCUMENTS"
+                                % (name, value))
         for field in sorted(fields):
             if not re.search(r'[*."]%s[*."]' % re.escape(field), docs) and \
                     not (name == "list.json" and
                          "|  %s\n" % field.upper() in commands.get("list", "")):
                 failures.append("%s: field %s is not in JSON DOCUMENTS"
                                 % (name, field))
+    with open(os.path.join(os.path.dirname(man), "..", "README.md")) as f:
+        check_notes(secs, f.read(), failures)
     env = secs.get("ENVIRONMENT", "")
     for root, _, files in os.walk(src):
         for f in files:

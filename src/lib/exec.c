@@ -87,6 +87,10 @@ static int cond_skips(struct exec *x, const struct vn_item *it,
 	case VN_COND_ON_OTHER:
 		break;
 	}
+	/* Only a device's own steps ask about its driver; run_pre()'s
+	 * module loads pass no item. */
+	if (!it)
+		return -EINVAL;
 	if ((r = current_driver(x->t, it->dev->bdf, &drv)) < 0)
 		return r;
 	on = streq_ptr(drv, a->cond_driver);
@@ -357,8 +361,11 @@ static int settle_verdict(struct exec *x, struct vn_item *it,
 static void settle_phase(struct exec *x)
 {
 	struct vn_txn *t = x->t;
+	/* An array of pointers: sizeof(pointer) is meant. */
+	// NOLINTBEGIN(bugprone-sizeof-expression)
 	_cleanup_free_ struct vn_item **items =
 		calloc(t->n + 1, sizeof(*items));
+	// NOLINTEND(bugprone-sizeof-expression)
 	_cleanup_free_ const char **expect = calloc(t->n + 1, sizeof(*expect));
 	_cleanup_free_ bool *done = calloc(t->n + 1, sizeof(*done));
 	struct settle_arg a = { x, items, expect };

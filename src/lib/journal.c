@@ -442,9 +442,10 @@ int vn_journal_find_netdev(const struct vn_sys *sys, const char *ifname,
 		struct vn_record rec;
 		bool had;
 
-		if (vn_journal_read(sys, all[i], &rec) < 0)
-			continue;
-		had = strv_contains(rec.netdevs, ifname);
+		/* An unreadable record names no interface; clearing it is
+		 * harmless (vn_journal_read() zeroes it first). */
+		had = vn_journal_read(sys, all[i], &rec) == 0 &&
+		      strv_contains(rec.netdevs, ifname);
 		vn_record_clear(&rec);
 		if (had) {
 			snprintf(bdf, VN_BDF_MAX, "%s", all[i]);

@@ -71,6 +71,9 @@ int vn_kconfig_parse_line(const char *line, char *name, size_t namesz,
 
 static bool wanted(const char *sym)
 {
+	/* Every VFIO and IOMMU symbol too: report shows them. */
+	if (strstr(sym, "VFIO") || strstr(sym, "IOMMU"))
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(wanted_syms); i++)
 		if (streq(sym, wanted_syms[i]))
 			return true;
@@ -209,7 +212,9 @@ char vn_kconfig_get(const struct vn_kconfig *kc, const char *sym)
 {
 	char v = vn_kconfig_line(kc, sym);
 
-	return v ? v : 'n';
+	if (!v)
+		return 'n'; /* absent from the config */
+	return v;
 }
 
 /*
@@ -587,9 +592,8 @@ static void probe_container(const struct vn_sys *sys, struct vn_caps *c)
 	char legacy = vn_kconfig_get(&c->config, "VFIO_CONTAINER");
 	char emul = vn_kconfig_get(&c->config, "IOMMUFD_VFIO_CONTAINER");
 
-	if (predated(c, "VFIO_CONTAINER") && c->vfio.value == VN_YES)
-		c->container = VN_CONTAINER_VFIO;
-	else if (legacy == 'y')
+	if ((predated(c, "VFIO_CONTAINER") && c->vfio.value == VN_YES) ||
+	    legacy == 'y')
 		c->container = VN_CONTAINER_VFIO;
 	else if (emul == 'y')
 		c->container = VN_CONTAINER_IOMMUFD;

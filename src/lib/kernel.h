@@ -16,7 +16,8 @@ struct vn_sys;
 
 struct vn_kconfig {
 	char *source; /* "/proc/config.gz", "/boot/config-R", ...; NULL: none */
-	char **syms; /* "VFIO_NOIOMMU=y" for the symbols the tool asks about */
+	char **syms; /* "VFIO_NOIOMMU=y": the symbols the tool asks about,
+		      * and every VFIO and IOMMU symbol */
 	/* The first source that was there but could not be used, and why:
 	 * -EINVAL not a regular file, -EFBIG larger than VN_KCONFIG_MAX,
 	 * -EBADMSG corrupt compressed data, or what open(2) said. */

@@ -491,9 +491,9 @@ int vn_netdev_to_pci(const struct vn_sys *sys, const char *name,
 			 ifname);
 	if (r == 0 && pci_function_of(sys, ifname, subsys, bdf) == 0)
 		return 0;
-	if (r == 0)
-		r = xasprintf(what, "an interface of a %s device", subsys);
-	else
+	if (r != 0)
 		*what = strdup("an interface of a device on another bus");
+	else if (xasprintf(what, "an interface of a %s device", subsys) < 0)
+		return -ENOMEM;
 	return *what ? -ENOTSUP : -ENOMEM;
 }

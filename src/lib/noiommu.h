@@ -63,6 +63,10 @@ void vn_persist_clear(struct vn_persist *p);
  */
 int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p);
 
+/* The modprobe.d files libkmod reads, in its order: *.conf by name, a
+ * name in an earlier directory hiding the same name further down. */
+int vn_modprobe_files(const struct vn_sys *sys, char ***files);
+
 /* The value the next load gets: the last setting, else N. */
 enum vn_tri vn_persist_effective(const struct vn_persist *p,
 				 const struct vn_setting **from);

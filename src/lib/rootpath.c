@@ -261,9 +261,14 @@ int vn_root_replace(const struct vn_root *root, const char *path,
 	fd = create_temp(dfd, base, mode, tmp, sizeof(tmp));
 	if (fd < 0)
 		return fd;
+	/* The mode asked for, whatever the umask: a metrics file that
+	 * node_exporter cannot read, or a journal record that `status` as a
+	 * user cannot, would be a failure that says nothing. */
+	r = fchmod(fd, mode) < 0 ? -errno : 0;
 	/* fsync before rename: after a crash the file is either the old one
 	 * or the whole new one, never empty. */
-	r = vn_write_all(fd, data, len);
+	if (r == 0)
+		r = vn_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && close(steal_fd(fd)) < 0)

@@ -382,7 +382,9 @@ static bool get_pa_run(struct vn_smoke *s, struct vn_smoke_step *st, int pm,
 		.iova = s->iova + off,
 		.length = s->map_len - off,
 	};
-	uint64_t want;
+	/* pagemap_pa() sets it when it returns true; clang's analyzer does
+	 * not follow failed() (variadic) to see that it returns false. */
+	uint64_t want = 0;
 
 	if (ioctl(s->iommufd, VN_IOMMU_IOAS_NOIOMMU_GET_PA, &pa) < 0) {
 		int e = errno;

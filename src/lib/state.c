@@ -135,7 +135,7 @@ static int serial_canonical(const char *s, char **out, const char **why)
 /* "DDDD:BB:DD.F" (or "BB:DD.F") then "/DD.F" per level below it. */
 static int path_canonical(const char *s, char **out, const char **why)
 {
-	_cleanup_free_ char *copy = strdup(s);
+	_cleanup_free_ char *copy = NULL;
 	char *buf = NULL, *tok, *save = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -143,13 +143,16 @@ static int path_canonical(const char *s, char **out, const char **why)
 
 	*why = "the address of the function on the root bus, then /DD.F for "
 	       "each function below it (0000:00:1c.0/00.0)";
-	if (!copy)
-		return -ENOMEM;
 	if (!*s || s[0] == '/' || s[strlen(s) - 1] == '/' || strstr(s, "//"))
 		return -EINVAL;
-	f = open_memstream(&buf, &len);
-	if (!f)
+	copy = strdup(s);
+	if (!copy)
 		return -ENOMEM;
+	f = open_memstream(&buf, &len);
+	/* False positive: _cleanup_free_ frees copy, and cppcheck does not
+	 * know the cleanup attribute. */
+	if (!f)
+		return -ENOMEM; // cppcheck-suppress memleak
 	for (char *it = copy; r == 0 && (tok = strtok_r(it, "/", &save));
 	     it = NULL) {
 		char bdf[VN_BDF_MAX];
@@ -969,8 +972,12 @@ int vn_state_resolve_names(struct vn_state *st, const char *passwd,
 
 		if (e->has_owner)
 			r = resolve_one(st, e, true, passwd, pw, &e->uid);
-		if (r != -ENOMEM && e->has_group)
-			r = resolve_one(st, e, false, group, gr, &e->gid) ?: r;
+		if (r != -ENOMEM && e->has_group) {
+			int g = resolve_one(st, e, false, group, gr, &e->gid);
+
+			if (g < 0)
+				r = g; /* else the owner's answer stands */
+		}
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
@@ -1170,7 +1177,11 @@ int vn_entry_file_name(const struct vn_ident *id, char **name)
 	/* Canonical values hold [0-9a-f.:/-]; ':' is awkward in file names
 	 * (scp, make) and '/' impossible. No kind uses both ':' and '-', so
 	 * the name stays one-to-one with the identity. */
-	for (char *c = *name; *c; c++)
-		*c = *c == ':' ? '-' : *c == '/' ? '_' : *c;
+	for (char *c = *name; *c; c++) {
+		if (*c == ':')
+			*c = '-';
+		else if (*c == '/')
+			*c = '_';
+	}
 	return 0;
 }

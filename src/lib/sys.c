@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -18,6 +20,8 @@ struct vn_sys_cache {
 	int err[VN_CACHED_COUNT];
 	bool read[VN_CACHED_COUNT];
 };
+
+static void snapshot_free(struct vn_snapshot *snap);
 
 int vn_sys_new(const char *root, struct vn_sys **ret)
 {
@@ -59,6 +63,7 @@ void vn_sys_free(struct vn_sys *sys)
 	if (sys->kmod)
 		kmod_unref(sys->kmod);
 	vn_names_free(sys->names);
+	snapshot_free(sys->snap);
 	free(sys->release);
 	vn_sys_forget(sys);
 	free(sys->cache);
@@ -153,19 +158,122 @@ int vn_path(const struct vn_sys *sys, char *buf, size_t size, const char *fmt,
 /* Regular files only (sysfs and procfs attributes are): in a --sysroot
  * or --root tree a FIFO would block and a link to /dev/zero never end.
  * O_NONBLOCK makes opening a FIFO return at once, to be refused. */
-static int read_path(const char *path, char **out)
+static int read_path_now(const struct vn_sys *sys, const char *path, char **out)
 {
 	_cleanup_close_ int fd =
 		open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
+	int r;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	return read_fd_full(fd, out, NULL);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	else
+		r = read_fd_full(fd, out, NULL);
+	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
+	       r < 0 ? strerror(-r) : "");
+	return r;
+}
+
+/* ---- snapshot: each file and directory read once --------------------- */
+
+#define SNAP_BUCKETS 1024
+
+struct snap_entry {
+	struct snap_entry *next;
+	bool dir;
+	int err;
+	char *text; /* a file's content */
+	char **names; /* a directory's entries */
+	char path[];
+};
+
+struct vn_snapshot {
+	struct snap_entry *bucket[SNAP_BUCKETS];
+};
+
+int vn_sys_snapshot(struct vn_sys *sys)
+{
+	if (!sys->snap)
+		sys->snap = calloc(1, sizeof(*sys->snap));
+	return sys->snap ? 0 : -ENOMEM;
+}
+
+static void snapshot_free(struct vn_snapshot *snap)
+{
+	for (size_t b = 0; snap && b < SNAP_BUCKETS; b++)
+		for (struct snap_entry *e = snap->bucket[b], *n; e; e = n) {
+			n = e->next;
+			free(e->text);
+			strv_free(e->names);
+			free(e);
+		}
+	free(snap);
+}
+
+/* A process's files change with every run and are read once anyway. */
+static bool snap_wanted(const struct vn_sys *sys, const char *path)
+{
+	const char *p = path + strlen(sys->root);
+
+	return sys->snap &&
+	       !(startswith(p, "/proc/") && isdigit((unsigned char)p[6]));
+}
+
+/* The entry of path, made (not yet read) on first sight; NULL: ENOMEM. */
+static struct snap_entry *snap_entry(const struct vn_sys *sys, const char *path,
+				     bool dir, bool *fresh)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	struct snap_entry **e;
+	size_t n = strlen(path) + 1;
+
+	for (const char *c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (e = &sys->snap->bucket[h % SNAP_BUCKETS]; *e; e = &(*e)->next)
+		if ((*e)->dir == dir && streq((*e)->path, path))
+			break;
+	*fresh = !*e;
+	if (!*fresh)
+		return *e;
+	*e = calloc(1, sizeof(**e) + n);
+	if (*e) {
+		memcpy((*e)->path, path, n);
+		(*e)->dir = dir;
+	}
+	return *e;
+}
+
+static int list_dir_now(const struct vn_sys *sys, const char *path,
+			char ***out);
+static char **strv_copy(char *const *v);
+
+/* The first answer for path, kept: -errno, or 0 and a copy in *text (a
+ * file's content) or *names (a directory's entries). */
+static int snap_get(const struct vn_sys *sys, const char *path, char **text,
+		    char ***names)
+{
+	bool fresh;
+	struct snap_entry *e = snap_entry(sys, path, names != NULL, &fresh);
+
+	if (!e)
+		return -ENOMEM;
+	if (fresh)
+		e->err = names ? list_dir_now(sys, path, &e->names) :
+				 read_path_now(sys, path, &e->text);
+	if (e->err < 0)
+		return e->err;
+	if (names)
+		return (*names = strv_copy(e->names)) ? 0 : -ENOMEM;
+	return (*text = strdup(e->text)) ? 0 : -ENOMEM;
+}
+
+static int read_path(const struct vn_sys *sys, const char *path, char **out)
+{
+	if (snap_wanted(sys, path))
+		return snap_get(sys, path, out, NULL);
+	return read_path_now(sys, path, out);
 }
 
 int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
@@ -174,9 +282,7 @@ int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	r = read_path(path, out);
-	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
-	       r < 0 ? strerror(-r) : "");
+	r = read_path(sys, path, out);
 	if (r == 0)
 		strip_trailing(*out);
 	return r;
@@ -185,13 +291,9 @@ int vn_read_text(const struct vn_sys *sys, char **out, const char *fmt, ...)
 int vn_read_file(const struct vn_sys *sys, char **out, const char *fmt, ...)
 {
 	char path[PATH_MAX];
-	int r;
 
 	VPATH_OR_RETURN(sys, path, fmt);
-	r = read_path(path, out);
-	vn_log(sys, VN_LOG_READ, "read %s%s%s", path, r < 0 ? ": " : "",
-	       r < 0 ? strerror(-r) : "");
-	return r;
+	return read_path(sys, path, out);
 }
 
 static int readlink_at(const char *path, char *target, size_t size)
@@ -369,20 +471,41 @@ int vn_open_in_root(const struct vn_sys *sys, int flags, mode_t mode,
 	return vn_root_openat(&root, path, flags, mode);
 }
 
+int vn_write_file_atomic(const char *final, const char *data, size_t len,
+			 mode_t mode)
+{
+	_cleanup_root_ struct vn_root dir = { .fd = -1 };
+	_cleanup_free_ char *parent = NULL;
+	const char *base = strrchr(final, '/');
+	int r;
+
+	/* The directory the user named is taken as it is (links included);
+	 * in it, rootpath.h's replace: a new O_EXCL name, renamed over the
+	 * final one, which is never opened. */
+	if (base)
+		parent = strndup(final,
+				 base == final ? 1 : (size_t)(base - final));
+	else
+		parent = strdup(".");
+	if (!parent)
+		return -ENOMEM;
+	if ((r = vn_root_open(parent, &dir)) < 0)
+		return r;
+	return vn_root_replace(&dir, base ? base + 1 : final, data, len, mode);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
+static int list_dir_now(const struct vn_sys *sys, const char *path, char ***out)
 {
-	char path[PATH_MAX];
 	_cleanup_closedir_ DIR *d = NULL;
 	_cleanup_strv_ char **v = NULL;
 	struct dirent *de;
 	int r;
 
-	VPATH_OR_RETURN(sys, path, fmt);
 	d = opendir(path);
 	vn_log(sys, VN_LOG_READ, "list %s%s%s", path, d ? "" : ": ",
 	       d ? "" : strerror(errno));
@@ -401,6 +524,26 @@ int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
 	qsort(v, strv_len(v), sizeof(*v), cmp_str);
 	*out = steal_ptr(v);
 	return 0;
+}
+
+static char **strv_copy(char *const *v)
+{
+	_cleanup_strv_ char **c = strv_new();
+
+	for (size_t i = 0; c && v[i]; i++)
+		if (strv_push(&c, strdup(v[i])) < 0)
+			return NULL;
+	return steal_ptr(c);
+}
+
+int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+
+	VPATH_OR_RETURN(sys, path, fmt);
+	if (snap_wanted(sys, path))
+		return snap_get(sys, path, NULL, out);
+	return list_dir_now(sys, path, out);
 }
 
 int vn_parse_node_record(const char *text, struct vn_node_info *info)

@@ -12,6 +12,7 @@
 struct udev;
 struct kmod_ctx;
 struct vn_names;
+struct vn_snapshot;
 
 /* What the library says it does (as kmod_set_log_fn): level
  * VN_LOG_WRITE for every write it makes to sysfs, the journal or the
@@ -42,9 +43,19 @@ struct vn_sys {
 	/* Facts read once per run (vn_sys_cached_text); a write that changes
 	 * them (a module load) forgets them (vn_sys_forget). */
 	struct vn_sys_cache *cache;
+	struct vn_snapshot *snap; /* NULL: every read goes to the system */
 };
 
 int vn_sys_new(const char *root, struct vn_sys **ret);
+
+/*
+ * From now on, every file and directory of the system is read once: later
+ * reads get the first answer (errors included), so a run that only looks
+ * (report, metrics) reads each source once and shows one consistent
+ * picture. Never for a run that writes: it must see what its writes did.
+ * A process's /proc/PID files are not kept.
+ */
+int vn_sys_snapshot(struct vn_sys *sys);
 void vn_sys_free(struct vn_sys *sys);
 static inline void vn_sys_freep(struct vn_sys **s)
 {
@@ -108,6 +119,10 @@ int vn_remove_file(const struct vn_sys *sys, const char *fmt, ...)
 /* Open (and with O_CREAT create) a file inside the root. */
 int vn_open_in_root(const struct vn_sys *sys, int flags, mode_t mode,
 		    const char *fmt, ...) _printf_(4, 5);
+/* Replace final (a path of the running host, not under the root) with
+ * data atomically: a new file of that mode beside it, synced, renamed. */
+int vn_write_file_atomic(const char *final, const char *data, size_t len,
+			 mode_t mode);
 
 /* Names in a directory, sorted, without "." and "..". */
 int vn_list_dir(const struct vn_sys *sys, char ***out, const char *fmt, ...)

@@ -143,50 +143,39 @@ static int parse_verbose(const char *s, unsigned long *mask, char *bad)
 	return 0;
 }
 
-int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
+/* Decimal, or hexadecimal with 0x: never octal for a leading 0
+ * (/proc/sys/kernel/tainted is decimal). Blanks around are fine. 1 with
+ * *mask, 0 when s is not a number, -ERANGE when it is too large for the
+ * kernel's unsigned long (then it is not letters either). */
+static int parse_number(const char *s, unsigned long *mask)
 {
-	_cleanup_free_ char *copy = NULL, *num = NULL;
-	const char *p;
-	char *save = NULL, *tok;
-	unsigned long m = 0, v;
-	bool any = false;
+	_cleanup_free_ char *num = strdup(s);
 	int r;
 
-	*bad = 0;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	/* Decimal, or hexadecimal with 0x: never octal for a leading 0
-	 * (/proc/sys/kernel/tainted is decimal). Blanks around are fine. */
-	num = strdup(s);
 	if (!num)
 		return -ENOMEM;
 	strip_trailing(num);
 	r = parse_ulong(
 		num, startswith(num, "0x") || startswith(num, "0X") ? 16 : 10,
-		&v);
-	if (r == 0) {
-		*mask = v;
-		return 0;
-	}
-	/* A number too large for the kernel's unsigned long is not letters. */
-	if (r == -ERANGE)
-		return -ERANGE;
-	if (strstr(s, "Not tainted")) {
-		*mask = 0;
-		return 0;
-	}
-	if (strstr(s, "]=")) {
-		/* The verbose form may follow "Tainted: " too. */
-		return parse_verbose(s, mask, bad);
-	}
-	p = strstr(s, "Tainted:");
-	p = p ? p + strlen("Tainted:") : s;
-	copy = strdup(p);
+		mask);
+	if (r == 0)
+		return 1;
+	return r == -ERANGE ? -ERANGE : 0;
+}
+
+/* The flag field of a "Tainted:" string: letters and blanks; what follows
+ * it in an oops header (the release, "#1") is not. Blanks may have been
+ * collapsed by a mailer, but each letter names one flag wherever it
+ * stands. */
+static int parse_letters(const char *p, unsigned long *mask, char *bad)
+{
+	_cleanup_free_ char *copy = strdup(p);
+	char *save = NULL, *tok;
+	unsigned long m = 0;
+	bool any = false;
+
 	if (!copy)
 		return -ENOMEM;
-	/* The flag field is letters and blanks; what follows it in an oops
-	 * header (the release, "#1") is not. Blanks may have been collapsed
-	 * by a mailer, but each letter names one flag wherever it stands. */
 	for (char *it = copy; (tok = strtok_r(it, " \t\n", &save)); it = NULL) {
 		if (!taint_token(tok)) {
 			/* An oops header goes on with the release ("6.1.0-13")
@@ -213,6 +202,29 @@ int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
 		return -EINVAL;
 	*mask = m;
 	return 0;
+}
+
+int vn_taint_parse(const char *s, unsigned long *mask, char *bad)
+{
+	const char *p;
+	int r;
+
+	*bad = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	r = parse_number(s, mask);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (strstr(s, "Not tainted")) {
+		*mask = 0;
+		return 0;
+	}
+	if (strstr(s, "]=")) {
+		/* The verbose form may follow "Tainted: " too. */
+		return parse_verbose(s, mask, bad);
+	}
+	p = strstr(s, "Tainted:");
+	return parse_letters(p ? p + strlen("Tainted:") : s, mask, bad);
 }
 
 /* ---- attribution ---------------------------------------------------------- */
@@ -243,9 +255,9 @@ void vn_attribution_clear(struct vn_attribution *a)
 	*a = (struct vn_attribution){ 0 };
 }
 
-/* "<driver> <BDF>: <rest>": the dev_warn prefix. Returns rest or NULL. */
-static const char *dev_prefix(const char *msg, char *bdf, size_t bdfsz,
-			      char **driver)
+/* "<driver> <BDF>: <rest>": the dev_warn prefix. Returns rest or NULL;
+ * the driver is the text before the first space. */
+static const char *dev_prefix(const char *msg, char *bdf, size_t bdfsz)
 {
 	const char *sp = strchr(msg, ' '), *colon;
 	char canon[VN_BDF_MAX], tmp[32];
@@ -261,39 +273,31 @@ static const char *dev_prefix(const char *msg, char *bdf, size_t bdfsz,
 	if (vn_bdf_canonical(tmp, canon) < 0)
 		return NULL;
 	snprintf(bdf, bdfsz, "%s", canon);
-	if (driver) {
-		*driver = strndup(msg, (size_t)(sp - msg));
-		if (!*driver)
-			return NULL;
-	}
 	return colon + 2;
 }
 
 int vn_kmsg_match_taint(const char *msg, char *bdf, size_t bdfsz, char **driver,
 			unsigned int *mode)
 {
-	const char *rest;
+	const char *rest = dev_prefix(msg, bdf, bdfsz);
 
 	*driver = NULL;
-	rest = dev_prefix(msg, bdf, bdfsz, driver);
 	if (!rest)
 		return 0;
 	if (streq(rest, "Adding kernel taint for vfio-noiommu group on device"))
 		*mode = VN_ATTR_GROUP;
 	else if (streq(rest, "Adding kernel taint for vfio-noiommu cdev"))
 		*mode = VN_ATTR_CDEV;
-	else {
-		free(*driver);
-		*driver = NULL;
+	else
 		return 0;
-	}
-	return 1;
+	*driver = strndup(msg, strcspn(msg, " "));
+	return *driver ? 1 : -ENOMEM;
 }
 
 int vn_kmsg_match_open(const char *msg, char *bdf, size_t bdfsz, char *comm,
 		       size_t commsz, int *pid)
 {
-	const char *rest = dev_prefix(msg, bdf, bdfsz, NULL);
+	const char *rest = dev_prefix(msg, bdf, bdfsz);
 	const char *open, *colon;
 	size_t n;
 
@@ -363,9 +367,10 @@ static int take_taint(struct vn_attribution *a, const struct vn_kmsg_rec *rec)
 	unsigned int mode;
 	struct vn_attrib *at;
 	char *driver;
+	int r = vn_kmsg_match_taint(rec->msg, bdf, sizeof(bdf), &driver, &mode);
 
-	if (!vn_kmsg_match_taint(rec->msg, bdf, sizeof(bdf), &driver, &mode))
-		return 0;
+	if (r <= 0)
+		return r;
 	at = find_attrib(a, bdf);
 	if (!at || (at->modes & mode))
 		at = new_attrib(a, bdf);
@@ -418,9 +423,11 @@ static int take_audit(struct vn_attribution *a, const struct vn_kmsg_rec *rec)
 	if (r <= 0)
 		return r;
 	at = find_attrib(a, bdf);
-	if (at && !at->user)
-		at->user = steal_ptr(user);
-	free(user);
+	if (!at || at->user) {
+		free(user);
+		return 1;
+	}
+	at->user = user;
 	return 1;
 }
 

@@ -547,8 +547,8 @@ static void json_putp(struct json_object **o)
 	json_object_put(*o);
 }
 
-static int print_json(struct vn_table *t, FILE *out, const char *key,
-		      int schema)
+struct json_object *vn_table_json(const struct vn_table *t, const char *key,
+				  int schema)
 {
 	_cleanup_(json_putp) struct json_object *doc = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -556,7 +556,7 @@ static int print_json(struct vn_table *t, FILE *out, const char *key,
 
 	if (!doc || !arr) {
 		json_object_put(arr);
-		return -ENOMEM;
+		return NULL;
 	}
 	json_object_object_add(doc, "schema", json_object_new_int(schema));
 	json_object_object_add(doc, key, arr);
@@ -564,7 +564,7 @@ static int print_json(struct vn_table *t, FILE *out, const char *key,
 		struct json_object *row = json_object_new_object();
 
 		if (!row)
-			return -ENOMEM;
+			return NULL;
 		json_object_array_add(arr, row);
 		for (size_t i = 0; i < t->nsel; i++) {
 			size_t c = t->sel[i];
@@ -575,6 +575,17 @@ static int print_json(struct vn_table *t, FILE *out, const char *key,
 							 &t->rows[r][c]));
 		}
 	}
+	return steal_ptr(doc);
+}
+
+static int print_json(struct vn_table *t, FILE *out, const char *key,
+		      int schema)
+{
+	_cleanup_(json_putp) struct json_object *doc =
+		vn_table_json(t, key, schema);
+
+	if (!doc)
+		return -ENOMEM;
 	return vn_doc_print(doc, &t->opts, out);
 }
 

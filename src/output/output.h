@@ -97,6 +97,9 @@ int vn_cell_obj(struct vn_table *t, size_t col, const char *text,
 /* Is this column selected for output? Lets callers skip costly work. */
 bool vn_table_wants(const struct vn_table *t, size_t col);
 
+/* The rows as { "schema": schema, "<json_key>": [ {...}, ... ] }. */
+struct json_object *vn_table_json(const struct vn_table *t,
+				  const char *json_key, int schema);
 /* JSON renders { "schema": schema, "<json_key>": [ {...}, ... ] }. */
 int vn_table_print(struct vn_table *t, FILE *out, const char *json_key,
 		   int schema);

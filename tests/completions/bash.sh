@@ -63,7 +63,8 @@ check() {
 	fi
 }
 
-check "vfio-noiommuctl " status list bind unbind noiommu taint smoke-test help
+check "vfio-noiommuctl " status list bind unbind noiommu taint smoke-test \
+	report metrics help
 check "vfio-noiommuctl --json li" list
 check "vfio-noiommuctl -q --sysroot $tree --pairs st" status
 check "vfio-noiommuctl -" --json --pairs --raw --output --sysroot --version
@@ -87,5 +88,8 @@ check "vfio-noiommuctl ap" apply
 check "vfio-noiommuctl bind --p" --persist
 check "vfio-noiommuctl unbind --" --persist --root
 check "vfio-noiommuctl apply --" --prune --root --dry-run --jobs -- --group --driver
+check "vfio-noiommuctl report --" --json --archive --redact --file -- --pairs
+check "vfio-noiommuctl metrics --" --file -- --json
+check "vfio-noiommuctl help " report metrics -- help
 echo "1..$n"
 exit $((failed > 0))

@@ -440,6 +440,27 @@ static const char *journal_record(const char *tp)
 	return tp + n;
 }
 
+/* The tree path a (dirfd, path) pair names, for journal_record(): the tool
+ * resolves --root and the journal directory to a directory fd and names
+ * the record relative to it (src/lib/rootpath.c). */
+static const char *tree_path_at(int dirfd, const char *p, const char *trapped,
+				char *buf, size_t size)
+{
+	char link[64], dir[PATH_MAX];
+	ssize_t n;
+
+	if (!p || p[0] == '/' || dirfd == AT_FDCWD || trapped != p)
+		return trapped;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	n = vm_real.readlink(link, dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return trapped;
+	dir[n] = '\0';
+	if ((size_t)snprintf(buf, size, "%s/%s", dir, p) >= size)
+		return trapped;
+	return buf;
+}
+
 struct fs_call {
 	int dirfd, dirfd2;
 	const char *a, *b;
@@ -477,21 +498,22 @@ int renameat2(int olddir, const char *old, int newdir, const char *new,
 	      unsigned int flags)
 {
 	static int (*next)(int, const char *, int, const char *, unsigned int);
-	char b1[PATH_MAX], b2[PATH_MAX];
+	char b1[PATH_MAX], b2[PATH_MAX], full[PATH_MAX * 2];
 	struct fs_call c = { .dirfd = olddir,
 			     .dirfd2 = newdir,
 			     .flags = flags };
-	const char *rec;
+	const char *rec, *path;
 
 	LOAD(next, "renameat2");
 	c.rename = next;
 	c.a = vt_trap_at(olddir, old, b1, sizeof(b1));
 	c.b = vt_trap_at(newdir, new, b2, sizeof(b2));
-	rec = journal_record(c.b);
+	path = tree_path_at(newdir, new, c.b, full, sizeof(full));
+	rec = journal_record(path);
 	if (!rec)
 		return next(olddir, c.a, newdir, c.b, flags);
 	return errno_ret(
-		vt_op("commit", c.b + vm_rootlen, "", 0, rec, do_rename, &c));
+		vt_op("commit", path + vm_rootlen, "", 0, rec, do_rename, &c));
 }
 
 int renameat(int olddir, const char *old, int newdir, const char *new)
@@ -507,18 +529,19 @@ int rename(const char *old, const char *new)
 int unlinkat(int dirfd, const char *path, int flags)
 {
 	static int (*next)(int, const char *, int);
-	char buf[PATH_MAX];
+	char buf[PATH_MAX], full[PATH_MAX * 2];
 	struct fs_call c = { .dirfd = dirfd, .flags = (unsigned int)flags };
-	const char *rec;
+	const char *rec, *tp;
 
 	LOAD(next, "unlinkat");
 	c.unlink = next;
 	c.a = vt_trap_at(dirfd, path, buf, sizeof(buf));
-	rec = journal_record(c.a);
+	tp = tree_path_at(dirfd, path, c.a, full, sizeof(full));
+	rec = journal_record(tp);
 	if (!rec)
 		return next(dirfd, c.a, flags);
 	return errno_ret(
-		vt_op("remove", c.a + vm_rootlen, "", 0, rec, do_unlink, &c));
+		vt_op("remove", tp + vm_rootlen, "", 0, rec, do_unlink, &c));
 }
 
 int unlink(const char *path)

@@ -764,7 +764,9 @@ DRY_RUN_SCENARIOS = ["bind-nic", "bind-3", "unbind-3", "unbind-foreign-nic",
                      "bind-nic-load"]
 
 
-def dry_run_check(tool, base, tap):
+def dry_runs(tool, base):
+    """Each dry-run scenario prepared (its clean run done), with what its
+    --dry-run --json printed and the tree it ran on (removed after)."""
     for name in DRY_RUN_SCENARIOS:
         sc = next(s for s in SCENARIOS if s.name == name)
         ctx = prepare(tool, sc, base)
@@ -772,7 +774,14 @@ def dry_run_check(tool, base, tap):
         copy_tree(ctx.template, root)
         dry = args(sc)
         dry[1:1] = ["--dry-run", "--json"]
-        rc, out, err = tool.run(root, dry, sc.env)
+        rc, out, _ = tool.run(root, dry, sc.env)
+        yield name, sc, ctx, root, rc, out
+        shutil.rmtree(root)
+        shutil.rmtree(ctx.template)
+
+
+def dry_run_check(tool, base, tap):
+    for name, sc, ctx, root, rc, out in dry_runs(tool, base):
         problems = []
         try:
             planned = per_device(planned_steps(out))
@@ -791,22 +800,12 @@ def dry_run_check(tool, base, tap):
         tap.result(not problems, "dry-run/%s (exit %s, %d steps)" %
                    (name, rc, sum(len(v) for v in done.values())), problems,
                    why)
-        shutil.rmtree(root)
-        shutil.rmtree(ctx.template)
 
 
 def rollback_check(tool, base, tap):
     """A run failing at each write of a scenario: the writes the model saw
     are the plan's up to the failure, then its inverses (issue 12)."""
-    for name in DRY_RUN_SCENARIOS:
-        sc = next(s for s in SCENARIOS if s.name == name)
-        ctx = prepare(tool, sc, base)
-        root = os.path.join(base, "dry")
-        copy_tree(ctx.template, root)
-        dry = args(sc)
-        dry[1:1] = ["--dry-run", "--json"]
-        rc, out, err = tool.run(root, dry, sc.env)
-        shutil.rmtree(root)
+    for name, sc, ctx, _, _, out in dry_runs(tool, base):
         plans = planned_device_steps(out)
         writes = [o for o in ctx.ops if o["kind"] in ("write", "load")]
         for o in writes:
@@ -822,7 +821,6 @@ def rollback_check(tool, base, tap):
                        (name, o["n"], o["path"], o["value"].strip()),
                        problems, expected_failure(
                            "rollback/%s/%d" % (name, o["n"])))
-        shutil.rmtree(ctx.template)
 
 
 def rollback_problems(plans, ops):

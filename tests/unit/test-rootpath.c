@@ -137,6 +137,23 @@ static void mkdirs_and_replace(void **state)
 	read_back(f, "top", "t");
 }
 
+/* The mode asked for, whatever the umask (a root service with UMask=077
+ * must still write a metrics file node_exporter can read). */
+static void mode_despite_umask(void **state)
+{
+	struct fixture *f = *state;
+	mode_t old = umask(077);
+	struct stat st;
+	char p[256];
+
+	assert_int_equal(vn_root_replace(&f->r, "metrics.prom", "m", 1, 0644),
+			 0);
+	umask(old);
+	at(f, p, sizeof(p), "metrics.prom");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+}
+
 static void symlinked_parent_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -221,11 +238,9 @@ static void root_itself(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(mkdirs_and_replace),
-		BOTH(symlinked_parent_refused),
-		BOTH(symlinked_last_component),
-		BOTH(dot_components_refused),
-		BOTH(root_itself),
+		BOTH(mkdirs_and_replace),	BOTH(mode_despite_umask),
+		BOTH(symlinked_parent_refused), BOTH(symlinked_last_component),
+		BOTH(dot_components_refused),	BOTH(root_itself),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

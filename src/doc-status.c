@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * status's document, one place for the status command and report.
+ */
+#include <json-c/json.h>
+
+#include "docs.h"
+#include "lib/journal.h"
+
+/* The version of status's document: raise it when a field changes meaning
+ * or goes away (doc/schema/status.json). */
+#define STATUS_SCHEMA 1
+
+int doc_status_gather(struct vn_facts *f, struct status *s)
+{
+	int r = vn_facts_need(f, VN_FACT_CAPS | VN_FACT_IOMMU | VN_FACT_TAINT |
+					 VN_FACT_JOURNAL | VN_FACT_DEVS);
+
+	if (r < 0)
+		return r;
+	*s = (struct status){
+		.caps = f->caps,
+		.iommu = f->iommu,
+		.taint_err = f->taint_err,
+		.taint = f->taint,
+		.pot = f->pot,
+		.pot_mask = f->pot_mask,
+		.pot_nousertaint = f->pot_nousertaint,
+		.journal = f->journal,
+		.unfinished = f->unfinished,
+		.journal_denied = vn_err_denied(f->journal_err),
+	};
+	for (size_t i = 0; i < f->devs.n; i++) {
+		if (!vn_dev_is_vfio(f->devs.devs[i]))
+			continue;
+		s->nvfio++;
+		s->nnoiommu += f->devs.devs[i]->noiommu;
+	}
+	return 0;
+}
+
+const char *doc_status_impossible(const struct vn_caps *c, const char **source)
+{
+	*source = NULL;
+	if (c->vfio.value == VN_NO) {
+		*source = c->vfio.source;
+		return "this kernel has no VFIO";
+	}
+	if (c->noiommu.value == VN_NO) {
+		*source = c->noiommu.source;
+		return "this kernel was built without CONFIG_VFIO_NOIOMMU";
+	}
+	switch (vn_caps_paths(c)) {
+	case VN_PATHS_NONE:
+		return "neither the group nor the cdev path is available for "
+		       "no-IOMMU devices";
+	case VN_PATHS_UNKNOWN:
+		*source = c->noiommu.value == VN_UNKNOWN ? c->noiommu.source :
+							   c->group.source;
+		return "it cannot be confirmed on this kernel";
+	default:
+		return NULL;
+	}
+}
+
+static struct json_object *jtri(enum vn_tri t)
+{
+	return t == VN_UNKNOWN ? NULL : json_object_new_boolean(t == VN_YES);
+}
+
+static struct json_object *janswer(const struct vn_answer *a)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "available", jtri(a->value));
+	json_object_object_add(o, "source", vn_jstr(a->source));
+	return o;
+}
+
+static struct json_object *jcaps(const struct vn_caps *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "vfio", janswer(&c->vfio));
+	json_object_object_add(o, "group", janswer(&c->group));
+	json_object_object_add(o, "cdev", janswer(&c->cdev));
+	json_object_object_add(o, "noiommu", janswer(&c->noiommu));
+	json_object_object_add(o, "iommufd", janswer(&c->iommufd));
+	json_object_object_add(o, "iommufd_noiommu",
+			       janswer(&c->iommufd_noiommu));
+	json_object_object_add(o, "noiommu_group", janswer(&c->noiommu_group));
+	json_object_object_add(o, "noiommu_cdev", janswer(&c->noiommu_cdev));
+	return o;
+}
+
+static struct json_object *jmodules(const struct vn_caps *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "vfio",
+			       vn_jstr(vn_mod_state_str(c->mod_vfio)));
+	json_object_object_add(o, "vfio_pci",
+			       vn_jstr(vn_mod_state_str(c->mod_vfio_pci)));
+	json_object_object_add(o, "iommufd",
+			       vn_jstr(vn_mod_state_str(c->mod_iommufd)));
+	return o;
+}
+
+static struct json_object *jmode(const struct vn_caps *c)
+{
+	struct json_object *o = json_object_new_object();
+	char param[2] = { c->mode, '\0' };
+
+	json_object_object_add(o, "available", jtri(c->noiommu.value));
+	json_object_object_add(
+		o, "enabled",
+		c->mode ? json_object_new_boolean(c->mode == 'Y') :
+		c->noiommu.value == VN_YES ? json_object_new_boolean(0) :
+					     NULL);
+	json_object_object_add(o, "parameter", c->mode ? vn_jstr(param) : NULL);
+	return o;
+}
+
+static struct json_object *jiommu(const struct vn_iommu_state *st)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *units = json_object_new_array();
+
+	for (size_t i = 0; st->units && st->units[i]; i++)
+		json_object_array_add(units, vn_jstr(st->units[i]));
+	json_object_object_add(o, "active",
+			       json_object_new_boolean(st->units &&
+						       st->units[0]));
+	json_object_object_add(o, "units", units);
+	json_object_object_add(o, "firmware_table", vn_jstr(st->fw_table));
+	json_object_object_add(o, "cmdline", vn_jstr(st->cmdline_setting));
+	return o;
+}
+
+static struct json_object *jtaint(const struct status *s)
+{
+	struct json_object *o = json_object_new_object();
+	char letters[VN_TAINT_COUNT + 1];
+
+	if (s->taint_err < 0) {
+		json_object_object_add(o, "mask", NULL);
+		json_object_object_add(o, "letters", NULL);
+		json_object_object_add(o, "user", NULL);
+		return o;
+	}
+	vn_taint_letters(s->taint, letters, sizeof(letters));
+	/* "mask", as in taint's document and panic_on_taint's. */
+	json_object_object_add(o, "mask",
+			       json_object_new_int64((int64_t)s->taint));
+	json_object_object_add(o, "letters", vn_jstr(letters));
+	json_object_object_add(
+		o, "user",
+		json_object_new_boolean((s->taint & VN_TAINT_USER) != 0));
+	return o;
+}
+
+static struct json_object *jpot(const struct status *s)
+{
+	struct json_object *o = json_object_new_object();
+	bool set = s->pot == 1;
+
+	json_object_object_add(o, "set", json_object_new_boolean(set));
+	json_object_object_add(
+		o, "mask",
+		set ? json_object_new_int64((int64_t)s->pot_mask) : NULL);
+	json_object_object_add(o, "nousertaint",
+			       json_object_new_boolean(set &&
+						       s->pot_nousertaint));
+	json_object_object_add(
+		o, "covers_user",
+		json_object_new_boolean(set && (s->pot_mask & VN_TAINT_USER)));
+	return o;
+}
+
+static struct json_object *jcheck(const struct vn_caps *c)
+{
+	struct json_object *o = json_object_new_object();
+	const char *source, *why = doc_status_impossible(c, &source);
+
+	json_object_object_add(o, "possible", json_object_new_boolean(!why));
+	json_object_object_add(o, "reason", vn_jstr(why));
+	json_object_object_add(o, "source", vn_jstr(source));
+	return o;
+}
+
+/* records and unfinished are null when the journal may not be read. */
+static struct json_object *jjournal(const struct status *s)
+{
+	struct json_object *j = json_object_new_object();
+	struct json_object *u = NULL;
+
+	if (!s->journal_denied) {
+		u = json_object_new_array();
+		for (size_t i = 0; s->unfinished && s->unfinished[i]; i++)
+			json_object_array_add(u, vn_jstr(s->unfinished[i]));
+	}
+	json_object_object_add(
+		j, "records",
+		s->journal_denied ?
+			NULL :
+			json_object_new_int64((int64_t)strv_len(s->journal)));
+	json_object_object_add(j, "unfinished", u);
+	return j;
+}
+
+struct json_object *doc_status_json(const struct status *s)
+{
+	const struct vn_caps *c = &s->caps;
+	struct json_object *doc = json_object_new_object();
+	struct json_object *kernel = json_object_new_object();
+	struct json_object *devs = json_object_new_object();
+	enum vn_paths paths = vn_caps_paths(c);
+	static const char *const containers[] = {
+		[VN_CONTAINER_NONE] = "none",
+		[VN_CONTAINER_VFIO] = "vfio",
+		[VN_CONTAINER_IOMMUFD] = "iommufd",
+		[VN_CONTAINER_UNKNOWN] = "unknown",
+	};
+
+	json_object_object_add(doc, "schema",
+			       json_object_new_int(STATUS_SCHEMA));
+	json_object_object_add(kernel, "release", vn_jstr(c->release));
+	json_object_object_add(kernel, "config", vn_jstr(c->config.source));
+	json_object_object_add(doc, "kernel", kernel);
+	json_object_object_add(doc, "modules", jmodules(c));
+	json_object_object_add(doc, "capabilities", jcaps(c));
+	json_object_object_add(doc, "access_paths",
+			       vn_jstr(vn_paths_name(paths)));
+	json_object_object_add(doc, "access_paths_meaning",
+			       vn_jstr(vn_paths_sentence(paths)));
+	json_object_object_add(doc, "container",
+			       vn_jstr(containers[c->container]));
+	json_object_object_add(doc, "noiommu_mode", jmode(c));
+	json_object_object_add(doc, "iommu", jiommu(&s->iommu));
+	json_object_object_add(devs, "vfio",
+			       json_object_new_int64((int64_t)s->nvfio));
+	json_object_object_add(devs, "noiommu",
+			       json_object_new_int64((int64_t)s->nnoiommu));
+	json_object_object_add(doc, "devices", devs);
+	json_object_object_add(doc, "taint", jtaint(s));
+	json_object_object_add(doc, "panic_on_taint", jpot(s));
+	json_object_object_add(doc, "check", jcheck(c));
+	json_object_object_add(doc, "journal", jjournal(s));
+	return doc;
+}

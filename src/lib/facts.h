@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel.h"
+#include "kmsg.h"
+#include "noiommu.h"
+#include "pci.h"
+#include "state.h"
+#include "taint.h"
+#include "vfio.h"
+
+struct vn_sys;
+
+/*
+ * The facts a run gathers, each read once however many documents show it
+ * (status, list, taint and noiommu each show some; report shows them all).
+ * vn_facts_need() gathers what is asked and not there yet.
+ */
+enum {
+	VN_FACT_CAPS = 1 << 0, /* capability probe: config, modules, regions */
+	VN_FACT_IOMMU = 1 << 1, /* IOMMU units, firmware table, boot setting */
+	VN_FACT_DEVS = 1 << 2, /* every PCI function, VFIO state inspected */
+	VN_FACT_TAINT = 1 << 3, /* the taint value and panic_on_taint */
+	VN_FACT_JOURNAL = 1 << 4, /* bind journal: records, unfinished ones */
+	VN_FACT_LOG = 1 << 5, /* kernel log, who set U, boot time (+DEVS) */
+	VN_FACT_PERSIST = 1 << 6, /* persistent no-IOMMU settings */
+	VN_FACT_HOLDERS = 1 << 7, /* processes holding VFIO files */
+	VN_FACT_STATE = 1 << 8, /* declared state, matched (+DEVS) */
+	VN_FACT_LAST = VN_FACT_STATE,
+};
+
+struct vn_facts {
+	struct vn_sys *sys;
+	bool image; /* a system image (--root): no running kernel to ask */
+	unsigned int have; /* VN_FACT_* gathered */
+
+	struct vn_caps caps;
+	struct vn_iommu_state iommu;
+	struct vn_dev_list devs;
+	int taint_err; /* 0, or why /proc/sys/kernel/tainted is unreadable */
+	unsigned long taint;
+	int pot; /* 1 when panic_on_taint is set */
+	unsigned long pot_mask;
+	bool pot_nousertaint;
+	char **journal; /* BDFs with a record */
+	char **unfinished; /* those an interrupted run left (or corrupt) */
+	int journal_err; /* -EACCES/-EPERM: not readable by this user */
+	struct vn_kmsg log;
+	/* From the log, plus no-IOMMU devices bound now: binding them set U
+	 * even when the log no longer shows it. */
+	struct vn_attribution attr;
+	long long btime; /* boot time (epoch seconds); 0: unknown */
+	struct vn_persist persist;
+	struct vn_holders holders;
+	/* The declared state (vfio-noiommuctl.conf(5)) and its entries
+	 * matched to the devices; state_err: 0, -EINVAL when some entry has
+	 * errors (the others are kept), or why the directory is unreadable. */
+	struct vn_state state;
+	int state_err;
+	struct vn_matches matches;
+};
+
+void vn_facts_init(struct vn_facts *f, struct vn_sys *sys, bool image);
+void vn_facts_clear(struct vn_facts *f);
+/* Gather the facts in mask that are not there yet; -errno when one
+ * cannot be had at all (an unreadable part is recorded, not an error). */
+int vn_facts_need(struct vn_facts *f, unsigned int mask);
+
+/* The devices an OK entry of the declared state governs that are not on
+ * that entry's driver (drift), in the state's order; an empty list
+ * without a state. */
+int vn_facts_drift(const struct vn_facts *f, char ***bdfs);
