@@ -29,7 +29,7 @@ _vfio_noiommuctl_bdfs()
 
 _vfio_noiommuctl_columns="BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP
 	NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA
-	TAINT JOURNAL ORIG_DRIVER"
+	TAINT JOURNAL ORIG_DRIVER DECLARED"
 _vfio_noiommuctl_letters="P F S R M B U D A W C I O E L K X T N J"
 
 # A comma-separated column list: complete its last name, in the case the
@@ -62,7 +62,7 @@ _vfio_noiommuctl()
 	# BDFs and IDs hold colons, which readline breaks words at.
 	_init_completion -s -n : || return
 
-	local verbs="status list bind unbind noiommu taint smoke-test report metrics help"
+	local verbs="status list bind unbind noiommu taint smoke-test report metrics apply help"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local output="--json --pairs"
 
@@ -137,13 +137,17 @@ _vfio_noiommuctl()
 		;;
 	bind)
 		opts="--dry-run --force --group --keep-going --timeout
-			--jobs --lock-timeout $output"
+			--jobs --lock-timeout --persist --root $output"
 		args=$(_vfio_noiommuctl_bdfs)
 		;;
 	unbind)
 		opts="--dry-run --force --driver --keep-going --timeout
-			--jobs --lock-timeout $output"
+			--jobs --lock-timeout --persist --root $output"
 		args=$(_vfio_noiommuctl_bdfs vfio)
+		;;
+	apply)
+		opts="--dry-run --force --keep-going --timeout --jobs
+			--lock-timeout --prune --root $output"
 		;;
 	noiommu)
 		opts="--persist --root --unbind --dry-run --lock-timeout $output"

@@ -1,7 +1,7 @@
 # fish completion for vfio-noiommuctl
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-set -l verbs status list bind unbind noiommu taint smoke-test report metrics help
+set -l verbs status list bind unbind noiommu taint smoke-test report metrics apply help
 
 # The system looked at: --sysroot DIR or --sysroot=DIR on the line, else
 # VFIO_NOIOMMUCTL_SYSROOT, else this host.
@@ -33,7 +33,7 @@ end
 
 # Column names in the case the user types, after those already given.
 function __vfio_noiommuctl_columns
-    set -l cols BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT JOURNAL ORIG_DRIVER
+    set -l cols BDF ID VENDOR NAME CLASS DRIVER OVERRIDE IOMMU_GROUP NOIOMMU CDEV CDEV_STATE CDEV_REASON GROUP DEVT OWNER MODE OPEN_BY NUMA TAINT JOURNAL ORIG_DRIVER DECLARED
     set -l tok (commandline -ct | string replace -r '^--output=' '')
     # One word, empty when there is nothing before the column typed: an
     # empty list would make $head$cols empty too.
@@ -64,6 +64,7 @@ complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a taint
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a smoke-test -d 'drive a bound device through iommufd or its group'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a report -d 'one file (JSON or tar) for a support ticket'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a metrics -d "OpenMetrics for node_exporter's textfile collector"
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a apply -d 'converge the host on the declared state (idempotent)'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a help -d "this help, or a command's"
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s r -l raw -d 'raw table (list)'
@@ -77,7 +78,7 @@ complete -c vfio-noiommuctl -s h -l help -d 'show help'
 complete -c vfio-noiommuctl -s J -l json -d 'print JSON'
 complete -c vfio-noiommuctl -s P -l pairs -d 'print KEY="value" pairs'
 
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from help" -a "status list bind unbind noiommu taint smoke-test report metrics"
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from help" -a "status list bind unbind noiommu taint smoke-test report metrics apply"
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status" -s c -l check -d 'only say whether no-IOMMU assignment is possible'
 
@@ -87,12 +88,12 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s n -l nohead
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -s o -l output -x -a '(__vfio_noiommuctl_columns)' -d 'columns'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from list" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'
 
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l dry-run -d 'print the plan, write nothing'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l force -d 'pass the soft guards'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l keep-going -d 'keep the devices that succeed'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l timeout -x -d 'seconds to wait'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -s j -l jobs -x -d 'devices at once'
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind noiommu smoke-test" -l lock-timeout -x -d 'seconds to wait for the lock'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind apply" -l dry-run -d 'print the plan, write nothing'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind apply" -l force -d 'pass the soft guards'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind apply" -l keep-going -d 'keep the devices that succeed'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind apply" -l timeout -x -d 'seconds to wait'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind apply" -s j -l jobs -x -d 'devices at once'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind noiommu smoke-test apply" -l lock-timeout -x -d 'seconds to wait for the lock'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind" -l group -d 'bind the whole IOMMU group'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from unbind" -l driver -x -a '(ls (__vfio_noiommuctl_root)/sys/bus/pci/drivers)' -d 'driver to restore'
@@ -113,3 +114,7 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -s J -l json
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l archive -d 'write a tar archive'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l redact -d 'replace host names, addresses and serial numbers'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report metrics" -l file -r -F -d 'write to this file'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l prune -d 'unbind devices bound by the tool but no longer declared'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l root -r -a '(__fish_complete_directories)' -d 'read the declared state from a system image'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l persist -d 'also declare it (unbind: remove its entry)'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l root -r -a '(__fish_complete_directories)' -d 'with --persist: only the entry, inside a system image'

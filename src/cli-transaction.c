@@ -4,6 +4,7 @@
  * the run: plan, then print (--dry-run) or execute, then report, and the
  * exit status.
  */
+#include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -53,7 +54,8 @@ static error_t parse_txn(int key, char *arg, struct argp_state *state)
 				     "arguments");
 		break;
 	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "no device given");
+		if (!a->no_devices)
+			argp_error(state, "no device given");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -280,6 +282,7 @@ static int plan_once(struct run *r, char **bdfs)
 		.unbind_timeout_ms = a->timeout_ms,
 		.driver = a->driver,
 		.jobs = a->jobs,
+		.assume_noiommu_on = a->assume_noiommu_on,
 	};
 	int ret, e;
 
@@ -439,6 +442,44 @@ static int carry_out(struct run *r)
 	return status;
 }
 
+/* --persist: the entries of the devices now where they were asked to
+ * be (with --dry-run: would be), under the run's locks. */
+static int persist(struct run *r, int status)
+{
+	_cleanup_strv_ char **done = NULL;
+	int ret;
+
+	for (size_t i = 0; i < r->t.n; i++) {
+		const struct vn_item *it = &r->t.items[i];
+		bool there = it->verdict == VN_ITEM_NOTHING ||
+			     (it->verdict == VN_ITEM_GO &&
+			      (r->a->dry_run || it->outcome == VN_OUT_DONE ||
+			       it->outcome == VN_OUT_LATE));
+
+		if (there && strv_push(&done, strdup(it->dev->bdf)) < 0)
+			return VN_EXIT_FAILED;
+	}
+	ret = vn_persist_devices(r->op, r->sys,
+				 vn_sys_is_host(r->sys) ? r->sys : NULL, done,
+				 r->a->dry_run);
+	return status == VN_EXIT_OK ? ret : status;
+}
+
+/* The devices the run changed, or with --dry-run would change. */
+static int collect_changed(const struct vn_txn *t, const struct vn_txn_args *a)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct vn_item *it = &t->items[i];
+		bool changed = a->dry_run ? it->verdict == VN_ITEM_GO :
+					    it->outcome == VN_OUT_DONE ||
+						    it->outcome == VN_OUT_LATE;
+
+		if (changed && strv_push(a->changed, strdup(it->dev->bdf)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	       const struct vn_txn_args *a)
 {
@@ -459,9 +500,55 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	 * is a per-device answer still prints a document saying why. */
 	if (r.json && r.failure)
 		vn_print_txn_json(NULL, op, a->dry_run, ret, r.failure);
+	if (a->changed && !r.failure && collect_changed(&r.t, a) < 0)
+		ret = VN_EXIT_FAILED;
+	if (a->persist && !r.failure)
+		ret = persist(&r, ret);
 	vn_txn_clear(&r.t);
 	release_locks(&r);
 	return ret;
+}
+
+/*
+ * The transaction prints its own report, or its own document; inside
+ * another command's document, its document is captured (it writes to
+ * stdout) and handed back parsed.
+ */
+int vn_txn_run_doc(enum vn_op op, struct vn_sys *sys, char **bdfs,
+		   const struct vn_txn_args *a, bool doc,
+		   struct json_object **out)
+{
+	struct vn_outopts saved = opts.out;
+	FILE *stdout_was = stdout, *mem;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!doc)
+		return vn_txn_run(op, sys, bdfs, a);
+	fflush(stdout);
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return VN_EXIT_FAILED;
+	opts.out.fmt = VN_FMT_JSON;
+	stdout = mem;
+	ret = vn_txn_run(op, sys, bdfs, a);
+	fclose(mem);
+	stdout = stdout_was;
+	opts.out = saved;
+	*out = json_tokener_parse(buf ? buf : "");
+	free(buf);
+	return ret;
+}
+
+/* --persist --root DIR: the entries inside DIR, no device changed. */
+static int persist_root(enum vn_op op, struct vn_sys *sys, char **bdfs,
+			const struct vn_txn_args *a)
+{
+	_cleanup_(vn_sys_freep) struct vn_sys *root = NULL;
+	int ret = vn_cli_open_root(a->persist_root, &root);
+
+	return ret ? ret : vn_persist_devices(op, sys, root, bdfs, a->dry_run);
 }
 
 int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
@@ -479,7 +566,11 @@ int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)
 				      op == VN_OP_BIND ? VN_DEVARG_ANY :
 							 VN_DEVARG_VFIO,
 				      &bdfs);
-	if (!ret)
+	if (!ret && op == VN_OP_BIND && !a.persist_root)
+		vn_bind_competing(sys, bdfs);
+	if (!ret && a.persist_root)
+		ret = persist_root(op, sys, bdfs, &a);
+	else if (!ret)
 		ret = vn_txn_run(op, sys, bdfs, &a);
 	strv_free(a.raw);
 	return ret;

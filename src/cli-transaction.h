@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdio.h>
+
 #include "cli.h"
 #include "lib/binding.h"
 
@@ -22,6 +24,15 @@ struct vn_txn_args {
 	bool lock_held; /* the caller holds the writers' lock already ... */
 	int lock_fd; /* ... on this fd */
 	char **raw; /* arguments as given */
+	bool no_devices; /* apply: no device arguments, none wanted */
+	bool persist; /* --persist: declare (unbind: undeclare) them too */
+	const char *persist_root; /* --root DIR: only that, inside DIR */
+	/* apply --dry-run: plan as if no-IOMMU mode were on (apply sets the
+	 * declared mode before it binds). */
+	bool assume_noiommu_on;
+	/* When set: the BDFs the run changed (with --dry-run: would change)
+	 * are appended here. */
+	char ***changed;
 };
 
 /* --dry-run, --force, --keep-going, --timeout, --lock-timeout, and the
@@ -39,6 +50,42 @@ int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv);
  * status. */
 int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 	       const struct vn_txn_args *a);
+
+/* vn_txn_run, its document (with doc: --json or --pairs) captured into
+ * *out instead of printed, for a command that embeds it in its own. */
+int vn_txn_run_doc(enum vn_op op, struct vn_sys *sys, char **bdfs,
+		   const struct vn_txn_args *a, bool doc,
+		   struct json_object **out);
+
+/* bind's and unbind's option groups: --persist and --root, then
+ * vn_children_txn's; the input of the first two is a vn_txn_args. */
+extern const struct argp_child vn_children_txn_persist[];
+
+/* (cli-persist.c) Write (bind) or remove (unbind) the entries of these
+ * devices in root's declared state; root NULL: a --sysroot tree, which
+ * is never written. Returns the exit status. */
+int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
+		       char *const *bdfs, bool dry_run);
+
+/* ---- competing mechanisms (cli-compete.c) ------------------------------ */
+
+struct vn_compete;
+struct vn_competes;
+/* "agrees", "fights" (with on_vfio: the devices that should be on
+ * vfio-pci) or "neutral" (concerns no present device). */
+const char *vn_compete_verdict(const struct vn_compete *x,
+			       char *const *on_vfio);
+/* One line each (stdout: "competing ...", stderr: "note: ..."); only:
+ * just those devices (bind), NULL: all (apply). */
+void vn_print_competing(FILE *f, const struct vn_competes *c,
+			char *const *on_vfio, char *const *only);
+struct json_object *vn_competing_json(const struct vn_competes *c,
+				      char *const *on_vfio);
+/* status: "Declared state" (declared N, in place M, drift) and
+ * "Competing" lines, when there is anything to say. */
+void vn_print_declared_status(struct vn_sys *sys);
+/* bind: the mechanisms that concern its devices, on stderr. */
+void vn_bind_competing(struct vn_sys *sys, char *const *bdfs);
 
 /* ---- showing it (cli-transaction-print.c) ----------------------------- */
 

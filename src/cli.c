@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
@@ -454,6 +455,21 @@ static void cli_log(void *data, int level, const char *fmt, va_list ap)
 }
 
 #define SYSROOT_ENV "VFIO_NOIOMMUCTL_SYSROOT"
+
+int vn_cli_open_root(const char *dir, struct vn_sys **sys)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		vn_err("--root '%s' is not a directory", dir);
+		return VN_EXIT_USAGE;
+	}
+	if (vn_sys_new(dir, sys) < 0) {
+		vn_err("--root '%s': cannot use it", dir);
+		return VN_EXIT_USAGE;
+	}
+	return VN_EXIT_OK;
+}
 
 int vn_cli_open_sys(struct vn_sys **sys)
 {

@@ -19,6 +19,7 @@ enum {
 	VN_EXIT_REFUSED = 4, /* a safety guard refused */
 	VN_EXIT_PARTIAL = 5, /* some of several devices failed */
 	VN_EXIT_BUSY = 6, /* another writer held the lock too long */
+	VN_EXIT_WOULD_CHANGE = 7, /* apply --dry-run: the run would change */
 };
 
 /* The parsed options: the only global mutable state of the program. */
@@ -93,6 +94,10 @@ void vn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The system to look at: the host, or --sysroot / VFIO_NOIOMMUCTL_SYSROOT. */
 int vn_cli_open_sys(struct vn_sys **sys);
+
+/* An image's root (--root DIR): a directory, or a message naming it and
+ * VN_EXIT_USAGE. */
+int vn_cli_open_root(const char *dir, struct vn_sys **sys);
 
 /* Say which devices a killed or failed run left with an unfinished (or
  * corrupt) journal record, except those listed. */

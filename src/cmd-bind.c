@@ -17,6 +17,7 @@ static error_t parse(int key, char *arg _unused_, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = a;
+		state->child_inputs[1] = a;
 		break;
 	case OPT_GROUP:
 		a->group = true;
@@ -44,7 +45,7 @@ static const struct argp bind_argp = {
 	       "2 invalid input; 3 not possible on this kernel (no-IOMMU mode "
 	       "off, no vfio-pci); 4 refused by a guard; 5 partial "
 	       "(--keep-going); 6 another writer held the lock.",
-	.children = vn_children_txn,
+	.children = vn_children_txn_persist,
 };
 
 static int run(int argc, char **argv)

@@ -716,38 +716,6 @@ static void report_bound(struct vn_sys *sys, struct change *c,
 	vn_holders_clear(&h);
 }
 
-/*
- * The unbind transaction prints its own report, or its own document.
- * Inside this command's document, its document is captured and embedded
- * as "unbind" (it writes to stdout; when the transaction can hand its
- * document back, take it from there instead).
- */
-static int unbind_txn(struct vn_sys *sys, struct change *c, char **bdfs,
-		      struct vn_txn_args *ta)
-{
-	struct vn_outopts saved = opts.out;
-	FILE *out = stdout, *mem;
-	char *buf = NULL;
-	size_t len = 0;
-	int ret;
-
-	if (!c->doc)
-		return vn_txn_run(VN_OP_UNBIND, sys, bdfs, ta);
-	fflush(stdout);
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return VN_EXIT_FAILED;
-	opts.out.fmt = VN_FMT_JSON;
-	stdout = mem;
-	ret = vn_txn_run(VN_OP_UNBIND, sys, bdfs, ta);
-	fclose(mem);
-	stdout = out;
-	opts.out = saved;
-	c->unbind = json_tokener_parse(buf ? buf : "");
-	free(buf);
-	return ret;
-}
-
 static int unbind_noiommu(struct vn_sys *sys, struct change *c,
 			  const struct noiommu_state *s, int lock)
 {
@@ -764,7 +732,7 @@ static int unbind_noiommu(struct vn_sys *sys, struct change *c,
 			return VN_EXIT_FAILED;
 	if (!bdfs)
 		return VN_EXIT_OK;
-	ret = unbind_txn(sys, c, bdfs, &ta);
+	ret = vn_txn_run_doc(VN_OP_UNBIND, sys, bdfs, &ta, c->doc, &c->unbind);
 	if (ret != VN_EXIT_OK)
 		c->error = "the no-IOMMU devices could not all be unbound";
 	return ret;
@@ -895,20 +863,9 @@ static int run(int argc, char **argv)
 	int ret;
 
 	vn_parse_verb(&noiommu_argp, "noiommu", argc, argv, &a);
-	if (a.root) {
-		struct stat st;
-
-		if (stat(a.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			vn_err("--root '%s' is not a directory", a.root);
-			return VN_EXIT_USAGE;
-		}
-		if (vn_sys_new(a.root, &sys) < 0) {
-			vn_err("--root '%s': cannot use it", a.root);
-			return VN_EXIT_USAGE;
-		}
-	} else if ((ret = vn_cli_open_sys(&sys))) {
+	ret = a.root ? vn_cli_open_root(a.root, &sys) : vn_cli_open_sys(&sys);
+	if (ret)
 		return ret;
-	}
 	vn_facts_init(&f, sys, a.root != NULL);
 	return a.action == SHOW ? run_show(&f) : run_change(sys, &a, &f);
 }

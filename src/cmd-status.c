@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "cli-transaction.h"
 #include "cli.h"
 #include "commands.h"
 #include "docs.h"
@@ -301,6 +302,7 @@ static int run(int argc, char **argv)
 			print_verdict(&s);
 	} else {
 		print_text(&s);
+		vn_print_declared_status(sys);
 	}
 	ret = args.check && doc_status_impossible(&s.caps, &source) ?
 		      VN_EXIT_UNSUPPORTED :

@@ -17,6 +17,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = a;
+		state->child_inputs[1] = a;
 		break;
 	case OPT_DRIVER:
 		if (!*arg || strchr(arg, '/') || strchr(arg, '\n'))
@@ -48,7 +49,7 @@ static const struct argp unbind_argp = {
 	       "stays on vfio-pci, the journal is kept); 2 invalid input; "
 	       "4 refused (a process holds the device); 5 partial "
 	       "(--keep-going); 6 another writer held the lock.",
-	.children = vn_children_txn,
+	.children = vn_children_txn_persist,
 };
 
 static int run(int argc, char **argv)

@@ -10,5 +10,6 @@ extern const struct vn_verb vn_verb_unbind;
 extern const struct vn_verb vn_verb_noiommu;
 extern const struct vn_verb vn_verb_taint;
 extern const struct vn_verb vn_verb_smoke_test;
+extern const struct vn_verb vn_verb_apply;
 extern const struct vn_verb vn_verb_report;
 extern const struct vn_verb vn_verb_metrics;

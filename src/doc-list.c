@@ -36,6 +36,7 @@ enum {
 	COL_TAINT,
 	COL_JOURNAL,
 	COL_ORIG_DRIVER,
+	COL_DECLARED,
 };
 
 static const char *const journal_keys[] = { "state", "step", NULL };
@@ -82,6 +83,8 @@ const struct vn_coldef doc_list_columns[] = {
 	[COL_ORIG_DRIVER] = { "ORIG_DRIVER", VN_COL_STR, 0,
 			      "driver recorded at bind, restored by unbind",
 			      NULL },
+	[COL_DECLARED] = { "DECLARED", VN_COL_STR, 0,
+			   "file:line of the entry that declares it", NULL },
 };
 /* clang-format on */
 
@@ -297,6 +300,21 @@ static int add_row(struct vn_sys *sys, struct vn_table *t,
 	return r;
 }
 
+/* DECLARED: the entry of vfio-noiommuctl.conf(5) that governs it; "?"
+ * when the declared state cannot be read or has errors. */
+static int add_declared(struct vn_table *t, const struct vn_facts *f,
+			const struct vn_dev *d)
+{
+	const struct vn_match *x = vn_matches_find(&f->matches, d->bdf);
+
+	if (f->state_err)
+		return vn_cell_note(t, COL_DECLARED, "?");
+	if (!x)
+		return vn_cell_note(t, COL_DECLARED, "no");
+	return vn_cell_strf(t, COL_DECLARED, "%s:%u", x->entry->file,
+			    x->entry->line);
+}
+
 /* By default: devices on VFIO drivers, nothing else. One a killed bind
  * left between drivers is in --all and status, and warned about. */
 /* By default: devices on VFIO drivers, nothing else. One a killed bind
@@ -312,10 +330,12 @@ int doc_list_fill(struct vn_facts *f, struct vn_table *t, bool all,
 		  char *const *bdfs, size_t *shown)
 {
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
+	bool declared = vn_table_wants(t, COL_DECLARED);
 	int r;
 
-	r = vn_facts_need(f,
-			  VN_FACT_DEVS | (want_holders ? VN_FACT_HOLDERS : 0));
+	r = vn_facts_need(f, VN_FACT_DEVS |
+				     (want_holders ? VN_FACT_HOLDERS : 0) |
+				     (declared ? VN_FACT_STATE : 0));
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < f->devs.n; i++) {
@@ -323,6 +343,8 @@ int doc_list_fill(struct vn_facts *f, struct vn_table *t, bool all,
 			continue;
 		r = add_row(f->sys, t, f->devs.devs[i],
 			    want_holders ? &f->holders : NULL);
+		if (r == 0 && declared)
+			r = add_declared(t, f, f->devs.devs[i]);
 		if (r < 0)
 			return r;
 		(*shown)++;

@@ -31,6 +31,7 @@ static const struct vn_verb *const verbs[] = {
 	&vn_verb_noiommu,
 	&vn_verb_taint,
 	&vn_verb_smoke_test,
+	&vn_verb_apply,
 	&vn_verb_report,
 	&vn_verb_metrics,
 	&verb_help,

@@ -26,7 +26,7 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "COMMON OPTIONS",
             "OUTPUT FORMATS", "JSON DOCUMENTS", "EXIT STATUS", "ENVIRONMENT",
             "FILES", "NOTES", "EXAMPLES", "SEE ALSO"]
 VERBS = ["status", "list", "bind", "unbind", "noiommu", "taint", "smoke-test",
-         "report", "metrics", "help"]
+         "report", "metrics", "apply", "help"]
 # Options argp adds to every command, described once in COMMON OPTIONS.
 ARGP_OWN = {"--help", "--usage", "--version"}
 

@@ -227,6 +227,9 @@ struct vn_txn_opts {
 	int unbind_timeout_ms; /* a vfio-pci unbind write in a child */
 	int jobs; /* devices whose kernel work runs at once (0: default) */
 	const char *driver; /* unbind --driver */
+	/* Plan as if no-IOMMU mode were on: apply --dry-run, whose real run
+	 * sets the declared mode before it binds. */
+	bool assume_noiommu_on;
 };
 
 struct vn_txn {

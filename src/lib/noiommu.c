@@ -188,14 +188,10 @@ static int parse_options_line(const char *line, const char *where, bool ours,
 	return 0;
 }
 
-int vn_modprobe_parse(const char *text, const char *where, bool extended,
-		      struct vn_persist *p)
+int vn_modprobe_join(const char *text, char **out)
 {
-	_cleanup_free_ char *joined = malloc(strlen(text) + 1);
-	bool ours = vn_conf_is_ours(text);
-	char *line, *save = NULL, *q;
+	char *joined = malloc(strlen(text) + 1), *q;
 	const char *s;
-	int r;
 
 	if (!joined)
 		return -ENOMEM;
@@ -209,6 +205,20 @@ int vn_modprobe_parse(const char *text, const char *where, bool extended,
 		*q++ = *s;
 	}
 	*q = '\0';
+	*out = joined;
+	return 0;
+}
+
+int vn_modprobe_parse(const char *text, const char *where, bool extended,
+		      struct vn_persist *p)
+{
+	_cleanup_free_ char *joined = NULL;
+	bool ours = vn_conf_is_ours(text);
+	char *line, *save = NULL;
+	int r;
+
+	if ((r = vn_modprobe_join(text, &joined)) < 0)
+		return r;
 	for (char *it = joined; (line = strtok_r(it, "\n", &save)); it = NULL) {
 		char *hash = strchr(line, '#');
 

@@ -71,6 +71,12 @@ int vn_modprobe_files(const struct vn_sys *sys, char ***files);
 enum vn_tri vn_persist_effective(const struct vn_persist *p,
 				 const struct vn_setting **from);
 
+/* The modprobe.d files kmod reads, in its order: *.conf by name, a name
+ * in an earlier directory (vn_modprobe_dirs) shadowing the same later. */
+int vn_modprobe_files(const struct vn_sys *sys, char ***files);
+/* The text with each backslash-newline joined into one line. */
+int vn_modprobe_join(const char *text, char **out);
+
 /* Parse one modprobe.d file's text; appends settings tagged with where. */
 int vn_modprobe_parse(const char *text, const char *where, bool extended,
 		      struct vn_persist *p);

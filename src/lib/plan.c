@@ -605,6 +605,10 @@ int vn_txn_plan(struct vn_txn *t)
 		r = vn_noiommu_effective(t->sys, &t->mode, &t->mode_source);
 		if (r < 0)
 			return r;
+		if (t->opts.assume_noiommu_on && t->mode != VN_YES) {
+			t->mode = VN_YES;
+			t->mode_source = "apply sets it on first";
+		}
 		t->pot = vn_panic_on_taint(t->sys, &t->pot_mask,
 					   &t->pot_nousertaint);
 	}

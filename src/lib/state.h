@@ -205,6 +205,19 @@ int vn_pci_path_from_syspath(const char *syspath, char **out);
 int vn_entry_for(struct vn_sys *sys, const struct vn_dev *dev,
 		 struct vn_entry *e);
 
+/*
+ * bind --persist: write the device's entry (vn_entry_for) to its own file,
+ * VN_STATE_DIR/vn_entry_file_name(), atomically inside root (the host's
+ * "/" or --root DIR), the directory created if needed; identities are
+ * read from host. *path: the file, relative to the root (also on error
+ * once known). dry_run: only *path. unbind --persist: remove it; -ENOENT
+ * when there is none (a hand-written entry is not the tool's to remove).
+ */
+int vn_state_persist(struct vn_sys *root, struct vn_sys *host,
+		     const struct vn_dev *dev, bool dry_run, char **path);
+int vn_state_unpersist(struct vn_sys *root, struct vn_sys *host,
+		       const struct vn_dev *dev, bool dry_run, char **path);
+
 /* ---- matching entries to devices ----------------------------------------- */
 
 enum vn_match_result {

@@ -84,6 +84,10 @@ check "vfio-noiommuctl noiommu --" --persist --root --unbind --dry-run --json
 check "vfio-noiommuctl status --" --check --json --pairs -- --raw --output
 check "vfio-noiommuctl help " status smoke-test -- help
 check "vfio-noiommuctl smoke-test --path " cdev group
+check "vfio-noiommuctl ap" apply
+check "vfio-noiommuctl bind --p" --persist
+check "vfio-noiommuctl unbind --" --persist --root
+check "vfio-noiommuctl apply --" --prune --root --dry-run --jobs -- --group --driver
 check "vfio-noiommuctl report --" --json --archive --redact --file -- --pairs
 check "vfio-noiommuctl metrics --" --file -- --json
 check "vfio-noiommuctl help " report metrics -- help

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -855,6 +856,268 @@ def rollback_problems(plans, ops):
             (dev, key, exp, fallback, got)]
 
 
+# ---- apply (vfio-noiommuctl.conf(5)) --------------------------------------------
+
+NIC_ID = "8086:10d3"
+STATE_DIR = "etc/vfio-noiommuctl"
+
+
+def declare(root, name, text):
+    d = os.path.join(root, STATE_DIR)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "w") as f:
+        f.write(text)
+
+
+def fresh(tool, base, name, setup=()):
+    """A rec-both tree with the holder of EDU gone, and set-up steps."""
+    root = os.path.join(base, "apply-" + name)
+    materialize("rec-both", root)
+    tool.ctl_run(root, "init")
+    tool.ctl_run(root, "release", HOLDER)
+    for step in setup:
+        if step[0] == "ctl":
+            tool.ctl_run(root, *step[1:])
+        else:
+            rc, out, err = tool.run(root, list(step[1:]))
+            if rc != 0:
+                raise RuntimeError("set-up %s: exit %s\n%s%s" %
+                                   (step, rc, out, err))
+        wait_unlocked(root)
+    return root
+
+
+def writes(root):
+    return [(o["kind"], o["path"], o["value"].strip())
+            for o in read_log(root)]
+
+
+def apply_twice(tool, base):
+    """Declared NIC (by bdf with its IDs) and EDU2 (by path): the first run
+    binds both, the second writes nothing and says so."""
+    problems = []
+    root = fresh(tool, base, "twice")
+    declare(root, "10-nic.conf",
+            "[device]\nmatch = bdf %s\nid = %s\n" % (NIC, NIC_ID))
+    declare(root, "20-edu.conf", "[device]\nmatch = path 0000:00:06.0/00.0/01.0\n")
+    rc, out, err = tool.run(root, ["apply", "--json"])
+    wait_unlocked(root)
+    st = tool.state(root)
+    doc = json.loads(out) if out.startswith("{") else {}
+    if rc != 0 or not doc.get("changed"):
+        problems.append("first run: exit %s, changed %s\n%s" %
+                        (rc, doc.get("changed"), err))
+    for b in (NIC, EDU2):
+        if st[b]["driver"] != "vfio-pci":
+            problems.append("%s is on %s after apply" % (b, st[b]["driver"]))
+    changed = sorted(d["bdf"] for d in doc.get("devices", []) if d["changed"])
+    if changed != sorted([NIC, EDU2]):
+        problems.append("changed devices: %s" % changed)
+    rc, out, err = tool.run(root, ["apply"])
+    if rc != 0 or "nothing changed" not in out or writes(root):
+        problems.append("second run: exit %s, writes %s\n%s%s" %
+                        (rc, writes(root), out, err))
+    rc, out, err = tool.run(root, ["apply", "--json"])
+    doc = json.loads(out) if out.startswith("{") else {}
+    if rc != 0 or doc.get("changed") is not False or \
+            any(d["changed"] for d in doc.get("devices", [])):
+        problems.append("third run (--json): exit %s, %s" % (rc, out[:400]))
+    shutil.rmtree(root)
+    return problems
+
+
+def apply_dry_run(tool, base):
+    """--dry-run: 7 (would change) and no write; after the run: 0."""
+    problems = []
+    root = fresh(tool, base, "dry")
+    declare(root, "10-nic.conf", "[device]\nmatch = bdf %s\n" % NIC)
+    rc, out, err = tool.run(root, ["apply", "--dry-run"])
+    if rc != 7 or writes(root):
+        problems.append("dry run: exit %s (want 7), writes %s\n%s" %
+                        (rc, writes(root), err))
+    if tool.state(root)[NIC]["driver"] != "e1000e":
+        problems.append("the dry run moved %s" % NIC)
+    rc, out, err = tool.run(root, ["apply"])
+    wait_unlocked(root)
+    if rc != 0:
+        problems.append("apply: exit %s\n%s" % (rc, err))
+    rc, out, err = tool.run(root, ["apply", "--dry-run", "--json"])
+    doc = json.loads(out) if out.startswith("{") else {}
+    if rc != 0 or doc.get("changed") is not False:
+        problems.append("dry run after apply: exit %s, %s" % (rc, out[:300]))
+    shutil.rmtree(root)
+    return problems
+
+
+def apply_prune(tool, base):
+    """NVME bound by the tool, not declared: drift, kept without --prune,
+    returned to nvme with it."""
+    problems = []
+    root = fresh(tool, base, "prune", [("tool", "bind", NVME)])
+    declare(root, "10-nic.conf", "[device]\nmatch = bdf %s\n" % NIC)
+    rc, out, err = tool.run(root, ["apply"])
+    wait_unlocked(root)
+    st = tool.state(root)
+    if rc != 0 or "drift     %s" % NVME not in out or \
+            st[NVME]["driver"] != "vfio-pci":
+        problems.append("without --prune: exit %s, %s on %s\n%s%s" %
+                        (rc, NVME, st[NVME]["driver"], out, err))
+    rc, out, err = tool.run(root, ["apply", "--prune", "--json"])
+    wait_unlocked(root)
+    st = tool.state(root)
+    doc = json.loads(out) if out.startswith("{") else {}
+    drift = doc.get("drift", [{}])
+    if rc != 0 or st[NVME]["driver"] != "nvme" or NVME in read_journal(root) \
+            or not drift[0].get("changed") or st[NIC]["driver"] != "vfio-pci":
+        problems.append("--prune: exit %s, %s on %s, %s\n%s" %
+                        (rc, NVME, st[NVME]["driver"], out[:600], err))
+    shutil.rmtree(root)
+    return problems
+
+
+def apply_no_match(tool, base):
+    """An entry that names no device, and one whose IDs changed: never
+    bound, each reported by file:line; the rest applied: exit 5."""
+    problems = []
+    root = fresh(tool, base, "nomatch")
+    declare(root, "10-nic.conf", "[device]\nmatch = bdf %s\n" % NIC)
+    declare(root, "20-gone.conf", "[device]\nmatch = bdf 0000:00:09.0\n")
+    declare(root, "30-moved.conf",
+            "[device]\nmatch = bdf %s\nid = %s\n" % (NVME, NIC_ID))
+    rc, out, err = tool.run(root, ["apply"])
+    wait_unlocked(root)
+    st = tool.state(root)
+    for want in ("20-gone.conf:1", "30-moved.conf:1"):
+        if want not in err:
+            problems.append("%s not reported:\n%s" % (want, err))
+    if rc != 5 or st[NIC]["driver"] != "vfio-pci" or \
+            st[NVME]["driver"] != "nvme":
+        problems.append("exit %s (want 5); %s on %s, %s on %s" %
+                        (rc, NIC, st[NIC]["driver"], NVME,
+                         st[NVME]["driver"]))
+    shutil.rmtree(root)
+    return problems
+
+
+def restore_override(tool, base):
+    """bind then unbind puts back the driver_override someone else set
+    (exact restore, the journal's original_override)."""
+    problems = []
+    path = "/sys/bus/pci/devices/%s/driver_override" % NIC
+    root = fresh(tool, base, "override", [("ctl", "store", path, "e1000e")])
+    before = tool.state(root)[NIC]
+    for a in (["bind", NIC], ["unbind", NIC]):
+        rc, out, err = tool.run(root, a)
+        wait_unlocked(root)
+        if rc != 0:
+            problems.append("%s: exit %s\n%s" % (" ".join(a), rc, err))
+    after = tool.state(root)[NIC]
+    if (after["driver"], after["override"]) != \
+            (before["driver"], before["override"]):
+        problems.append("before %s, after %s" % (before, after))
+    shutil.rmtree(root)
+    return problems
+
+
+def config_space(root, bdf, vendor, device, dsn=None):
+    """Config space as root reads it (the model has none): a DSN laid out
+    as QEMU's e1000e has it (tests/fixtures/hosts.py, pci_config)."""
+    cfg = bytearray(4096 if dsn else 256)
+    cfg[0:4] = struct.pack("<HH", vendor, device)
+    if dsn:
+        struct.pack_into("<I", cfg, 0x100, 0x0001 | 2 << 16 | 0x140 << 20)
+        struct.pack_into("<IIII", cfg, 0x140, 0x0003 | 1 << 16,
+                         dsn & 0xffffffff, dsn >> 32, 0)
+    link = os.path.join(root, "sys/bus/pci/devices", bdf)
+    with open(os.path.join(os.path.realpath(link), "config"), "wb") as f:
+        f.write(cfg)
+
+
+NIC_FILE = "50-serial-52-54-00-ff-ff-12-34-56.conf"
+EDU2_FILE = "50-path-0000-00-06.0_00.0_01.0.conf"
+
+
+def persist(tool, base):
+    """bind --persist records the NIC by serial and EDU2 by path, apply
+    then changes nothing; unbind --persist removes the NIC's entry."""
+    problems = []
+    root = fresh(tool, base, "persist")
+    config_space(root, NIC, 0x8086, 0x10d3, 0x525400ffff123456)
+    config_space(root, EDU2, 0x1234, 0x11e8)
+    d = os.path.join(root, STATE_DIR)
+    rc, out, err = tool.run(root, ["bind", "--persist", NIC, EDU2])
+    wait_unlocked(root)
+    files = sorted(os.listdir(d)) if os.path.isdir(d) else []
+    if rc != 0 or files != sorted([NIC_FILE, EDU2_FILE]):
+        problems.append("bind --persist: exit %s, files %s\n%s%s" %
+                        (rc, files, out, err))
+    else:
+        with open(os.path.join(d, NIC_FILE)) as f:
+            text = f.read()
+        if "id = 8086:10d3" not in text:
+            problems.append("no ID cross-check in:\n" + text)
+    rc, out, err = tool.run(root, ["apply"])
+    if rc != 0 or "nothing changed: 2 of 2" not in out or writes(root):
+        problems.append("apply after --persist: exit %s\n%s%s" %
+                        (rc, out, err))
+    rc, out, err = tool.run(root, ["unbind", "--persist", NIC])
+    wait_unlocked(root)
+    files = sorted(os.listdir(d))
+    if rc != 0 or files != [EDU2_FILE] or \
+            tool.state(root)[NIC]["driver"] != "e1000e":
+        problems.append("unbind --persist: exit %s, files %s\n%s%s" %
+                        (rc, files, out, err))
+    shutil.rmtree(root)
+    return problems
+
+
+def persist_root(tool, base):
+    """--persist --root DIR writes the entry inside DIR only, changes no
+    device, and never follows a symlink out of DIR."""
+    problems = []
+    root = fresh(tool, base, "persist-root")
+    config_space(root, NVME, 0x1b36, 0x0010)
+    # Not below /dev (where tmp_base() may be): the model traps /dev.
+    scratch = tempfile.mkdtemp(prefix="vn-image-")
+    image = os.path.join(scratch, "image")
+    os.makedirs(image + "/etc")
+    rc, out, err = tool.run(root, ["bind", "--persist", "--root", image,
+                                   NVME])
+    want = os.path.join(image, STATE_DIR, "50-path-0000-00-04.0.conf")
+    if rc != 0 or not os.path.exists(want) or writes(root) or \
+            os.path.exists(os.path.join(root, STATE_DIR)):
+        problems.append("--root: exit %s, writes %s\n%s%s" %
+                        (rc, writes(root), out, err))
+    outside = os.path.join(scratch, "outside")
+    os.makedirs(outside)
+    shutil.rmtree(os.path.join(image, "etc"))
+    os.symlink(outside, os.path.join(image, "etc"))
+    rc, out, err = tool.run(root, ["bind", "--persist", "--root", image,
+                                   NVME])
+    if rc == 0 or os.listdir(outside):
+        problems.append("a symlink out of --root: exit %s, outside %s" %
+                        (rc, os.listdir(outside)))
+    shutil.rmtree(root)
+    shutil.rmtree(scratch)
+    return problems
+
+
+APPLY_CHECKS = [("persist", persist), ("persist-root", persist_root),
+                ("twice", apply_twice), ("dry-run", apply_dry_run),
+                ("prune", apply_prune), ("no-match", apply_no_match),
+                ("restore-override", restore_override)]
+
+
+def apply_check(tool, base, tap):
+    for name, fn in APPLY_CHECKS:
+        try:
+            problems = fn(tool, base)
+        except (RuntimeError, KeyError, ValueError) as e:
+            problems = ["%s: %s" % (type(e).__name__, e)]
+        tap.result(not problems, "apply/" + name, problems,
+                   expected_failure("apply/" + name))
+
+
 # ---- main ----------------------------------------------------------------------
 
 
@@ -863,7 +1126,7 @@ def families():
     for sc in SCENARIOS:
         if sc.family not in seen:
             seen.append(sc.family)
-    return seen + ["dry-run", "rollback"]
+    return seen + ["dry-run", "rollback", "apply"]
 
 
 def main():
@@ -889,6 +1152,8 @@ def main():
             dry_run_check(tool, base, tap)
         elif what == "rollback":
             rollback_check(tool, base, tap)
+        elif what == "apply":
+            apply_check(tool, base, tap)
         else:
             for sc in SCENARIOS:
                 if sc.family == what:

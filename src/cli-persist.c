@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bind --persist and unbind --persist: the device's entry in the declared
+ * state (vfio-noiommuctl.conf(5)) written or removed once the device is
+ * where it was asked to be; with --root DIR only that, inside DIR.
+ */
+#include <stdio.h>
+
+#include "cli-transaction.h"
+#include "lib/state.h"
+
+enum {
+	OPT_PERSIST = 0x280,
+	OPT_ROOT,
+};
+
+static error_t parse_persist(int key, char *arg, struct argp_state *state)
+{
+	struct vn_txn_args *a = state->input;
+
+	switch (key) {
+	case OPT_PERSIST:
+		a->persist = true;
+		break;
+	case OPT_ROOT:
+		if (!*arg)
+			argp_error(state, "--root: an empty directory name");
+		a->persist_root = arg;
+		break;
+	case ARGP_KEY_END:
+		if (a->persist_root && !a->persist)
+			argp_error(state, "--root is only for --persist");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option persist_options[] = {
+	{ "persist", OPT_PERSIST, NULL, 0,
+	  "Also declare the device in " VN_STATE_DIR
+	  " (unbind: remove its entry), so 'apply' keeps it so",
+	  0 },
+	{ "root", OPT_ROOT, "DIR", 0,
+	  "With --persist: only write (or remove) the entry inside DIR; change "
+	  "no device",
+	  0 },
+	{ 0 }
+};
+
+static const struct argp persist_argp = {
+	.options = persist_options,
+	.parser = parse_persist,
+};
+
+const struct argp_child vn_children_txn_persist[] = {
+	{ &persist_argp, 0, NULL, 0 },
+	{ &vn_argp_txn, 0, NULL, 0 },
+	{ &vn_argp_doc_output, 0, "Output:", 0 },
+	{ &vn_argp_common, 0, NULL, 0 },
+	{ 0 },
+};
+
+static int persist_one(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
+		       const char *bdf, bool dry_run, bool quiet)
+{
+	_cleanup_(vn_dev_freep) struct vn_dev *dev = NULL;
+	_cleanup_free_ char *path = NULL;
+	int r = vn_dev_read(host, bdf, &dev);
+
+	if (r >= 0)
+		r = op == VN_OP_BIND ?
+			    vn_state_persist(root, host, dev, dry_run, &path) :
+			    vn_state_unpersist(root, host, dev, dry_run, &path);
+	if (r == -ENOENT && op == VN_OP_UNBIND) {
+		if (!quiet)
+			printf("persist    %s: no entry of its own in %s%s\n",
+			       bdf, root->root, VN_STATE_DIR);
+		return VN_EXIT_OK;
+	}
+	if (r < 0) {
+		vn_err("%s --persist %s: cannot %s its entry in %s%s: %s",
+		       op == VN_OP_BIND ? "bind" : "unbind", bdf,
+		       op == VN_OP_BIND ? "write" : "remove", root->root,
+		       path ? path : VN_STATE_DIR, strerror(-r));
+		if (r == -EACCES)
+			vn_hint("config space (the serial number) and %s need "
+				"root",
+				VN_STATE_DIR);
+		else if (r == -ENOENT && !path)
+			vn_hint("its config space (the serial number) cannot be "
+				"read, so its identity cannot be chosen");
+		return VN_EXIT_FAILED;
+	}
+	if (!quiet)
+		printf("persist    %s%s %s%s\n", dry_run ? "would " : "",
+		       op == VN_OP_BIND ? (dry_run ? "write" : "wrote") :
+					  (dry_run ? "remove" : "removed"),
+		       root->root, path);
+	return VN_EXIT_OK;
+}
+
+int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
+		       char *const *bdfs, bool dry_run)
+{
+	bool quiet = opts.quiet || opts.out.fmt == VN_FMT_JSON ||
+		     opts.out.fmt == VN_FMT_PAIRS;
+	int ret = VN_EXIT_OK;
+
+	if (!root) {
+		vn_err("--persist: a --sysroot tree is never written; give "
+		       "--root DIR");
+		return VN_EXIT_USAGE;
+	}
+	for (size_t i = 0; bdfs && bdfs[i]; i++)
+		if (persist_one(op, host, root, bdfs[i], dry_run, quiet))
+			ret = VN_EXIT_FAILED;
+	return ret;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * apply's reading: the declared state against the devices and the
+ * journal. Which devices to bind, which are in place, which the tool
+ * bound without a declaration (drift).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "binding.h"
+#include "journal.h"
+#include "util.h"
+
+void vn_apply_clear(struct vn_apply *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i].driver);
+	for (size_t i = 0; i < a->ndrift; i++)
+		free(a->drift[i].driver);
+	free(a->v);
+	free(a->drift);
+	vn_matches_clear(&a->m);
+	vn_dev_list_clear(&a->devs);
+	vn_state_clear(&a->st);
+	*a = (struct vn_apply){ 0 };
+	vn_state_init(&a->st);
+}
+
+bool vn_match_is_problem(const struct vn_match *m)
+{
+	return m->result != VN_MATCH_OK && m->result != VN_MATCH_OVERRIDDEN;
+}
+
+static const struct vn_dev *find_dev(const struct vn_apply *a, const char *bdf)
+{
+	for (size_t i = 0; i < a->devs.n; i++)
+		if (streq(a->devs.devs[i]->bdf, bdf))
+			return a->devs.devs[i];
+	return NULL;
+}
+
+static int cmp_dev(const void *x, const void *y)
+{
+	return strcmp(((const struct vn_apply_dev *)x)->bdf,
+		      ((const struct vn_apply_dev *)y)->bdf);
+}
+
+/* A record left unfinished by a killed run is not in place: bind
+ * completes it (plan.c). */
+static int add_declared(struct vn_apply *a, const struct vn_match *m,
+			const char *bdf, char *const *unfinished)
+{
+	const struct vn_dev *d = find_dev(a, bdf);
+	struct vn_apply_dev *v, *nd;
+
+	if (!d)
+		return 0;
+	nd = realloc(a->v, (a->n + 1) * sizeof(*a->v));
+	if (!nd)
+		return -ENOMEM;
+	a->v = nd;
+	v = &a->v[a->n];
+	*v = (struct vn_apply_dev){ .match = m };
+	snprintf(v->bdf, sizeof(v->bdf), "%s", bdf);
+	if (d->driver && !(v->driver = strdup(d->driver)))
+		return -ENOMEM;
+	v->in_place = d->driver && streq(d->driver, VN_VFIO_PCI) &&
+		      !strv_contains(unfinished, bdf);
+	a->n++;
+	return 0;
+}
+
+static int collect_declared(struct vn_apply *a, struct vn_sys *host)
+{
+	_cleanup_strv_ char **unfinished = NULL;
+	int r = vn_journal_unfinished(host, &unfinished);
+
+	if (r < 0 && r != -ENOENT && r != -EACCES)
+		return r;
+	for (size_t i = 0; i < a->m.n; i++) {
+		const struct vn_match *m = &a->m.v[i];
+
+		if (vn_match_is_problem(m))
+			a->problems++;
+		if (m->result != VN_MATCH_OK)
+			continue;
+		for (size_t k = 0; m->bdfs[k]; k++)
+			if ((r = add_declared(a, m, m->bdfs[k], unfinished)) <
+			    0)
+				return r;
+	}
+	if (a->n)
+		qsort(a->v, a->n, sizeof(*a->v), cmp_dev);
+	return 0;
+}
+
+/* Why a drifted device must not be pruned: an entry meant to name it is
+ * broken, so the declaration may still want it. NULL: it may go. */
+static const char *keep_reason(const struct vn_apply *a, const char *bdf)
+{
+	for (size_t i = 0; i < a->m.n; i++) {
+		const struct vn_match *m = &a->m.v[i];
+
+		if (m->result == VN_MATCH_UNREADABLE)
+			return "a serial entry could not be checked "
+			       "(config space unreadable)";
+		if (vn_match_is_problem(m) && strv_contains(m->bdfs, bdf))
+			return "an entry names it but has a problem";
+	}
+	return NULL;
+}
+
+static int collect_drift(struct vn_apply *a, struct vn_sys *host)
+{
+	_cleanup_strv_ char **recs = NULL;
+	int r = vn_journal_list(host, &recs);
+
+	if (r == -ENOENT || r == -EACCES)
+		return 0;
+	if (r < 0)
+		return r;
+	for (size_t i = 0; recs && recs[i]; i++) {
+		const struct vn_dev *d = find_dev(a, recs[i]);
+		struct vn_apply_drift *nd, *v;
+
+		if (!d || vn_apply_find(a, recs[i]))
+			continue;
+		nd = realloc(a->drift, (a->ndrift + 1) * sizeof(*nd));
+		if (!nd)
+			return -ENOMEM;
+		a->drift = nd;
+		v = &a->drift[a->ndrift++];
+		*v = (struct vn_apply_drift){ .keep = keep_reason(a, recs[i]) };
+		snprintf(v->bdf, sizeof(v->bdf), "%s", recs[i]);
+		if (d->driver && !(v->driver = strdup(d->driver)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int vn_apply_read(struct vn_sys *host, struct vn_sys *root, struct vn_apply *a)
+{
+	int r;
+
+	*a = (struct vn_apply){ 0 };
+	vn_state_init(&a->st);
+	if ((r = vn_state_read(root, &a->st)) < 0)
+		return r;
+	if ((r = vn_dev_read_all(host, &a->devs)) < 0)
+		return r;
+	if ((r = vn_state_match(host, &a->st, &a->devs, &a->m)) < 0)
+		return r;
+	if ((r = collect_declared(a, host)) < 0)
+		return r;
+	return collect_drift(a, host);
+}
+
+const struct vn_apply_dev *vn_apply_find(const struct vn_apply *a,
+					 const char *bdf)
+{
+	struct vn_apply_dev key = { 0 };
+
+	if (!a->n)
+		return NULL;
+	snprintf(key.bdf, sizeof(key.bdf), "%s", bdf);
+	return bsearch(&key, a->v, a->n, sizeof(*a->v), cmp_dev);
+}
+
+int vn_apply_to_bind(const struct vn_apply *a, char ***bdfs)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!a->v[i].in_place &&
+		    strv_push(bdfs, strdup(a->v[i].bdf)) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int vn_apply_to_prune(const struct vn_apply *a, char ***bdfs)
+{
+	for (size_t i = 0; i < a->ndrift; i++)
+		if (!a->drift[i].keep &&
+		    strv_push(bdfs, strdup(a->drift[i].bdf)) < 0)
+			return -ENOMEM;
+	return 0;
+}

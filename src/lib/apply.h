@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "bdf.h"
+#include "pci.h"
+#include "state.h"
+
+struct vn_sys;
+
+/*
+ * What apply reconciles (vfio-noiommuctl(8), apply): the declared state
+ * matched against the host's devices and the journal. Reading and
+ * deciding only; the changes go through the bind and unbind transaction
+ * (binding.h) like any other.
+ */
+
+/* A device some entry governs. */
+struct vn_apply_dev {
+	char bdf[VN_BDF_MAX];
+	const struct vn_match *match; /* the governing entry */
+	char *driver; /* now; NULL: none */
+	bool in_place; /* on vfio-pci, its record (if any) finished */
+};
+
+/* A device the tool bound (a journal record) that no entry governs. */
+struct vn_apply_drift {
+	char bdf[VN_BDF_MAX];
+	char *driver; /* now; NULL: none */
+	/* Not to be pruned, and why (static text): an entry that names it
+	 * has a problem, or identities could not be read. NULL: prunable. */
+	const char *keep;
+};
+
+struct vn_apply {
+	struct vn_state st;
+	struct vn_dev_list devs;
+	struct vn_matches m;
+	struct vn_apply_dev *v; /* sorted by BDF */
+	size_t n;
+	struct vn_apply_drift *drift; /* sorted by BDF */
+	size_t ndrift;
+	size_t problems; /* entries that are neither OK nor overridden */
+};
+
+void vn_apply_clear(struct vn_apply *a);
+
+/*
+ * Read the declared state under root (its errors: -EINVAL, in a->st),
+ * every PCI function and the journal of host, and match them. Devices
+ * whose record is gone are not drift; records of devices no longer
+ * present are left alone (unbind reports them).
+ */
+int vn_apply_read(struct vn_sys *host, struct vn_sys *root, struct vn_apply *a);
+
+/* Is this entry's result a problem to report (not OK, not overridden)? */
+bool vn_match_is_problem(const struct vn_match *m);
+
+/* BDFs of the declared devices not in place, and of the drift that may
+ * be pruned: the device arguments of the two transactions. */
+int vn_apply_to_bind(const struct vn_apply *a, char ***bdfs);
+int vn_apply_to_prune(const struct vn_apply *a, char ***bdfs);
+
+/* The declared device with this BDF, or NULL. */
+const struct vn_apply_dev *vn_apply_find(const struct vn_apply *a,
+					 const char *bdf);
