@@ -446,16 +446,11 @@ static const char *journal_record(const char *tp)
 static const char *tree_path_at(int dirfd, const char *p, const char *trapped,
 				char *buf, size_t size)
 {
-	char link[64], dir[PATH_MAX];
-	ssize_t n;
+	char dir[PATH_MAX];
 
-	if (!p || p[0] == '/' || dirfd == AT_FDCWD || trapped != p)
+	if (!p || p[0] == '/' || dirfd == AT_FDCWD || trapped != p ||
+	    vt_fd_path(dirfd, dir, sizeof(dir)) < 0)
 		return trapped;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-	n = vm_real.readlink(link, dir, sizeof(dir) - 1);
-	if (n <= 0)
-		return trapped;
-	dir[n] = '\0';
 	if ((size_t)snprintf(buf, size, "%s/%s", dir, p) >= size)
 		return trapped;
 	return buf;

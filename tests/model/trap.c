@@ -98,22 +98,29 @@ const char *vt_trap(const char *p, char *buf, size_t size)
 
 /* A path relative to a directory fd: trapped when the directory is a real
  * one above a trapped prefix ("/" and "sys", as systemd walks paths). */
+int vt_fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = vm_real.readlink(link, buf, size - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 const char *vt_trap_at(int dirfd, const char *p, char *buf, size_t size)
 {
-	char link[64], dir[PATH_MAX], host[PATH_MAX * 2];
-	ssize_t n;
+	char dir[PATH_MAX], host[PATH_MAX * 2];
 
 	if (!active || !p)
 		return p;
 	if (p[0] == '/')
 		return vt_trap(p, buf, size);
-	if (dirfd == AT_FDCWD)
+	if (dirfd == AT_FDCWD || vt_fd_path(dirfd, dir, sizeof(dir)) < 0)
 		return p;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-	n = vm_real.readlink(link, dir, sizeof(dir) - 1);
-	if (n <= 0)
-		return p;
-	dir[n] = '\0';
 	if (has_prefix(dir, vm_root, true))
 		return p;
 	snprintf(host, sizeof(host), "%s/%s", strcmp(dir, "/") ? dir : "", p);

@@ -12,6 +12,8 @@ bool vt_is_trapped(const char *p);
 /* p itself when not trapped, else buf holding the tree path. */
 const char *vt_trap(const char *p, char *buf, size_t size);
 const char *vt_trap_at(int dirfd, const char *p, char *buf, size_t size);
+/* The path a file descriptor is open on (readlink of /proc/self/fd/N). */
+int vt_fd_path(int fd, char *buf, size_t size);
 char *vt_untrap(char *p);
 const char *vt_follow(const char *tpath, char *buf, size_t size);
 
