@@ -8,6 +8,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#include <sanitizer/msan_interface.h>
+#define VN_MSAN 1
+#endif
+#endif
+
 #include "cli.h"
 #include "config.h"
 #include "lib/bdf.h"
@@ -351,6 +358,11 @@ static ssize_t escaper_write(void *cookie, const char *buf, size_t size)
 
 	if (!grown)
 		return (ssize_t)size;
+#ifdef VN_MSAN
+	/* buf is stdio's own buffer, filled by libc, which MemorySanitizer
+	 * does not instrument: its bytes would read as uninitialised. */
+	__msan_unpoison(buf, size);
+#endif
 	e->pending = grown;
 	memcpy(e->pending + e->len, buf, size);
 	e->len += size;
