@@ -40,9 +40,46 @@ static void status_clear(struct status *s)
 	strv_free(s->unfinished);
 }
 
+/*
+ * Count the VFIO devices and the no-IOMMU ones among them. Every vfio
+ * device gets an object in the "vfio-dev" class, cdev or not (its class is
+ * set in drivers/vfio/vfio_main.c, vfio_init_device(), and the object
+ * added in vfio_device_add()), whose "device" link names its PCI function:
+ * only those are read, so that status costs the same on a host with a
+ * thousand PCI functions as on one with ten. Objects whose parent is not
+ * a PCI function (mdev, platform) are not counted, as before.
+ */
+static int count_vfio(struct vn_sys *sys, struct status *s)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r = vn_list_dir(sys, &names, "/sys/class/vfio-dev");
+
+	if (r == -ENOENT)
+		return 0; /* vfio is not loaded: no device */
+	if (r < 0)
+		return r;
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_free_ char *bdf = NULL;
+		_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
+
+		if (vn_link_name(sys, &bdf, "/sys/class/vfio-dev/%s/device",
+				 names[i]) < 0)
+			continue; /* unbound between the listing and now */
+		r = vn_vfio_dev_read(sys, bdf, &d);
+		if (r == -ENODEV || r == -EINVAL) /* not a PCI function */
+			continue;
+		if (r < 0)
+			return r;
+		if (!vn_dev_is_vfio(d))
+			continue;
+		s->nvfio++;
+		s->nnoiommu += d->noiommu;
+	}
+	return 0;
+}
+
 static int gather(struct vn_sys *sys, struct status *s)
 {
-	struct vn_dev_list devs;
 	int r;
 
 	r = vn_caps_probe(sys, &s->caps);
@@ -61,17 +98,7 @@ static int gather(struct vn_sys *sys, struct status *s)
 	if (r < 0 && !s->journal_denied)
 		return r;
 
-	r = vn_vfio_read_all(sys, &devs);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < devs.n; i++) {
-		if (!vn_dev_is_vfio(devs.devs[i]))
-			continue;
-		s->nvfio++;
-		s->nnoiommu += devs.devs[i]->noiommu;
-	}
-	vn_dev_list_clear(&devs);
-	return r;
+	return count_vfio(sys, s);
 }
 
 /* Why no-IOMMU assignment cannot work here; NULL when it can. */
