@@ -106,13 +106,35 @@ static void declared_line(const struct vn_apply *ap)
 	       ap->problems ? "; entries with problems (see apply)" : "");
 }
 
-void vn_print_declared_status(struct vn_sys *sys)
+/* Nothing declared (and no file to complain about) and no record of a
+ * bind: no declared state to agree with or drift from, and no reason to
+ * read every PCI function. */
+static bool nothing_declared(struct vn_sys *sys, char *const *journal)
+{
+	struct vn_state st;
+	bool none;
+	int r;
+
+	if (journal && journal[0])
+		return false;
+	vn_state_init(&st);
+	r = vn_state_read(sys, &st);
+	none = r == 0 && st.n == 0;
+	vn_state_clear(&st);
+	return none;
+}
+
+void vn_print_declared_status(struct vn_sys *sys, char *const *journal)
 {
 	struct vn_apply ap;
 	struct vn_competes c = { 0 };
 	_cleanup_strv_ char **on_vfio = NULL;
 	size_t fights = 0;
-	int r = vn_apply_read(sys, sys, &ap);
+	int r;
+
+	if (nothing_declared(sys, journal))
+		return;
+	r = vn_apply_read(sys, sys, &ap);
 
 	if (r < 0) {
 		printf(VN_LABEL "cannot be read: %s (see apply)\n",

@@ -82,8 +82,9 @@ void vn_print_competing(FILE *f, const struct vn_competes *c,
 struct json_object *vn_competing_json(const struct vn_competes *c,
 				      char *const *on_vfio);
 /* status: "Declared state" (declared N, in place M, drift) and
- * "Competing" lines, when there is anything to say. */
-void vn_print_declared_status(struct vn_sys *sys);
+ * "Competing" lines, when there is anything to say (journal: the BDFs
+ * with a bind record; with none and nothing declared, no device is read). */
+void vn_print_declared_status(struct vn_sys *sys, char *const *journal);
 /* bind: the mechanisms that concern its devices, on stderr. */
 void vn_bind_competing(struct vn_sys *sys, char *const *bdfs);
 

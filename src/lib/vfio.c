@@ -144,6 +144,43 @@ int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out)
 	return 0;
 }
 
+/*
+ * Every vfio device gets an object in the "vfio-dev" class, cdev or not
+ * (its class is set in drivers/vfio/vfio_main.c, vfio_init_device(), and
+ * the object added in vfio_device_add()), whose "device" link names its
+ * PCI function. Objects whose parent is not a PCI function (mdev,
+ * platform) are not counted.
+ */
+int vn_vfio_count(struct vn_sys *sys, size_t *nvfio, size_t *nnoiommu)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r = vn_list_dir(sys, &names, "/sys/class/vfio-dev");
+
+	*nvfio = *nnoiommu = 0;
+	if (r == -ENOENT)
+		return 0; /* vfio is not loaded: no device */
+	if (r < 0)
+		return r;
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_free_ char *bdf = NULL;
+		_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
+
+		if (vn_link_name(sys, &bdf, "/sys/class/vfio-dev/%s/device",
+				 names[i]) < 0)
+			continue; /* unbound between the listing and now */
+		r = vn_vfio_dev_read(sys, bdf, &d);
+		if (r == -ENODEV || r == -EINVAL) /* not a PCI function */
+			continue;
+		if (r < 0)
+			return r;
+		if (!vn_dev_is_vfio(d))
+			continue;
+		(*nvfio)++;
+		*nnoiommu += d->noiommu;
+	}
+	return 0;
+}
+
 int vn_vfio_read_all(struct vn_sys *sys, struct vn_dev_list *out)
 {
 	int r = vn_dev_read_all(sys, out);

@@ -25,6 +25,11 @@ int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out);
  * gathers the devices' VFIO state. */
 int vn_vfio_read_all(struct vn_sys *sys, struct vn_dev_list *out);
 
+/* How many PCI functions are on a VFIO driver, and how many of them
+ * no-IOMMU, read from /sys/class/vfio-dev alone: no other function is
+ * looked at, so the cost does not grow with the host's size. */
+int vn_vfio_count(struct vn_sys *sys, size_t *nvfio, size_t *nnoiommu);
+
 /* Does "MAJ:MIN" parse? */
 int vn_parse_devt(const char *text, unsigned int *major, unsigned int *minor);
 
