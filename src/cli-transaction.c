@@ -385,10 +385,27 @@ static void say_refusals(struct run *r)
 /* The module load failed: no device was touched. */
 static int load_failed(struct run *r, int e)
 {
+	_cleanup_free_ char *cmd = NULL, *esc = NULL;
+
+	r->failure = "cannot load vfio-pci";
+	if (vn_module_install_command(r->sys, "vfio-pci", &cmd) == 0 && cmd &&
+	    e != -ENOENT && (esc = vn_escape(cmd))) {
+		/* libkmod ran it instead of loading the module and says only
+		 * -EINVAL (libkmod/libkmod-module.c, command_do()). */
+		vn_err("cannot load vfio-pci: the modprobe.d install command "
+		       "that replaces it failed: %s",
+		       esc);
+		vn_hint("fix or remove the 'install vfio-pci' line in "
+			"/etc/modprobe.d (modprobe -c | grep vfio)");
+		return VN_EXIT_FAILED;
+	}
 	vn_err("cannot load vfio-pci: %s", strerror(-e));
 	if (e == -ENOENT)
 		vn_hint("this kernel has no vfio-pci module");
-	r->failure = "cannot load vfio-pci";
+	else if (e == -EINVAL)
+		vn_hint("vfio-pci rejected its parameters: check the "
+			"'options vfio-pci' lines in /etc/modprobe.d and the "
+			"kernel log (dmesg)");
 	return e == -ENOENT ? VN_EXIT_UNSUPPORTED : VN_EXIT_FAILED;
 }
 

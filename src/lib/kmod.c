@@ -184,6 +184,24 @@ bool vn_module_known(struct vn_sys *sys, const char *name)
 	return vn_module_state(sys, norm, &st) == 0 && st != VN_MOD_ABSENT;
 }
 
+int vn_module_install_command(struct vn_sys *sys, const char *name, char **out)
+{
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx = vn_kmod(sys);
+	const char *cmd;
+	int r;
+
+	*out = NULL;
+	if (!ctx)
+		return -ENOENT;
+	if ((r = kmod_module_new_from_name(ctx, name, &mod)) < 0)
+		return r;
+	cmd = kmod_module_get_install_commands(mod);
+	if (cmd && !(*out = strdup(cmd)))
+		return -ENOMEM;
+	return 0;
+}
+
 int vn_module_param_bool(const struct vn_sys *sys, const char *module,
 			 const char *param, bool *yes)
 {

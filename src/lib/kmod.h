@@ -52,5 +52,11 @@ int vn_module_param_bool(const struct vn_sys *sys, const char *module,
 /* Is there a module of that name, loaded, built in, or installed? */
 bool vn_module_known(struct vn_sys *sys, const char *name);
 
+/* The modprobe.d "install" command configured for a module: *out is a
+ * copy, or NULL when there is none. libkmod runs such a command instead
+ * of loading the module and, when it fails, returns -EINVAL whatever its
+ * exit status (libkmod/libkmod-module.c, command_do()). */
+int vn_module_install_command(struct vn_sys *sys, const char *name, char **out);
+
 /* The libkmod context for the system looked at; NULL if it cannot be made. */
 struct kmod_ctx *vn_kmod(struct vn_sys *sys);

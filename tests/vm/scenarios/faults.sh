@@ -43,6 +43,7 @@ if [ "$(config_value VFIO_PCI)" = m ] && [ -n "$ko" ]; then
 	echo 'options vfio-pci nointxmask=maybe' >/etc/modprobe.d/zz-fault.conf
 	exit_is 1 "vfio-pci refusing its parameters: bind fails, exit 1" -- vfio-noiommuctl bind $EDU
 	like "$ERR" "vfio-pci" "the message names vfio-pci"
+	like "$ERR" "options vfio-pci" "the hint points at the options line"
 	diag "$ERR"
 	ok '[ ! -d /sys/module/vfio_pci ]' "vfio-pci is not loaded"
 	nothing_lost "vfio-pci init fails"
@@ -50,6 +51,7 @@ if [ "$(config_value VFIO_PCI)" = m ] && [ -n "$ko" ]; then
 	echo 'install vfio-pci /bin/false' >/etc/modprobe.d/zz-fault.conf
 	exit_is 1 "vfio-pci's install command fails: bind fails, exit 1" -- vfio-noiommuctl bind $NIC
 	like "$ERR" "vfio-pci" "the message names vfio-pci"
+	like "$ERR" "install command .*failed: /bin/false" "it names the install command"
 	diag "$ERR"
 	nothing_lost "vfio-pci install command fails"
 	rm -f /etc/modprobe.d/zz-fault.conf
