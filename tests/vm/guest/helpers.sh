@@ -118,6 +118,19 @@ wait_for() { # PATH [SECONDS]
 	[ -e "$1" ]
 }
 
+# qmp COMMAND-JSON: run-vm sends the command to QEMU's monitor (device_add,
+# device_del). Asynchronous: wait for its effect (wait_for, wait_gone).
+qmp() { (printf '@@QMP@@ %s\n' "$1"); }
+
+wait_gone() { # PATH [SECONDS]
+	_i=0
+	while [ -e "$1" ] && [ "$_i" -lt $((${2:-10} * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ ! -e "$1" ]
+}
+
 vfio_node() {
 	_n=$(vfio-noiommuctl list --noheadings -o CDEV "$1")
 	case $_n in /dev/*) ;; *) _n=$(vfio-noiommuctl list --noheadings -o GROUP "$1") ;; esac

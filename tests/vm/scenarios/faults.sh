@@ -1,13 +1,15 @@
 # Faults a real host throws, each ending with nothing lost (every device
 # on its original driver, or on vfio-pci with a journal record that
 # restores it): a device hot-removed in the middle of bind and of unbind
-# (a surprise removal through sysfs "remove", then "rescan"); vfio-pci
+# (a surprise removal through sysfs "remove", then "rescan"; and a real
+# unplug through QEMU's monitor, device_del, of an e1000e hot-added
+# behind a root port, then device_add again); vfio-pci
 # missing from the module tree and failing to load; /sys read-only, the
 # run directory full, the journal directory not writable. Pause points
 # exist only in test builds (-Dtest_hooks=true).
 #
 # targets: both cdev-only pre-7.3
-# timeout: 300
+# timeout: 420
 # needs: test-hooks
 
 NIC=0000:00:02.0
@@ -84,33 +86,79 @@ rescan() {
 	wait_for /sys/bus/pci/devices/$1 10
 }
 
-unplug_at() { # STEP VERB
-	resumed "$1" vfio-noiommuctl "$2" $NIC
-	echo 1 >/sys/bus/pci/devices/$NIC/remove
-	ok '[ ! -e /sys/bus/pci/devices/$NIC ]' "$1: e1000e removed"
+# gone_at STEP VERB BDF HOW: VERB of BDF paused at STEP while the device
+# goes ("${HOW}_remove BDF") and comes back ("${HOW}_return BDF"); then
+# unbind cleans up whatever the record says, and nothing is lost.
+gone_at() {
+	resumed "$1" vfio-noiommuctl "$2" $3
+	"${4}_remove" $3
+	ok '[ ! -e /sys/bus/pci/devices/$3 ]' "$1: $4 removed the e1000e"
 	kill -USR1 $TOOL
 	wait $TOOL
 	RC=$?
-	diag "$2 after the removal at $1: exit $RC"
+	diag "$2 after the $4 removal at $1: exit $RC"
 	diag "$(cat /tmp/tool.out /tmp/tool.err)"
 	exit_is 0 "$1: status while the device is gone" -- vfio-noiommuctl status
 	diag "$OUT"
-	diag "journal: $(journal_of $NIC)"
-	rescan $NIC
-	ok '[ -e /sys/bus/pci/devices/$NIC ]' "$1: rescan brings it back"
-	diag "after the rescan: driver $(pci_driver $NIC), journal: $(journal_of $NIC)"
-	exit_is 0 "$1: unbind after the rescan" -- vfio-noiommuctl unbind $NIC
+	diag "journal: $(journal_of $3)"
+	"${4}_return" $3
+	ok '[ -e /sys/bus/pci/devices/$3 ]' "$1: $4 brings it back"
+	diag "back: driver $(pci_driver $3), journal: $(journal_of $3)"
+	exit_is 0 "$1: unbind after it came back" -- vfio-noiommuctl unbind $3
 	diag "$OUT$ERR"
-	nothing_lost "unplugged at $1"
+	[ $3 = $NIC ] || hp_nothing_lost "$4 at $1"
+	nothing_lost "$4 at $1"
 }
 
-for step in bind-journaled bind-override bind-unbound; do
-	unplug_at $step bind
-done
-for step in unbind-journaled unbind-released; do
-	exit_is 0 "bind e1000e" -- vfio-noiommuctl bind $NIC
-	unplug_at $step unbind
-done
+# each_step BDF HOW: every pause point of bind and of unbind.
+each_step() {
+	for step in bind-journaled bind-override bind-unbound; do
+		gone_at $step bind $1 $2
+	done
+	for step in unbind-journaled unbind-released; do
+		exit_is 0 "bind $1" -- vfio-noiommuctl bind $1
+		gone_at $step unbind $1 $2
+	done
+}
+
+sysfs_remove() { echo 1 >/sys/bus/pci/devices/$1/remove; }
+sysfs_return() { rescan $1; }
+each_step $NIC sysfs
+
+# --- hot-unplug through QEMU's monitor ------------------------------------------------
+# An e1000e hot-added into the empty root port (00:05.0, bus 01): q35
+# unplugs it through ACPI when asked (device_del), calling the driver's
+# remove like a real slot's eject would.
+HP=0000:01:00.0
+plug() {
+	qmp '{"execute":"device_add","arguments":{"driver":"e1000e","id":"hpnic","bus":"rp-empty","mac":"52:54:00:12:34:57"}}'
+	wait_for /sys/bus/pci/devices/$HP 20
+	settle
+	wait_for "/sys/bus/pci/devices/$HP/net" 10
+}
+hp_nothing_lost() {
+	is "$(pci_driver $HP)" e1000e "$1: the hot-plugged e1000e is on e1000e"
+	is "$(cat /sys/bus/pci/devices/$HP/driver_override)" "(null)" "$1: its driver_override is cleared"
+	is "$(journal_of $HP)" "" "$1: no journal record for it"
+}
+qmp_remove() {
+	qmp '{"execute":"device_del","arguments":{"id":"hpnic"}}'
+	wait_gone /sys/bus/pci/devices/$1 20
+}
+qmp_return() {
+	# QEMU frees the id once the guest has ejected the device.
+	sleep 1
+	plug
+}
+
+plug
+if [ -e /sys/bus/pci/devices/$HP ]; then
+	pass "device_add put an e1000e at $HP"
+	each_step $HP qmp
+else
+	fail "device_add put an e1000e at $HP"
+	diag "$(ls /sys/bus/pci/devices)"
+fi
 
 # --- /sys read-only, the run directory full, the journal directory read-only ---------
 run unshare -m sh -c "mount -o remount,bind,ro /sys && exec vfio-noiommuctl bind $EDU"
