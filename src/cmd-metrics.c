@@ -143,7 +143,8 @@ static void add_mode(FILE *out, const struct vn_facts *f)
 }
 
 /* The declared state (vfio-noiommuctl.conf(5)): its entries by how they
- * match the devices present, and the devices in drift. Not there when
+ * match the devices present, and the declared devices not in place. Not
+ * there when
  * /etc/vfio-noiommuctl cannot be read. The time of the last successful
  * apply joins them when apply exists. */
 static bool state_readable(const struct vn_facts *f)
@@ -153,11 +154,11 @@ static bool state_readable(const struct vn_facts *f)
 
 static int add_declared(FILE *out, const struct vn_facts *f)
 {
-	_cleanup_strv_ char **drift = NULL;
+	_cleanup_strv_ char **not_in_place = NULL;
 
 	if (!state_readable(f))
 		return 0;
-	if (vn_facts_drift(f, &drift) < 0)
+	if (vn_facts_not_in_place(f, &not_in_place) < 0)
 		return -ENOMEM;
 	family(out, "declared_entries",
 	       "Entries of the declared state (/etc/vfio-noiommuctl) by how "
@@ -170,9 +171,9 @@ static int add_declared(FILE *out, const struct vn_facts *f)
 		fprintf(out, PREFIX "declared_entries{result=\"%s\"} %lld\n",
 			vn_match_result_name((enum vn_match_result)r), n);
 	}
-	gauge(out, "declared_devices_drift",
+	gauge(out, "declared_devices_not_in_place",
 	      "Devices the declared state governs that are not on its driver.",
-	      (long long)strv_len(drift));
+	      (long long)strv_len(not_in_place));
 	return 0;
 }
 

@@ -136,7 +136,7 @@ static const struct vn_dev *find_dev(const struct vn_dev_list *devs,
 	return NULL;
 }
 
-int vn_facts_drift(const struct vn_facts *f, char ***bdfs)
+int vn_facts_not_in_place(const struct vn_facts *f, char ***bdfs)
 {
 	_cleanup_strv_ char **v = strv_new();
 

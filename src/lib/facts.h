@@ -70,6 +70,7 @@ void vn_facts_clear(struct vn_facts *f);
 int vn_facts_need(struct vn_facts *f, unsigned int mask);
 
 /* The devices an OK entry of the declared state governs that are not on
- * that entry's driver (drift), in the state's order; an empty list
+ * that entry's driver ("not in place"; drift is the other thing: bound
+ * by the tool, no longer declared), in the state's order; an empty list
  * without a state. */
-int vn_facts_drift(const struct vn_facts *f, char ***bdfs);
+int vn_facts_not_in_place(const struct vn_facts *f, char ***bdfs);
