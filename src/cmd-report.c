@@ -638,7 +638,7 @@ static int add_desired_state(struct report *rp)
 	for (size_t i = 0; rp->f.state.files && rp->f.state.files[i]; i++)
 		free(read_source(rp->f.sys, rp,
 				 system_path(rp->f.sys, rp->f.state.files[i])));
-	if (vn_facts_not_in_place(&rp->f, &not_in_place) < 0)
+	if (vn_apply_to_bind(&rp->f.apply, &not_in_place) < 0)
 		return -ENOMEM;
 	json_object_object_add(o, "directory", vn_jstr(VN_STATE_DIR));
 	json_object_object_add(o, "files", jstrv(rp->f.sys, rp->f.state.files));
@@ -779,7 +779,7 @@ static int collect(struct report *rp, const struct report_args *a,
 	r = vn_facts_need(&rp->f, VN_FACT_CAPS | VN_FACT_IOMMU | VN_FACT_DEVS |
 					  VN_FACT_TAINT | VN_FACT_JOURNAL |
 					  VN_FACT_LOG | VN_FACT_PERSIST |
-					  VN_FACT_HOLDERS | VN_FACT_STATE);
+					  VN_FACT_HOLDERS | VN_FACT_APPLY);
 	if (r < 0 || (r = find_involved(rp)) < 0)
 		return r;
 	add_host(rp, red);
