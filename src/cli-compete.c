@@ -10,6 +10,8 @@
 #include "cli-transaction.h"
 #include "lib/apply.h"
 #include "lib/compete.h"
+#include "lib/facts.h"
+#include "lib/journal.h"
 
 const char *vn_compete_verdict(const struct vn_compete *x, char *const *on_vfio)
 {
@@ -79,79 +81,58 @@ void vn_bind_competing(struct vn_sys *sys, char *const *bdfs)
 {
 	struct vn_dev_list devs = { 0 };
 	struct vn_competes c = { 0 };
+	_cleanup_strv_ char **journal = NULL;
 
 	if (opts.quiet || vn_dev_read_all(sys, &devs) < 0)
 		return;
-	if (vn_compete_scan(sys, &devs, &c) == 0)
+	vn_journal_list(sys, &journal);
+	if (vn_compete_scan(sys, &devs, journal, &c) == 0)
 		vn_print_competing(stderr, &c, bdfs, bdfs);
 	vn_competes_clear(&c);
 	vn_dev_list_clear(&devs);
 }
 
 /* status: the declared state in one line, and the mechanisms that fight
- * it in another (apply has the details). */
+ * it in another (apply has the details). The words are apply's
+ * (vfio-noiommuctl(8), apply): in place, not in place, drift. */
 static void declared_line(const struct vn_apply *ap)
 {
-	_cleanup_strv_ char **drift = NULL;
-	_cleanup_free_ char *names = NULL;
-	size_t in_place = 0;
+	_cleanup_strv_ char **missing = NULL, **drift = NULL;
+	_cleanup_free_ char *m = NULL, *d = NULL;
 
-	for (size_t i = 0; i < ap->n; i++)
-		in_place += ap->v[i].in_place;
-	for (size_t i = 0; i < ap->ndrift; i++)
-		strv_push(&drift, strdup(ap->drift[i].bdf));
-	names = drift ? strv_join(drift, ", ") : NULL;
-	printf(VN_LABEL "declared %zu, in place %zu, drift: %s%s\n",
-	       "Declared state", ap->n, in_place, names ? names : "none",
+	if (vn_apply_to_bind(ap, &missing) < 0 ||
+	    vn_apply_drift(ap, &drift) < 0)
+		return;
+	m = missing ? strv_join(missing, ", ") : NULL;
+	d = drift ? strv_join(drift, ", ") : NULL;
+	printf(VN_LABEL "declared %zu, in place %zu, not in place: %s; drift: "
+			"%s%s\n",
+	       "Declared state", ap->n, ap->n - strv_len(missing),
+	       m && *m ? m : "none", d && *d ? d : "none",
 	       ap->problems ? "; entries with problems (see apply)" : "");
 }
 
-/* Nothing declared (and no file to complain about) and no record of a
- * bind: no declared state to agree with or drift from, and no reason to
- * read every PCI function. */
-static bool nothing_declared(struct vn_sys *sys, char *const *journal)
+void vn_print_declared_status(struct vn_facts *f)
 {
-	struct vn_state st;
-	bool none;
-	int r;
-
-	if (journal && journal[0])
-		return false;
-	vn_state_init(&st);
-	r = vn_state_read(sys, &st);
-	none = r == 0 && st.n == 0;
-	vn_state_clear(&st);
-	return none;
-}
-
-void vn_print_declared_status(struct vn_sys *sys, char *const *journal)
-{
-	struct vn_apply ap;
+	const struct vn_apply *ap = &f->apply;
 	struct vn_competes c = { 0 };
 	_cleanup_strv_ char **on_vfio = NULL;
 	size_t fights = 0;
-	int r;
 
-	if (nothing_declared(sys, journal))
-		return;
-	r = vn_apply_read(sys, sys, &ap);
-
-	if (r < 0) {
+	if (f->state_err < 0) {
 		printf(VN_LABEL "cannot be read: %s (see apply)\n",
 		       "Declared state",
-		       r == -EINVAL ? "errors in " VN_STATE_DIR : strerror(-r));
-		vn_apply_clear(&ap);
+		       f->state_err == -EINVAL ? "errors in " VN_STATE_DIR :
+						 strerror(-f->state_err));
 		return;
 	}
 	/* Without a declared state there is nothing to agree or fight. */
-	if (!ap.st.n && !ap.ndrift) {
-		vn_apply_clear(&ap);
+	if (!(f->have & VN_FACT_APPLY) || (!ap->st->n && !ap->ndrift))
 		return;
-	}
-	declared_line(&ap);
-	for (size_t i = 0; i < ap.n; i++)
-		strv_push(&on_vfio, strdup(ap.v[i].bdf));
-	if (vn_compete_scan(sys, &ap.devs, &c) == 0 && c.n) {
+	declared_line(ap);
+	for (size_t i = 0; i < ap->n; i++)
+		strv_push(&on_vfio, strdup(ap->v[i].bdf));
+	if (vn_compete_scan(f->sys, &f->devs, f->journal, &c) == 0 && c.n) {
 		for (size_t i = 0; i < c.n; i++)
 			fights += streq(vn_compete_verdict(&c.v[i], on_vfio),
 					"fights");
@@ -160,5 +141,4 @@ void vn_print_declared_status(struct vn_sys *sys, char *const *journal)
 		       "Competing", c.n, fights);
 	}
 	vn_competes_clear(&c);
-	vn_apply_clear(&ap);
 }

@@ -4,6 +4,7 @@
  * state (vfio-noiommuctl.conf(5)) written or removed once the device is
  * where it was asked to be; with --root DIR only that, inside DIR.
  */
+#include <json-c/json.h>
 #include <stdio.h>
 
 #include "cli-transaction.h"
@@ -62,50 +63,80 @@ const struct argp_child vn_children_txn_persist[] = {
 	{ 0 },
 };
 
+/* What --persist did to one device's entry, for the document. */
+static void persist_json(struct json_object *arr, enum vn_op op,
+			 const char *bdf, const char *file, const char *match,
+			 bool changed, const char *error)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!arr)
+		return;
+	json_object_object_add(o, "bdf", vn_jstr(bdf));
+	json_object_object_add(o, "action",
+			       vn_jstr(op == VN_OP_BIND ? "write" : "remove"));
+	json_object_object_add(o, "file", vn_jstr(file));
+	json_object_object_add(o, "entry", vn_jstr(match));
+	json_object_object_add(o, "changed", json_object_new_boolean(changed));
+	json_object_object_add(o, "error", vn_jstr(error));
+	json_object_array_add(arr, o);
+}
+
+static int persist_failed(enum vn_op op, struct vn_sys *root, const char *bdf,
+			  const char *path, int r)
+{
+	vn_err("%s --persist %s: cannot %s its entry in %s%s: %s",
+	       op == VN_OP_BIND ? "bind" : "unbind", bdf,
+	       op == VN_OP_BIND ? "write" : "remove", root->root,
+	       path ? path : VN_STATE_DIR, strerror(-r));
+	if (r == -EACCES)
+		vn_hint("config space (the serial number) and %s need root",
+			VN_STATE_DIR);
+	else if (r == -ENOENT && !path)
+		vn_hint("its config space (the serial number) cannot be read, "
+			"so its identity cannot be chosen");
+	return VN_EXIT_FAILED;
+}
+
 static int persist_one(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
-		       const char *bdf, bool dry_run, bool quiet)
+		       const char *bdf, bool dry_run, struct json_object *arr)
 {
 	_cleanup_(vn_dev_freep) struct vn_dev *dev = NULL;
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *path = NULL, *match = NULL, *file = NULL;
+	bool quiet = opts.quiet || arr;
 	int r = vn_dev_read(host, bdf, &dev);
 
 	if (r >= 0)
 		r = op == VN_OP_BIND ?
-			    vn_state_persist(root, host, dev, dry_run, &path) :
-			    vn_state_unpersist(root, host, dev, dry_run, &path);
+			    vn_state_persist(root, host, dev, dry_run, &path,
+					     &match) :
+			    vn_state_unpersist(root, host, dev, dry_run, &path,
+					       &match);
+	if (path)
+		xasprintf(&file, "%s%s", root->root, path);
 	if (r == -ENOENT && op == VN_OP_UNBIND) {
+		persist_json(arr, op, bdf, file, match, false, NULL);
 		if (!quiet)
 			printf("persist    %s: no entry of its own in %s%s\n",
 			       bdf, root->root, VN_STATE_DIR);
 		return VN_EXIT_OK;
 	}
 	if (r < 0) {
-		vn_err("%s --persist %s: cannot %s its entry in %s%s: %s",
-		       op == VN_OP_BIND ? "bind" : "unbind", bdf,
-		       op == VN_OP_BIND ? "write" : "remove", root->root,
-		       path ? path : VN_STATE_DIR, strerror(-r));
-		if (r == -EACCES)
-			vn_hint("config space (the serial number) and %s need "
-				"root",
-				VN_STATE_DIR);
-		else if (r == -ENOENT && !path)
-			vn_hint("its config space (the serial number) cannot be "
-				"read, so its identity cannot be chosen");
-		return VN_EXIT_FAILED;
+		persist_json(arr, op, bdf, file, match, false, strerror(-r));
+		return persist_failed(op, root, bdf, path, r);
 	}
+	persist_json(arr, op, bdf, file, match, true, NULL);
 	if (!quiet)
-		printf("persist    %s%s %s%s\n", dry_run ? "would " : "",
+		printf("persist    %s%s %s\n", dry_run ? "would " : "",
 		       op == VN_OP_BIND ? (dry_run ? "write" : "wrote") :
 					  (dry_run ? "remove" : "removed"),
-		       root->root, path);
+		       file ? file : "?");
 	return VN_EXIT_OK;
 }
 
 int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
-		       char *const *bdfs, bool dry_run)
+		       char *const *bdfs, bool dry_run, struct json_object *arr)
 {
-	bool quiet = opts.quiet || opts.out.fmt == VN_FMT_JSON ||
-		     opts.out.fmt == VN_FMT_PAIRS;
 	int ret = VN_EXIT_OK;
 
 	if (!root) {
@@ -114,7 +145,7 @@ int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
 		return VN_EXIT_USAGE;
 	}
 	for (size_t i = 0; bdfs && bdfs[i]; i++)
-		if (persist_one(op, host, root, bdfs[i], dry_run, quiet))
+		if (persist_one(op, host, root, bdfs[i], dry_run, arr))
 			ret = VN_EXIT_FAILED;
 	return ret;
 }

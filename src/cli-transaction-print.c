@@ -574,7 +574,8 @@ static struct json_object *item_json(const struct vn_txn *t,
 }
 
 int vn_print_txn_json(const struct vn_txn *t, enum vn_op op, bool dry,
-		      int status, const char *error)
+		      int status, const char *error,
+		      struct json_object *persist)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -596,6 +597,7 @@ int vn_print_txn_json(const struct vn_txn *t, enum vn_op op, bool dry,
 			       t ? steps_json(&t->pre) :
 				   json_object_new_array());
 	json_object_object_add(doc, "devices", arr);
+	json_object_object_add(doc, "persist", json_object_get(persist));
 	r = vn_doc_print(doc, &opts.out, stdout);
 	json_object_put(doc);
 	return r;

@@ -188,6 +188,10 @@ struct run {
 	char **locked; /* devices whose lock we hold ... */
 	int *lock_fds; /* ... on these fds */
 	const char *failure; /* why there is no per-device answer */
+	/* --persist with a document: it is printed once the entries are
+	 * written, with what was written (persist). */
+	bool doc_later;
+	struct json_object *persist;
 };
 
 /* Writers of other devices go on; writers of these wait (src/lib/lock.h). */
@@ -360,9 +364,10 @@ static int prepare(struct run *r, char **bdfs)
 
 static int show_plan(struct run *r, int status)
 {
+	if (r->json && !r->doc_later)
+		vn_print_txn_json(&r->t, r->op, true, status, NULL, NULL);
 	if (r->json)
-		return vn_print_txn_json(&r->t, r->op, true, status, NULL),
-		       status;
+		return status;
 	vn_print_pre(&r->t);
 	for (size_t i = 0; i < r->t.n; i++)
 		vn_print_plan(&r->t, &r->t.items[i]);
@@ -452,9 +457,9 @@ static int carry_out(struct run *r)
 		status = execute(r, status);
 	if (r->failure)
 		return status;
-	if (r->json)
-		vn_print_txn_json(&r->t, r->op, false, status, NULL);
-	else
+	if (r->json && !r->doc_later)
+		vn_print_txn_json(&r->t, r->op, false, status, NULL, NULL);
+	else if (!r->json)
 		vn_print_results(&r->t);
 	return status;
 }
@@ -476,9 +481,11 @@ static int persist(struct run *r, int status)
 		if (there && strv_push(&done, strdup(it->dev->bdf)) < 0)
 			return VN_EXIT_FAILED;
 	}
+	if (r->json)
+		r->persist = json_object_new_array();
 	ret = vn_persist_devices(r->op, r->sys,
 				 vn_sys_is_host(r->sys) ? r->sys : NULL, done,
-				 r->a->dry_run);
+				 r->a->dry_run, r->persist);
 	return status == VN_EXIT_OK ? ret : status;
 }
 
@@ -509,18 +516,24 @@ int vn_txn_run(enum vn_op op, struct vn_sys *sys, char **bdfs,
 			opts.out.fmt == VN_FMT_PAIRS,
 		.lock = -1,
 	};
-	int ret = prepare(&r, bdfs);
+	int ret;
+
+	r.doc_later = r.json && a->persist;
+	ret = prepare(&r, bdfs);
 
 	if (!ret)
 		ret = carry_out(&r);
 	/* With --json a script reads stdout: a run that stops before there
 	 * is a per-device answer still prints a document saying why. */
 	if (r.json && r.failure)
-		vn_print_txn_json(NULL, op, a->dry_run, ret, r.failure);
+		vn_print_txn_json(NULL, op, a->dry_run, ret, r.failure, NULL);
 	if (a->changed && !r.failure && collect_changed(&r.t, a) < 0)
 		ret = VN_EXIT_FAILED;
 	if (a->persist && !r.failure)
 		ret = persist(&r, ret);
+	if (r.doc_later && !r.failure)
+		vn_print_txn_json(&r.t, op, a->dry_run, ret, NULL, r.persist);
+	json_object_put(r.persist);
 	vn_txn_clear(&r.t);
 	release_locks(&r);
 	return ret;
@@ -563,9 +576,18 @@ static int persist_root(enum vn_op op, struct vn_sys *sys, char **bdfs,
 			const struct vn_txn_args *a)
 {
 	_cleanup_(vn_sys_freep) struct vn_sys *root = NULL;
+	struct json_object *arr = NULL;
 	int ret = vn_cli_open_root(a->persist_root, &root);
 
-	return ret ? ret : vn_persist_devices(op, sys, root, bdfs, a->dry_run);
+	if (ret)
+		return ret;
+	if (opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS)
+		arr = json_object_new_array();
+	ret = vn_persist_devices(op, sys, root, bdfs, a->dry_run, arr);
+	if (arr)
+		vn_print_txn_json(NULL, op, a->dry_run, ret, NULL, arr);
+	json_object_put(arr);
+	return ret;
 }
 
 int vn_txn_main(enum vn_op op, const struct argp *argp, int argc, char **argv)

@@ -63,9 +63,12 @@ extern const struct argp_child vn_children_txn_persist[];
 
 /* (cli-persist.c) Write (bind) or remove (unbind) the entries of these
  * devices in root's declared state; root NULL: a --sysroot tree, which
- * is never written. Returns the exit status. */
+ * is never written. Returns the exit status. With arr (a document is
+ * printed) nothing is said on stdout: each device gets an object in arr
+ * instead (the transaction document's "persist"). */
 int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
-		       char *const *bdfs, bool dry_run);
+		       char *const *bdfs, bool dry_run,
+		       struct json_object *arr);
 
 /* ---- competing mechanisms (cli-compete.c) ------------------------------ */
 
@@ -81,10 +84,12 @@ void vn_print_competing(FILE *f, const struct vn_competes *c,
 			char *const *on_vfio, char *const *only);
 struct json_object *vn_competing_json(const struct vn_competes *c,
 				      char *const *on_vfio);
-/* status: "Declared state" (declared N, in place M, drift) and
- * "Competing" lines, when there is anything to say (journal: the BDFs
- * with a bind record; with none and nothing declared, no device is read). */
-void vn_print_declared_status(struct vn_sys *sys, char *const *journal);
+/* status: "Declared state" (declared N, in place M, not in place, drift)
+ * and "Competing" lines, when there is anything to say: from the facts
+ * doc_status_gather() gathered (the reconciliation only when something
+ * is declared or bound by the tool). */
+struct vn_facts;
+void vn_print_declared_status(struct vn_facts *f);
 /* bind: the mechanisms that concern its devices, on stderr. */
 void vn_bind_competing(struct vn_sys *sys, char *const *bdfs);
 
@@ -99,7 +104,9 @@ void vn_print_refusal(const struct vn_txn *t, const struct vn_item *it);
 void vn_print_unsupported(const struct vn_item *it);
 /* What happened to every device that ran. */
 void vn_print_results(const struct vn_txn *t);
-/* The JSON (or pairs) document; t may be NULL before there is a plan,
- * error says why then. */
+/* The JSON (or pairs) document; t may be NULL before there is a plan
+ * (error says why then) or without one (--persist --root); persist:
+ * what --persist wrote or removed, NULL without it. */
 int vn_print_txn_json(const struct vn_txn *t, enum vn_op op, bool dry,
-		      int status, const char *error);
+		      int status, const char *error,
+		      struct json_object *persist);

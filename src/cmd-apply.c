@@ -11,6 +11,7 @@
 #include "cli-transaction.h"
 #include "commands.h"
 #include "lib/apply.h"
+#include "lib/facts.h"
 #include "lib/audit.h"
 #include "lib/compete.h"
 #include "lib/kernel.h"
@@ -95,9 +96,8 @@ static const struct argp apply_argp = {
 struct run {
 	struct apply_args *a;
 	struct vn_sys *sys; /* the host (or a --sysroot tree) */
-	struct vn_sys *root; /* where the declared state is read */
-	struct vn_apply ap;
-	struct vn_caps caps;
+	struct vn_facts f; /* of the host, the state read from root */
+	const struct vn_apply *ap; /* in f */
 	struct vn_competes competing;
 	char **declared; /* BDFs the state wants on vfio-pci */
 	bool doc; /* --json or --pairs */
@@ -114,8 +114,7 @@ struct run {
 
 static void run_clear(struct run *r)
 {
-	vn_apply_clear(&r->ap);
-	vn_caps_clear(&r->caps);
+	vn_facts_clear(&r->f);
 	vn_competes_clear(&r->competing);
 	strv_free(r->declared);
 	strv_free(r->bound);
@@ -143,29 +142,32 @@ static int print_state_errors(const struct vn_state *st)
 
 static int read_state(struct run *r)
 {
-	int e = vn_apply_read(r->sys, r->root, &r->ap);
+	int e = vn_facts_need(&r->f, VN_FACT_APPLY);
 
-	if (e == -EINVAL && r->ap.st.errors) {
+	if (e == 0 && r->f.state_err == -EINVAL && r->f.state.errors) {
 		r->error = "the declared state has errors";
-		return print_state_errors(&r->ap.st);
+		return print_state_errors(&r->f.state);
 	}
+	if (e == 0)
+		e = r->f.state_err;
 	if (e < 0) {
 		vn_err("cannot read the declared state or the devices: %s",
 		       strerror(-e));
 		r->error = "cannot read the declared state or the devices";
 		return VN_EXIT_FAILED;
 	}
-	for (size_t i = 0; i < r->ap.n; i++)
-		if (strv_push(&r->declared, strdup(r->ap.v[i].bdf)) < 0)
+	for (size_t i = 0; i < r->ap->n; i++)
+		if (strv_push(&r->declared, strdup(r->ap->v[i].bdf)) < 0)
 			return VN_EXIT_FAILED;
-	if ((e = vn_compete_scan(r->sys, &r->ap.devs, &r->competing)) < 0) {
+	if ((e = vn_compete_scan(r->sys, r->ap->devs, r->f.journal,
+				 &r->competing)) < 0) {
 		vn_err("cannot read driverctl, modprobe.d or the command line: "
 		       "%s",
 		       strerror(-e));
 		r->error = "cannot read the competing mechanisms";
 		return VN_EXIT_FAILED;
 	}
-	if ((e = vn_caps_probe(r->sys, &r->caps)) < 0) {
+	if ((e = vn_facts_need(&r->f, VN_FACT_CAPS)) < 0) {
 		vn_err("cannot read the kernel state: %s", strerror(-e));
 		r->error = "cannot read the kernel state";
 		return VN_EXIT_FAILED;
@@ -179,17 +181,17 @@ static int read_state(struct run *r)
  * already so while vfio is not loaded (its default). */
 static int apply_mode(struct run *r)
 {
-	int want = r->ap.st.noiommu;
+	int want = r->ap->st->noiommu;
 	char now = 0;
 	int e;
 
-	r->mode_before = r->mode_after = r->caps.mode;
-	if (want < 0 || (want ? r->caps.mode == 'Y' : r->caps.mode != 'Y'))
+	r->mode_before = r->mode_after = r->f.caps.mode;
+	if (want < 0 || (want ? r->f.caps.mode == 'Y' : r->f.caps.mode != 'Y'))
 		return VN_EXIT_OK;
-	if (want && r->caps.noiommu.value == VN_NO) {
+	if (want && r->f.caps.noiommu.value == VN_NO) {
 		vn_err("the declared no-IOMMU mode is on (%s:%u), but this "
 		       "kernel was built without CONFIG_VFIO_NOIOMMU",
-		       r->ap.st.noiommu_file, r->ap.st.noiommu_line);
+		       r->ap->st->noiommu_file, r->ap->st->noiommu_line);
 		return VN_EXIT_UNSUPPORTED;
 	}
 	r->mode_changed = true;
@@ -211,17 +213,17 @@ static int apply_mode(struct run *r)
 
 static void print_mode(const struct run *r)
 {
-	if (!say_text(r) || r->ap.st.noiommu < 0)
+	if (!say_text(r) || r->ap->st->noiommu < 0)
 		return;
 	if (!r->mode_changed)
 		printf("noiommu   already %s (%s:%u)\n",
-		       r->ap.st.noiommu ? "on" : "off", r->ap.st.noiommu_file,
-		       r->ap.st.noiommu_line);
+		       r->ap->st->noiommu ? "on" : "off",
+		       r->ap->st->noiommu_file, r->ap->st->noiommu_line);
 	else
 		printf("noiommu   %s" VN_NOIOMMU_PARAM " %c -> %c (%s:%u)\n",
 		       r->a->t.dry_run ? "would set " : "",
 		       r->mode_before ? r->mode_before : 'N', r->mode_after,
-		       r->ap.st.noiommu_file, r->ap.st.noiommu_line);
+		       r->ap->st->noiommu_file, r->ap->st->noiommu_line);
 }
 
 /* ---- what was declared --------------------------------------------------- */
@@ -245,24 +247,24 @@ static void print_entry(const struct vn_match *m)
 
 static void print_declared(const struct run *r)
 {
-	for (size_t i = 0; i < r->ap.m.n; i++)
-		if (say_text(r) || vn_match_is_problem(&r->ap.m.v[i]))
-			print_entry(&r->ap.m.v[i]);
+	for (size_t i = 0; i < r->ap->m->n; i++)
+		if (say_text(r) || vn_match_is_problem(&r->ap->m->v[i]))
+			print_entry(&r->ap->m->v[i]);
 	if (!say_text(r))
 		return;
-	if (!r->ap.m.n)
+	if (!r->ap->m->n)
 		printf("declared  nothing (no device entry in %s%s)\n",
 		       r->a->root ? r->a->root : "", VN_STATE_DIR);
-	for (size_t i = 0; i < r->ap.n; i++)
-		if (r->ap.v[i].in_place)
+	for (size_t i = 0; i < r->ap->n; i++)
+		if (r->ap->v[i].in_place)
 			printf("in place  %s on " VN_VFIO_PCI "\n",
-			       r->ap.v[i].bdf);
+			       r->ap->v[i].bdf);
 }
 
 static void print_drift(const struct run *r)
 {
-	for (size_t i = 0; i < r->ap.ndrift; i++) {
-		const struct vn_apply_drift *d = &r->ap.drift[i];
+	for (size_t i = 0; i < r->ap->ndrift; i++) {
+		const struct vn_apply_drift *d = &r->ap->drift[i];
 
 		if (!say_text(r))
 			continue;
@@ -286,7 +288,7 @@ static int run_txn(struct run *r, enum vn_op op, char **bdfs, char ***changed,
 	ta.lock_fd = r->lock;
 	ta.raw = NULL;
 	ta.changed = changed;
-	ta.assume_noiommu_on = op == VN_OP_BIND && r->ap.st.noiommu == 1 &&
+	ta.assume_noiommu_on = op == VN_OP_BIND && r->ap->st->noiommu == 1 &&
 			       r->a->t.dry_run;
 	return vn_txn_run_doc(op, r->sys, bdfs, &ta, r->doc, doc);
 }
@@ -295,7 +297,7 @@ static int prune(struct run *r)
 {
 	_cleanup_strv_ char **bdfs = NULL;
 
-	if (vn_apply_to_prune(&r->ap, &bdfs) < 0)
+	if (vn_apply_to_prune(r->ap, &bdfs) < 0)
 		return VN_EXIT_FAILED;
 	if (!r->a->prune || !bdfs)
 		return VN_EXIT_OK;
@@ -306,7 +308,7 @@ static int bind(struct run *r)
 {
 	_cleanup_strv_ char **bdfs = NULL;
 
-	if (vn_apply_to_bind(&r->ap, &bdfs) < 0)
+	if (vn_apply_to_bind(r->ap, &bdfs) < 0)
 		return VN_EXIT_FAILED;
 	if (!bdfs)
 		return VN_EXIT_OK;
@@ -367,7 +369,7 @@ static int ownership(struct run *r)
 	int ret = VN_EXIT_OK, e;
 
 	r->nodes = json_object_new_array();
-	if ((e = vn_owner_rules_render(&r->ap.m, &text)) < 0 ||
+	if ((e = vn_owner_rules_render(r->ap->m, &text)) < 0 ||
 	    (e = vn_owner_rules_sync(r->sys, text, !writing(r),
 				     &r->rules_changed)) < 0) {
 		vn_err("%s%s: cannot write it: %s", r->sys->root, VN_UDEV_RULES,
@@ -377,8 +379,8 @@ static int ownership(struct run *r)
 		printf("udev      %s%s %s%s\n", writing(r) ? "" : "would ",
 		       text ? "write" : "remove", r->sys->root, VN_UDEV_RULES);
 	}
-	for (size_t i = 0; i < r->ap.n; i++)
-		if (own_device(r, &r->ap.v[i]))
+	for (size_t i = 0; i < r->ap->n; i++)
+		if (own_device(r, &r->ap->v[i]))
 			ret = VN_EXIT_FAILED;
 	return ret;
 }
@@ -396,9 +398,9 @@ static size_t in_place(const struct run *r)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < r->ap.n; i++)
-		n += r->ap.v[i].in_place ||
-		     strv_contains(r->bound, r->ap.v[i].bdf);
+	for (size_t i = 0; i < r->ap->n; i++)
+		n += r->ap->v[i].in_place ||
+		     strv_contains(r->bound, r->ap->v[i].bdf);
 	return n;
 }
 
@@ -408,7 +410,7 @@ static int overall(const struct run *r, int mode, int unbind, int bind, int own)
 {
 	int parts[] = { mode, unbind, bind, own };
 	int worst = VN_EXIT_OK;
-	bool bad = r->ap.problems > 0;
+	bool bad = r->ap->problems > 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
 		if (parts[i] != VN_EXIT_OK)
@@ -427,7 +429,7 @@ static int overall(const struct run *r, int mode, int unbind, int bind, int own)
 
 static void print_summary(const struct run *r)
 {
-	size_t declared = r->ap.n;
+	size_t declared = r->ap->n;
 
 	if (!say_text(r))
 		return;
@@ -452,12 +454,12 @@ static struct json_object *mode_json(const struct run *r)
 	struct json_object *o = json_object_new_object();
 	char b[2] = { r->mode_before, 0 }, a[2] = { r->mode_after, 0 };
 
-	if (r->ap.st.noiommu < 0) {
+	if (r->ap->st->noiommu < 0) {
 		json_object_put(o);
 		return NULL;
 	}
 	json_object_object_add(o, "declared",
-			       vn_jstr(r->ap.st.noiommu ? "on" : "off"));
+			       vn_jstr(r->ap->st->noiommu ? "on" : "off"));
 	json_object_object_add(o, "before", vn_jstr(b[0] ? b : NULL));
 	json_object_object_add(o, "after", vn_jstr(a[0] ? a : NULL));
 	json_object_object_add(o, "changed",
@@ -549,15 +551,16 @@ static struct json_object *lists_json(const struct run *r, const char *which)
 	struct json_object *arr = json_object_new_array();
 
 	if (streq(which, "entries"))
-		for (size_t i = 0; i < r->ap.m.n; i++)
-			json_object_array_add(arr, entry_json(&r->ap.m.v[i]));
+		for (size_t i = 0; i < r->ap->m->n; i++)
+			json_object_array_add(arr, entry_json(&r->ap->m->v[i]));
 	else if (streq(which, "devices"))
-		for (size_t i = 0; i < r->ap.n; i++)
-			json_object_array_add(arr, device_json(r, &r->ap.v[i]));
-	else
-		for (size_t i = 0; i < r->ap.ndrift; i++)
+		for (size_t i = 0; i < r->ap->n; i++)
 			json_object_array_add(arr,
-					      drift_json(r, &r->ap.drift[i]));
+					      device_json(r, &r->ap->v[i]));
+	else
+		for (size_t i = 0; i < r->ap->ndrift; i++)
+			json_object_array_add(arr,
+					      drift_json(r, &r->ap->drift[i]));
 	return arr;
 }
 
@@ -588,7 +591,7 @@ static int print_doc(const struct run *r, int status)
 	json_object_object_add(doc, "error", vn_jstr(r->error));
 	json_object_object_add(doc, "changed",
 			       json_object_new_boolean(changed(r)));
-	json_object_object_add(doc, "files", strv_json(r->ap.st.files));
+	json_object_object_add(doc, "files", strv_json(r->ap->st->files));
 	json_object_object_add(doc, "noiommu", mode_json(r));
 	json_object_object_add(doc, "entries", lists_json(r, "entries"));
 	json_object_object_add(doc, "devices", lists_json(r, "devices"));
@@ -645,7 +648,9 @@ static int run(int argc, char **argv)
 	if (ret)
 		return ret;
 	r.sys = sys;
-	r.root = root ? root : sys;
+	vn_facts_init(&r.f, sys, false);
+	r.f.state_root = root; /* the declared state read from there */
+	r.ap = &r.f.apply;
 	ret = reconcile(&r);
 	if (r.doc && print_doc(&r, ret) < 0 && ret == VN_EXIT_OK)
 		ret = VN_EXIT_FAILED;

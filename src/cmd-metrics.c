@@ -143,9 +143,9 @@ static void add_mode(FILE *out, const struct vn_facts *f)
 }
 
 /* The declared state (vfio-noiommuctl.conf(5)): its entries by how they
- * match the devices present, and the devices in drift. Not there when
- * /etc/vfio-noiommuctl cannot be read. The time of the last successful
- * apply joins them when apply exists. */
+ * match the devices present, the declared devices not in place and the
+ * drift (in apply's words, vfio-noiommuctl(8)). Not there when
+ * /etc/vfio-noiommuctl cannot be read. */
 static bool state_readable(const struct vn_facts *f)
 {
 	return f->state_err == 0 || f->state_err == -EINVAL;
@@ -153,11 +153,11 @@ static bool state_readable(const struct vn_facts *f)
 
 static int add_declared(FILE *out, const struct vn_facts *f)
 {
-	_cleanup_strv_ char **drift = NULL;
+	_cleanup_strv_ char **not_in_place = NULL;
 
 	if (!state_readable(f))
 		return 0;
-	if (vn_facts_drift(f, &drift) < 0)
+	if (vn_apply_to_bind(&f->apply, &not_in_place) < 0)
 		return -ENOMEM;
 	family(out, "declared_entries",
 	       "Entries of the declared state (/etc/vfio-noiommuctl) by how "
@@ -170,9 +170,14 @@ static int add_declared(FILE *out, const struct vn_facts *f)
 		fprintf(out, PREFIX "declared_entries{result=\"%s\"} %lld\n",
 			vn_match_result_name((enum vn_match_result)r), n);
 	}
-	gauge(out, "declared_devices_drift",
-	      "Devices the declared state governs that are not on its driver.",
-	      (long long)strv_len(drift));
+	gauge(out, "declared_devices_not_in_place",
+	      "Devices the declared state governs that are not on its driver "
+	      "(apply binds them).",
+	      (long long)strv_len(not_in_place));
+	gauge(out, "drift_devices",
+	      "Devices vfio-noiommuctl bound that no entry declares any more "
+	      "(apply --prune returns them).",
+	      (long long)f->apply.ndrift);
 	return 0;
 }
 
@@ -222,7 +227,7 @@ static int run(int argc, char **argv)
 	vn_facts_init(&f, sys, false);
 	r = vn_facts_need(&f, VN_FACT_TAINT | VN_FACT_DEVS | VN_FACT_JOURNAL |
 				      VN_FACT_CAPS | VN_FACT_PERSIST |
-				      VN_FACT_STATE);
+				      VN_FACT_APPLY);
 	if (r < 0) {
 		vn_err("cannot read the kernel state: %s", strerror(-r));
 		return VN_EXIT_FAILED;

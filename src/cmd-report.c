@@ -24,7 +24,7 @@
 
 /* The version of report's document: raise it when a field changes meaning
  * or goes away (doc/schema/report.json). */
-#define REPORT_SCHEMA 1
+#define REPORT_SCHEMA 2
 #define ARCHIVE_DIR "vfio-noiommuctl-report/"
 #define DRIVERCTL_DIR "/etc/driverctl.d"
 
@@ -624,11 +624,12 @@ static struct json_object *jdeclared(struct report *rp)
 }
 
 /* The declared state (vfio-noiommuctl.conf(5)): its files raw, its
- * entries matched, the devices in drift and the errors found. The time
+ * entries matched, the declared devices not in place and the errors
+ * found. The time
  * of the last successful apply joins them when apply exists. */
 static int add_desired_state(struct report *rp)
 {
-	_cleanup_strv_ char **drift = NULL;
+	_cleanup_strv_ char **not_in_place = NULL;
 	struct json_object *o = json_object_new_object();
 	int err = rp->f.state_err;
 
@@ -637,12 +638,12 @@ static int add_desired_state(struct report *rp)
 	for (size_t i = 0; rp->f.state.files && rp->f.state.files[i]; i++)
 		free(read_source(rp->f.sys, rp,
 				 system_path(rp->f.sys, rp->f.state.files[i])));
-	if (vn_facts_drift(&rp->f, &drift) < 0)
+	if (vn_apply_to_bind(&rp->f.apply, &not_in_place) < 0)
 		return -ENOMEM;
 	json_object_object_add(o, "directory", vn_jstr(VN_STATE_DIR));
 	json_object_object_add(o, "files", jstrv(rp->f.sys, rp->f.state.files));
 	json_object_object_add(o, "declared", jdeclared(rp));
-	json_object_object_add(o, "drift", jstrv(NULL, drift));
+	json_object_object_add(o, "not_in_place", jstrv(NULL, not_in_place));
 	json_object_object_add(o, "errors", jstrv(NULL, rp->f.state.errors));
 	json_object_object_add(o, "last_apply", NULL);
 	put(rp, "desired_state", o);
@@ -778,7 +779,7 @@ static int collect(struct report *rp, const struct report_args *a,
 	r = vn_facts_need(&rp->f, VN_FACT_CAPS | VN_FACT_IOMMU | VN_FACT_DEVS |
 					  VN_FACT_TAINT | VN_FACT_JOURNAL |
 					  VN_FACT_LOG | VN_FACT_PERSIST |
-					  VN_FACT_HOLDERS | VN_FACT_STATE);
+					  VN_FACT_HOLDERS | VN_FACT_APPLY);
 	if (r < 0 || (r = find_involved(rp)) < 0)
 		return r;
 	add_host(rp, red);

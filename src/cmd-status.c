@@ -302,7 +302,7 @@ static int run(int argc, char **argv)
 			print_verdict(&s);
 	} else {
 		print_text(&s);
-		vn_print_declared_status(sys, s.journal);
+		vn_print_declared_status(&f);
 	}
 	ret = args.check && doc_status_impossible(&s.caps, &source) ?
 		      VN_EXIT_UNSUPPORTED :

@@ -11,11 +11,22 @@
  * or goes away (doc/schema/status.json). */
 #define STATUS_SCHEMA 1
 
+/* Something declared, or a record of a bind that may be drift: only then
+ * is every PCI function read (to match the entries and place the
+ * records). An unreadable state or one with errors is reported as such. */
+static bool declared_matters(const struct vn_facts *f)
+{
+	return f->state_err == 0 &&
+	       (f->state.n || (f->journal && f->journal[0]));
+}
+
 int doc_status_gather(struct vn_facts *f, struct status *s)
 {
 	int r = vn_facts_need(f, VN_FACT_CAPS | VN_FACT_IOMMU | VN_FACT_TAINT |
-					 VN_FACT_JOURNAL);
+					 VN_FACT_JOURNAL | VN_FACT_DECLARED);
 
+	if (r == 0 && declared_matters(f))
+		r = vn_facts_need(f, VN_FACT_APPLY);
 	if (r < 0)
 		return r;
 	*s = (struct status){
@@ -29,6 +40,9 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 		.journal = f->journal,
 		.unfinished = f->unfinished,
 		.journal_denied = vn_err_denied(f->journal_err),
+		.state_err = f->state_err,
+		.state = &f->state,
+		.apply = f->have & VN_FACT_APPLY ? &f->apply : NULL,
 	};
 	/* Every PCI function only when another part of the run read them
 	 * already (report); status alone costs the same on any host. */
@@ -212,6 +226,73 @@ static struct json_object *jjournal(const struct status *s)
 	return j;
 }
 
+static struct json_object *jbdfs(char *const *v)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(arr, vn_jstr(v[i]));
+	return arr;
+}
+
+static void jadd_count(struct json_object *o, const char *key, size_t n)
+{
+	json_object_object_add(o, key, json_object_new_int64((int64_t)n));
+}
+
+/* In apply's words (vfio-noiommuctl(8), apply). Without a reconciliation
+ * (nothing declared, no bind recorded) the lists are empty; drift is
+ * null when the journal may not be read. */
+static int jdeclared_lists(const struct status *s, struct json_object *o)
+{
+	_cleanup_strv_ char **missing = NULL, **drift = NULL;
+	_cleanup_strv_ char **placed = NULL;
+	const struct vn_apply *ap = s->apply;
+
+	for (size_t i = 0; ap && i < ap->n; i++)
+		if (ap->v[i].in_place &&
+		    strv_push(&placed, strdup(ap->v[i].bdf)) < 0)
+			return -ENOMEM;
+	if (ap && (vn_apply_to_bind(ap, &missing) < 0 ||
+		   vn_apply_drift(ap, &drift) < 0))
+		return -ENOMEM;
+	jadd_count(o, "declared", ap ? ap->n : 0);
+	jadd_count(o, "problems", ap ? ap->problems : 0);
+	json_object_object_add(o, "in_place", jbdfs(placed));
+	json_object_object_add(o, "not_in_place", jbdfs(missing));
+	json_object_object_add(o, "drift",
+			       s->journal_denied ? NULL : jbdfs(drift));
+	return 0;
+}
+
+/* The declared state (vfio-noiommuctl.conf(5)); everything but error is
+ * null when it cannot be read or has errors (apply says which). */
+static struct json_object *jdeclared(const struct status *s)
+{
+	static const char *const keys[] = { "entries",	    "declared",
+					    "problems",	    "in_place",
+					    "not_in_place", "drift" };
+	struct json_object *o = json_object_new_object();
+
+	if (s->state_err < 0) {
+		json_object_object_add(
+			o, "error",
+			vn_jstr(s->state_err == -EINVAL ?
+					"errors in " VN_STATE_DIR :
+					strerror(-s->state_err)));
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+			json_object_object_add(o, keys[i], NULL);
+		return o;
+	}
+	json_object_object_add(o, "error", NULL);
+	jadd_count(o, "entries", s->state ? s->state->n : 0);
+	if (jdeclared_lists(s, o) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 struct json_object *doc_status_json(const struct status *s)
 {
 	const struct vn_caps *c = &s->caps;
@@ -250,5 +331,6 @@ struct json_object *doc_status_json(const struct status *s)
 	json_object_object_add(doc, "panic_on_taint", jpot(s));
 	json_object_object_add(doc, "check", jcheck(c));
 	json_object_object_add(doc, "journal", jjournal(s));
+	json_object_object_add(doc, "declared_state", jdeclared(s));
 	return doc;
 }

@@ -30,6 +30,12 @@ struct status {
 	char **journal; /* every BDF with a record */
 	char **unfinished; /* those an interrupted run left (or corrupt) */
 	bool journal_denied; /* not readable by this user */
+	/* The declared state: as the facts have it (state_err, state);
+	 * apply NULL when nothing is declared and no bind is recorded, so
+	 * no PCI function was read for it. */
+	int state_err;
+	const struct vn_state *state;
+	const struct vn_apply *apply;
 };
 
 int doc_status_gather(struct vn_facts *f, struct status *s);

@@ -10,7 +10,7 @@
 
 #include "apply.h"
 #include "binding.h"
-#include "journal.h"
+#include "facts.h"
 #include "util.h"
 
 void vn_apply_clear(struct vn_apply *a)
@@ -21,11 +21,7 @@ void vn_apply_clear(struct vn_apply *a)
 		free(a->drift[i].driver);
 	free(a->v);
 	free(a->drift);
-	vn_matches_clear(&a->m);
-	vn_dev_list_clear(&a->devs);
-	vn_state_clear(&a->st);
 	*a = (struct vn_apply){ 0 };
-	vn_state_init(&a->st);
 }
 
 bool vn_match_is_problem(const struct vn_match *m)
@@ -35,9 +31,9 @@ bool vn_match_is_problem(const struct vn_match *m)
 
 static const struct vn_dev *find_dev(const struct vn_apply *a, const char *bdf)
 {
-	for (size_t i = 0; i < a->devs.n; i++)
-		if (streq(a->devs.devs[i]->bdf, bdf))
-			return a->devs.devs[i];
+	for (size_t i = 0; i < a->devs->n; i++)
+		if (streq(a->devs->devs[i]->bdf, bdf))
+			return a->devs->devs[i];
 	return NULL;
 }
 
@@ -76,15 +72,14 @@ static int add_declared(struct vn_apply *a, const struct vn_match *m,
 	return 0;
 }
 
-static int collect_declared(struct vn_apply *a, struct vn_sys *host)
+/* unfinished: NULL when the journal may not be read (as any record it
+ * holds is unknown). */
+static int collect_declared(struct vn_apply *a, char *const *unfinished)
 {
-	_cleanup_strv_ char **unfinished = NULL;
-	int r = vn_journal_unfinished(host, &unfinished);
+	int r;
 
-	if (r < 0 && r != -ENOENT && r != -EACCES)
-		return r;
-	for (size_t i = 0; i < a->m.n; i++) {
-		const struct vn_match *m = &a->m.v[i];
+	for (size_t i = 0; i < a->m->n; i++) {
+		const struct vn_match *m = &a->m->v[i];
 
 		if (vn_match_is_problem(m))
 			a->problems++;
@@ -104,8 +99,8 @@ static int collect_declared(struct vn_apply *a, struct vn_sys *host)
  * broken, so the declaration may still want it. NULL: it may go. */
 static const char *keep_reason(const struct vn_apply *a, const char *bdf)
 {
-	for (size_t i = 0; i < a->m.n; i++) {
-		const struct vn_match *m = &a->m.v[i];
+	for (size_t i = 0; i < a->m->n; i++) {
+		const struct vn_match *m = &a->m->v[i];
 
 		if (m->result == VN_MATCH_UNREADABLE)
 			return "a serial entry could not be checked "
@@ -116,15 +111,9 @@ static const char *keep_reason(const struct vn_apply *a, const char *bdf)
 	return NULL;
 }
 
-static int collect_drift(struct vn_apply *a, struct vn_sys *host)
+/* recs: the BDFs with a record; NULL when the journal may not be read. */
+static int collect_drift(struct vn_apply *a, char *const *recs)
 {
-	_cleanup_strv_ char **recs = NULL;
-	int r = vn_journal_list(host, &recs);
-
-	if (r == -ENOENT || r == -EACCES)
-		return 0;
-	if (r < 0)
-		return r;
 	for (size_t i = 0; recs && recs[i]; i++) {
 		const struct vn_dev *d = find_dev(a, recs[i]);
 		struct vn_apply_drift *nd, *v;
@@ -148,21 +137,21 @@ static int collect_drift(struct vn_apply *a, struct vn_sys *host)
 	return 0;
 }
 
-int vn_apply_read(struct vn_sys *host, struct vn_sys *root, struct vn_apply *a)
+int vn_apply_from_facts(const struct vn_facts *f, struct vn_apply *a)
 {
 	int r;
 
-	*a = (struct vn_apply){ 0 };
-	vn_state_init(&a->st);
-	if ((r = vn_state_read(root, &a->st)) < 0)
+	*a = (struct vn_apply){ .st = &f->state,
+				.devs = &f->devs,
+				.m = &f->matches };
+	/* apply refuses a state with errors whole. And with entries
+	 * missing, every device they named would look like drift (that
+	 * --prune would take). */
+	if (f->state_err < 0)
+		return 0;
+	if ((r = collect_declared(a, f->unfinished)) < 0)
 		return r;
-	if ((r = vn_dev_read_all(host, &a->devs)) < 0)
-		return r;
-	if ((r = vn_state_match(host, &a->st, &a->devs, &a->m)) < 0)
-		return r;
-	if ((r = collect_declared(a, host)) < 0)
-		return r;
-	return collect_drift(a, host);
+	return collect_drift(a, f->journal);
 }
 
 const struct vn_apply_dev *vn_apply_find(const struct vn_apply *a,
@@ -185,11 +174,21 @@ int vn_apply_to_bind(const struct vn_apply *a, char ***bdfs)
 	return 0;
 }
 
-int vn_apply_to_prune(const struct vn_apply *a, char ***bdfs)
+static int drift_bdfs(const struct vn_apply *a, bool all, char ***bdfs)
 {
 	for (size_t i = 0; i < a->ndrift; i++)
-		if (!a->drift[i].keep &&
+		if ((all || !a->drift[i].keep) &&
 		    strv_push(bdfs, strdup(a->drift[i].bdf)) < 0)
 			return -ENOMEM;
 	return 0;
+}
+
+int vn_apply_to_prune(const struct vn_apply *a, char ***bdfs)
+{
+	return drift_bdfs(a, false, bdfs);
+}
+
+int vn_apply_drift(const struct vn_apply *a, char ***bdfs)
+{
+	return drift_bdfs(a, true, bdfs);
 }

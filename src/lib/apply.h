@@ -7,13 +7,15 @@
 #include "pci.h"
 #include "state.h"
 
-struct vn_sys;
+struct vn_facts;
 
 /*
  * What apply reconciles (vfio-noiommuctl(8), apply): the declared state
- * matched against the host's devices and the journal. Reading and
- * deciding only; the changes go through the bind and unbind transaction
- * (binding.h) like any other.
+ * matched against the host's devices and the journal, built from the
+ * run's facts (facts.h, VN_FACT_APPLY) so that status, report and
+ * metrics see the same thing without reading it again. Deciding only;
+ * the changes go through the bind and unbind transaction (binding.h)
+ * like any other.
  */
 
 /* A device some entry governs. */
@@ -34,9 +36,10 @@ struct vn_apply_drift {
 };
 
 struct vn_apply {
-	struct vn_state st;
-	struct vn_dev_list devs;
-	struct vn_matches m;
+	/* The facts it was built from (they own them). */
+	const struct vn_state *st;
+	const struct vn_dev_list *devs;
+	const struct vn_matches *m;
 	struct vn_apply_dev *v; /* sorted by BDF */
 	size_t n;
 	struct vn_apply_drift *drift; /* sorted by BDF */
@@ -47,20 +50,25 @@ struct vn_apply {
 void vn_apply_clear(struct vn_apply *a);
 
 /*
- * Read the declared state under root (its errors: -EINVAL, in a->st),
- * every PCI function and the journal of host, and match them. Devices
- * whose record is gone are not drift; records of devices no longer
- * present are left alone (unbind reports them).
+ * Build it from facts that hold the declared state matched to the
+ * devices, and the journal (VN_FACT_STATE, VN_FACT_JOURNAL). A state
+ * with errors or unreadable declares nothing and has no drift (apply
+ * refuses it whole). Devices whose record is gone are not
+ * drift; records of devices no longer present are left alone (unbind
+ * reports them).
  */
-int vn_apply_read(struct vn_sys *host, struct vn_sys *root, struct vn_apply *a);
+int vn_apply_from_facts(const struct vn_facts *f, struct vn_apply *a);
 
 /* Is this entry's result a problem to report (not OK, not overridden)? */
 bool vn_match_is_problem(const struct vn_match *m);
 
 /* BDFs of the declared devices not in place, and of the drift that may
- * be pruned: the device arguments of the two transactions. */
+ * be pruned: the device arguments of the two transactions (appended to
+ * *bdfs, which may be NULL). */
 int vn_apply_to_bind(const struct vn_apply *a, char ***bdfs);
 int vn_apply_to_prune(const struct vn_apply *a, char ***bdfs);
+/* BDFs of all the drift, prunable or kept. */
+int vn_apply_drift(const struct vn_apply *a, char ***bdfs);
 
 /* The declared device with this BDF, or NULL. */
 const struct vn_apply_dev *vn_apply_find(const struct vn_apply *a,

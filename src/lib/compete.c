@@ -15,7 +15,6 @@
 
 #include "cmdline.h"
 #include "compete.h"
-#include "journal.h"
 #include "noiommu.h"
 #include "sys.h"
 #include "util.h"
@@ -257,13 +256,11 @@ static int scan_driverctl(struct vn_sys *sys, const struct vn_dev_list *devs,
 
 /* A driver_override on a device without our journal record: someone
  * else's (ours is restored on unbind, and recorded). */
-static int scan_overrides(struct vn_sys *sys, const struct vn_dev_list *devs,
+static int scan_overrides(const struct vn_dev_list *devs, char *const *recs,
 			  struct vn_competes *c)
 {
-	_cleanup_strv_ char **recs = NULL;
 	int r;
 
-	vn_journal_list(sys, &recs);
 	for (size_t i = 0; i < devs->n; i++) {
 		const struct vn_dev *d = devs->devs[i];
 		_cleanup_free_ char *where = NULL;
@@ -281,7 +278,7 @@ static int scan_overrides(struct vn_sys *sys, const struct vn_dev_list *devs,
 }
 
 int vn_compete_scan(struct vn_sys *sys, const struct vn_dev_list *devs,
-		    struct vn_competes *out)
+		    char *const *journal, struct vn_competes *out)
 {
 	int r;
 
@@ -289,7 +286,7 @@ int vn_compete_scan(struct vn_sys *sys, const struct vn_dev_list *devs,
 	if ((r = scan_driverctl(sys, devs, out)) < 0 ||
 	    (r = scan_cmdline(sys, devs, out)) < 0 ||
 	    (r = scan_modprobe(sys, devs, out)) < 0 ||
-	    (r = scan_overrides(sys, devs, out)) < 0)
+	    (r = scan_overrides(devs, journal, out)) < 0)
 		vn_competes_clear(out);
 	return r;
 }

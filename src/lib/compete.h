@@ -46,10 +46,13 @@ const char *vn_compete_kind_name(enum vn_compete_kind k);
  * vfio-pci ids= on the command line and in modprobe.d (each device with
  * one of the IDs), modprobe.d softdep and install lines that load
  * vfio-pci with a module (each device that module drives now), and a
- * driver_override set on a device without a journal record of ours.
+ * driver_override set on a device without a journal record of ours
+ * (journal: the BDFs with one, as vn_journal_list() gives them and the
+ * run already has; NULL when unreadable: every override is someone
+ * else's).
  */
 int vn_compete_scan(struct vn_sys *sys, const struct vn_dev_list *devs,
-		    struct vn_competes *out);
+		    char *const *journal, struct vn_competes *out);
 
 /* Parse a vfio-pci ids= value ("8086:10d3,1234:11e8:ffffffff:ffffffff")
  * and say whether the device matches one (PCI_ANY_ID is ffffffff). */

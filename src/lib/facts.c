@@ -6,6 +6,7 @@
 void vn_facts_init(struct vn_facts *f, struct vn_sys *sys, bool image)
 {
 	*f = (struct vn_facts){ .sys = sys, .image = image };
+	vn_state_init(&f->state);
 }
 
 void vn_facts_clear(struct vn_facts *f)
@@ -21,6 +22,7 @@ void vn_facts_clear(struct vn_facts *f)
 	vn_holders_clear(&f->holders);
 	vn_state_clear(&f->state);
 	vn_matches_clear(&f->matches);
+	vn_apply_clear(&f->apply);
 	vn_facts_init(f, f->sys, f->image);
 }
 
@@ -29,7 +31,8 @@ static int gather_journal(struct vn_facts *f)
 	int r = vn_journal_list(f->sys, &f->journal);
 
 	if (r == 0)
-		r = vn_journal_unfinished(f->sys, &f->unfinished);
+		r = vn_journal_unfinished_of(f->sys, f->journal,
+					     &f->unfinished);
 	/* Not allowed to read it: the journal is unknown, not an error. */
 	f->journal_err = r;
 	return vn_err_denied(r) ? 0 : r;
@@ -68,12 +71,15 @@ static int gather_log(struct vn_facts *f)
 	return 0;
 }
 
+static int gather_declared(struct vn_facts *f)
+{
+	f->state_err = vn_state_read(f->state_root ? f->state_root : f->sys,
+				     &f->state);
+	return f->state_err == -ENOMEM ? -ENOMEM : 0;
+}
+
 static int gather_state(struct vn_facts *f)
 {
-	vn_state_init(&f->state);
-	f->state_err = vn_state_read(f->sys, &f->state);
-	if (f->state_err == -ENOMEM)
-		return -ENOMEM;
 	/* Entries read without error are matched even when others have
 	 * errors: what is declared and readable still counts. */
 	if (f->state_err < 0 && f->state_err != -EINVAL)
@@ -103,14 +109,23 @@ static int gather(struct vn_facts *f, unsigned int fact)
 		return vn_persist_read(f->sys, !f->image, &f->persist);
 	case VN_FACT_HOLDERS:
 		return vn_holders_scan(f->sys, &f->holders);
+	case VN_FACT_DECLARED:
+		return gather_declared(f);
 	case VN_FACT_STATE:
 		return gather_state(f);
+	case VN_FACT_APPLY:
+		return vn_apply_from_facts(f, &f->apply);
 	}
 	return -EINVAL;
 }
 
 int vn_facts_need(struct vn_facts *f, unsigned int mask)
 {
+	/* Each after what it is made of (the bits are in that order). */
+	if (mask & VN_FACT_APPLY)
+		mask |= VN_FACT_STATE | VN_FACT_JOURNAL;
+	if (mask & VN_FACT_STATE)
+		mask |= VN_FACT_DECLARED;
 	/* Who set U is told from the log and the devices bound now. */
 	if (mask & (VN_FACT_LOG | VN_FACT_STATE))
 		mask |= VN_FACT_DEVS;
@@ -124,38 +139,5 @@ int vn_facts_need(struct vn_facts *f, unsigned int mask)
 			return r;
 		f->have |= bit;
 	}
-	return 0;
-}
-
-static const struct vn_dev *find_dev(const struct vn_dev_list *devs,
-				     const char *bdf)
-{
-	for (size_t i = 0; i < devs->n; i++)
-		if (streq(devs->devs[i]->bdf, bdf))
-			return devs->devs[i];
-	return NULL;
-}
-
-int vn_facts_drift(const struct vn_facts *f, char ***bdfs)
-{
-	_cleanup_strv_ char **v = strv_new();
-
-	for (size_t i = 0; v && i < f->matches.n; i++) {
-		const struct vn_match *m = &f->matches.v[i];
-
-		if (m->result != VN_MATCH_OK)
-			continue;
-		for (size_t j = 0; m->bdfs[j]; j++) {
-			const struct vn_dev *d = find_dev(&f->devs, m->bdfs[j]);
-
-			if (d && streq_ptr(d->driver, m->entry->driver))
-				continue;
-			if (strv_push(&v, strdup(m->bdfs[j])) < 0)
-				return -ENOMEM;
-		}
-	}
-	if (!v)
-		return -ENOMEM;
-	*bdfs = steal_ptr(v);
 	return 0;
 }

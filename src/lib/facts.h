@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "apply.h"
 #include "kernel.h"
 #include "kmsg.h"
 #include "noiommu.h"
@@ -28,13 +29,18 @@ enum {
 	VN_FACT_LOG = 1 << 5, /* kernel log, who set U, boot time (+DEVS) */
 	VN_FACT_PERSIST = 1 << 6, /* persistent no-IOMMU settings */
 	VN_FACT_HOLDERS = 1 << 7, /* processes holding VFIO files */
-	VN_FACT_STATE = 1 << 8, /* declared state, matched (+DEVS) */
-	VN_FACT_LAST = VN_FACT_STATE,
+	VN_FACT_DECLARED = 1 << 8, /* declared state, its files only */
+	VN_FACT_STATE = 1 << 9, /* declared state, matched (+DEVS) */
+	VN_FACT_APPLY = 1 << 10, /* what apply reconciles (+STATE, JOURNAL) */
+	VN_FACT_LAST = VN_FACT_APPLY,
 };
 
 struct vn_facts {
 	struct vn_sys *sys;
 	bool image; /* a system image (--root): no running kernel to ask */
+	/* Where the declared state is read when not from sys (apply --root
+	 * DIR: an image's state, this host's devices); NULL: sys. */
+	struct vn_sys *state_root;
 	unsigned int have; /* VN_FACT_* gathered */
 
 	struct vn_caps caps;
@@ -61,6 +67,8 @@ struct vn_facts {
 	struct vn_state state;
 	int state_err;
 	struct vn_matches matches;
+	/* The declared devices in place or not, and the drift. */
+	struct vn_apply apply;
 };
 
 void vn_facts_init(struct vn_facts *f, struct vn_sys *sys, bool image);
@@ -68,8 +76,3 @@ void vn_facts_clear(struct vn_facts *f);
 /* Gather the facts in mask that are not there yet; -errno when one
  * cannot be had at all (an unreadable part is recorded, not an error). */
 int vn_facts_need(struct vn_facts *f, unsigned int mask);
-
-/* The devices an OK entry of the declared state governs that are not on
- * that entry's driver (drift), in the state's order; an empty list
- * without a state. */
-int vn_facts_drift(const struct vn_facts *f, char ***bdfs);

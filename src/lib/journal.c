@@ -402,18 +402,15 @@ int vn_journal_list(const struct vn_sys *sys, char ***bdfs)
 	return 0;
 }
 
-int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs)
+int vn_journal_unfinished_of(const struct vn_sys *sys, char *const *all,
+			     char ***bdfs)
 {
-	_cleanup_strv_ char **all = NULL;
 	_cleanup_strv_ char **v = strv_new();
 	int r;
 
 	if (!v)
 		return -ENOMEM;
-	r = vn_journal_list(sys, &all);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; all[i]; i++) {
+	for (size_t i = 0; all && all[i]; i++) {
 		struct vn_record rec;
 
 		r = vn_journal_read(sys, all[i], &rec);

@@ -82,9 +82,10 @@ int vn_journal_remove(const struct vn_sys *sys, const char *bdf);
  * (callers that only report treat that as "unknown"). */
 int vn_journal_list(const struct vn_sys *sys, char ***bdfs);
 
-/* Records in the journal that a killed or failed run left unfinished
- * (corrupt ones included). */
-int vn_journal_unfinished(const struct vn_sys *sys, char ***bdfs);
+/* Of the records all (vn_journal_list's), those a killed or failed run
+ * left unfinished (corrupt ones included). */
+int vn_journal_unfinished_of(const struct vn_sys *sys, char *const *all,
+			     char ***bdfs);
 
 /* The device whose record lists this interface among those it had when it
  * was bound (a device on vfio-pci has none any more). -ENOENT if none. */

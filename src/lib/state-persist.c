@@ -12,26 +12,32 @@
 #include "sys.h"
 #include "util.h"
 
-/* The device's entry and the path of its file in the root. */
+/* The device's entry, its identity as text and the path of its file in
+ * the root. */
 static int entry_and_path(struct vn_sys *host, const struct vn_dev *dev,
-			  struct vn_entry *e, char **path)
+			  struct vn_entry *e, char **path, char **match)
 {
 	_cleanup_free_ char *name = NULL;
 	int r = vn_entry_for(host, dev, e);
 
 	if (r < 0)
 		return r;
+	if (match &&
+	    xasprintf(match, "%s %s", vn_ident_kind_name(e->match.kind),
+		      e->match.value) < 0)
+		return -ENOMEM;
 	if ((r = vn_entry_file_name(&e->match, &name)) < 0)
 		return r;
 	return xasprintf(path, VN_STATE_DIR "/%s", name) < 0 ? -ENOMEM : 0;
 }
 
 int vn_state_persist(struct vn_sys *root, struct vn_sys *host,
-		     const struct vn_dev *dev, bool dry_run, char **path)
+		     const struct vn_dev *dev, bool dry_run, char **path,
+		     char **match)
 {
 	_cleanup_(vn_entry_clear) struct vn_entry e = { 0 };
 	_cleanup_free_ char *text = NULL, *comment = NULL;
-	int r = entry_and_path(host, dev, &e, path);
+	int r = entry_and_path(host, dev, &e, path, match);
 
 	if (r < 0)
 		return r;
@@ -50,10 +56,11 @@ int vn_state_persist(struct vn_sys *root, struct vn_sys *host,
 }
 
 int vn_state_unpersist(struct vn_sys *root, struct vn_sys *host,
-		       const struct vn_dev *dev, bool dry_run, char **path)
+		       const struct vn_dev *dev, bool dry_run, char **path,
+		       char **match)
 {
 	_cleanup_(vn_entry_clear) struct vn_entry e = { 0 };
-	int r = entry_and_path(host, dev, &e, path);
+	int r = entry_and_path(host, dev, &e, path, match);
 
 	if (r < 0)
 		return r;

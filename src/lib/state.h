@@ -210,13 +210,16 @@ int vn_entry_for(struct vn_sys *sys, const struct vn_dev *dev,
  * VN_STATE_DIR/vn_entry_file_name(), atomically inside root (the host's
  * "/" or --root DIR), the directory created if needed; identities are
  * read from host. *path: the file, relative to the root (also on error
- * once known). dry_run: only *path. unbind --persist: remove it; -ENOENT
+ * once known); *match (may be NULL): its identity ("serial 52-54-...").
+ * dry_run: only those. unbind --persist: remove it; -ENOENT
  * when there is none (a hand-written entry is not the tool's to remove).
  */
 int vn_state_persist(struct vn_sys *root, struct vn_sys *host,
-		     const struct vn_dev *dev, bool dry_run, char **path);
+		     const struct vn_dev *dev, bool dry_run, char **path,
+		     char **match);
 int vn_state_unpersist(struct vn_sys *root, struct vn_sys *host,
-		       const struct vn_dev *dev, bool dry_run, char **path);
+		       const struct vn_dev *dev, bool dry_run, char **path,
+		       char **match);
 
 /* ---- matching entries to devices ----------------------------------------- */
 
