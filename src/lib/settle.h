@@ -44,7 +44,7 @@ int vn_wait_slice(long long deadline, long long now);
 /*
  * Ask settled(arg, i) for every i < n not yet done, again each time
  * something may have changed, until all are done and udev is idle, or
- * timeout_ms passed. done[] says which settled.
+ * timeout_ms passed without one more settling. done[] says which settled.
  */
 void vn_wait_all(struct vn_waiter *w, int timeout_ms,
 		 bool (*settled)(void *arg, size_t i), void *arg, size_t n,
