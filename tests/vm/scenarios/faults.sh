@@ -92,7 +92,7 @@ rescan() {
 gone_at() {
 	resumed "$1" vfio-noiommuctl "$2" $3
 	"${4}_remove" $3
-	ok '[ ! -e /sys/bus/pci/devices/$3 ]' "$1: $4 removed the e1000e"
+	ok "[ ! -e /sys/bus/pci/devices/$3 ]" "$1: $4 removed the e1000e"
 	kill -USR1 $TOOL
 	wait $TOOL
 	RC=$?
@@ -102,7 +102,7 @@ gone_at() {
 	diag "$OUT"
 	diag "journal: $(journal_of $3)"
 	"${4}_return" $3
-	ok '[ -e /sys/bus/pci/devices/$3 ]' "$1: $4 brings it back"
+	ok "[ -e /sys/bus/pci/devices/$3 ]" "$1: $4 brings it back"
 	diag "back: driver $(pci_driver $3), journal: $(journal_of $3)"
 	exit_is 0 "$1: unbind after it came back" -- vfio-noiommuctl unbind $3
 	diag "$OUT$ERR"
