@@ -36,7 +36,9 @@ else
 	is "$(cat /sys/bus/pci/devices/$nic/driver_override)" vfio-pci "and set driver_override"
 	ok "[ ! -e /run/vfio-noiommuctl/journal/$nic ]" "no journal record: the rule bound it, not apply"
 	is "$(cat /sys/module/vfio/parameters/enable_unsafe_noiommu_mode)" Y "no-IOMMU mode from modprobe.d"
+	t0=$(date +%s%N)
 	exit_is 0 "the unit's command: apply --wait 10" -- vfio-noiommuctl apply --wait 10
+	diag "apply --wait 10 took $((($(date +%s%N) - t0) / 1000000)) ms (TCG)"
 	like "$OUT" "in place  $nic on vfio-pci" "it finds the e1000e in place"
 	like "$OUT" "nothing changed" "and changes nothing"
 	is "$(pci_driver 0000:00:03.0)" "" "an undeclared edu is left alone"
