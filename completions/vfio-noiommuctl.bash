@@ -62,7 +62,7 @@ _vfio_noiommuctl()
 	# BDFs and IDs hold colons, which readline breaks words at.
 	_init_completion -s -n : || return
 
-	local verbs="status list bind unbind noiommu taint smoke-test report metrics apply help"
+	local verbs="status list bind unbind noiommu taint smoke-test report metrics apply udev-match help"
 	local common="--quiet --verbose --sysroot --help --usage"
 	local output="--json --pairs"
 
@@ -147,7 +147,7 @@ _vfio_noiommuctl()
 		;;
 	apply)
 		opts="--dry-run --force --keep-going --timeout --jobs
-			--lock-timeout --prune --root $output"
+			--lock-timeout --prune --root --wait $output"
 		;;
 	noiommu)
 		opts="--persist --root --unbind --dry-run --lock-timeout $output"
@@ -164,6 +164,7 @@ _vfio_noiommuctl()
 		;;
 	report) opts="--json --archive --redact --file" ;;
 	metrics) opts="--file" ;;
+	udev-match) args=$(_vfio_noiommuctl_bdfs) ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -1,7 +1,7 @@
 # fish completion for vfio-noiommuctl
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-set -l verbs status list bind unbind noiommu taint smoke-test report metrics apply help
+set -l verbs status list bind unbind noiommu taint smoke-test report metrics apply udev-match help
 
 # The system looked at: --sysroot DIR or --sysroot=DIR on the line, else
 # VFIO_NOIOMMUCTL_SYSROOT, else this host.
@@ -65,6 +65,7 @@ complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a smoke
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a report -d 'one file (JSON or tar) for a support ticket'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a metrics -d "OpenMetrics for node_exporter's textfile collector"
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a apply -d 'converge the host on the declared state (idempotent)'
+complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a udev-match -d 'for the udev rule: is this PCI function declared?'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -a help -d "this help, or a command's"
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s V -l version -d 'print the version'
 complete -c vfio-noiommuctl -n "not __fish_seen_subcommand_from $verbs" -s r -l raw -d 'raw table (list)'
@@ -78,7 +79,7 @@ complete -c vfio-noiommuctl -s h -l help -d 'show help'
 complete -c vfio-noiommuctl -s J -l json -d 'print JSON'
 complete -c vfio-noiommuctl -s P -l pairs -d 'print KEY="value" pairs'
 
-complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from help" -a "status list bind unbind noiommu taint smoke-test report metrics apply"
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from help" -a "status list bind unbind noiommu taint smoke-test report metrics apply udev-match"
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from status" -s c -l check -d 'only say whether no-IOMMU assignment is possible'
 
@@ -109,6 +110,7 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from taint" -s c -l check
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -l path -x -a 'cdev group' -d 'test this path'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from smoke-test" -a '(__vfio_noiommuctl_bdfs vfio)' -d 'device on a VFIO driver'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from udev-match" -a '(__vfio_noiommuctl_bdfs)' -d 'PCI device'
 
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -s J -l json -d 'write the JSON document (the default)'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l archive -d 'write a tar archive'
@@ -116,5 +118,6 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report" -l redact -d
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report metrics" -l file -r -F -d 'write to this file'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l prune -d 'unbind devices bound by the tool but no longer declared'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l root -r -a '(__fish_complete_directories)' -d 'read the declared state from a system image'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l wait -x -d 'seconds to wait for the devices and their nodes'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l persist -d 'also declare it (unbind: remove its entry)'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l root -r -a '(__fish_complete_directories)' -d 'with --persist: only the entry, inside a system image'

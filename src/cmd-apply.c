@@ -7,6 +7,7 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli-transaction.h"
 #include "commands.h"
@@ -25,12 +26,14 @@
 enum {
 	OPT_PRUNE = 0x300,
 	OPT_ROOT,
+	OPT_WAIT,
 };
 
 struct apply_args {
 	struct vn_txn_args t; /* first: the transaction options' input */
 	bool prune;
 	const char *root;
+	int wait_ms; /* --wait: for the devices, then their nodes */
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -48,6 +51,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			argp_error(state, "--root: an empty directory name");
 		a->root = arg;
+		break;
+	case OPT_WAIT:
+		vn_argp_seconds(state, "--wait", arg, false, &a->wait_ms);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state,
@@ -69,6 +75,11 @@ static const struct argp_option options[] = {
 	{ "root", OPT_ROOT, "DIR", 0,
 	  "Read the declared state from DIR/etc/vfio-noiommuctl (the host is "
 	  "still the one changed)",
+	  0 },
+	{ "wait", OPT_WAIT, "SECONDS", 0,
+	  "Wait up to SECONDS for the declared devices to appear, and after "
+	  "the run for their VFIO nodes; list what is still missing (the boot "
+	  "unit)",
 	  0 },
 	{ 0 }
 };
@@ -110,6 +121,8 @@ struct run {
 	struct json_object *nodes; /* nodes whose ownership was looked at */
 	bool nodes_changed;
 	const char *error; /* why the run stopped */
+	bool waiting; /* --wait given */
+	long long deadline; /* of --wait, on vn_now_ms()'s clock */
 };
 
 static void run_clear(struct run *r)
@@ -385,6 +398,109 @@ static int ownership(struct run *r)
 	return ret;
 }
 
+/* ---- --wait: the boot unit's patience ------------------------------------ */
+
+#define WAIT_STEP_US 100000
+
+static bool all_present(const struct vn_matches *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].result == VN_MATCH_NONE)
+			return false;
+	return true;
+}
+
+/* Devices that enumerate late (behind a slow link, VFs made by another
+ * unit) are waited for before the run's own facts are gathered; a state
+ * with errors or a read error is for read_state() to report. */
+static void wait_present(const struct run *r, long long deadline)
+{
+	for (;;) {
+		struct vn_facts f;
+		bool done;
+
+		vn_facts_init(&f, r->sys, false);
+		f.state_root = r->f.state_root;
+		done = vn_facts_need(&f, VN_FACT_STATE) < 0 || f.state_err ||
+		       all_present(&f.matches);
+		vn_facts_clear(&f);
+		if (done || vn_now_ms() >= deadline)
+			return;
+		usleep(WAIT_STEP_US);
+	}
+}
+
+/* A node of the device's there: its cdev as the kernel announced it, or
+ * its group node. */
+static bool has_node(struct run *r, const char *bdf)
+{
+	_cleanup_(vn_dev_freep) struct vn_dev *dev = NULL;
+
+	if (vn_vfio_dev_read(r->sys, bdf, &dev) < 0 || !vn_dev_is_vfio(dev))
+		return false;
+	return (dev->cdev.path && dev->cdev_state == VN_CDEV_OK) ||
+	       (dev->group.path && vn_exists(r->sys, "%s", dev->group.path));
+}
+
+static size_t count_nodeless(struct run *r, char ***missing)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ap->n; i++) {
+		if (has_node(r, r->ap->v[i].bdf))
+			continue;
+		n++;
+		if (missing)
+			strv_push(missing, strdup(r->ap->v[i].bdf));
+	}
+	return n;
+}
+
+/* After the run: every declared device present has a node, or is
+ * listed. Returns VN_EXIT_FAILED when one is missing. */
+static int wait_nodes(struct run *r, long long deadline)
+{
+	_cleanup_strv_ char **missing = NULL;
+
+	while (count_nodeless(r, NULL) && vn_now_ms() < deadline)
+		usleep(WAIT_STEP_US);
+	if (!count_nodeless(r, &missing))
+		return VN_EXIT_OK;
+	for (size_t i = 0; missing && missing[i]; i++)
+		vn_err("missing: %s has no VFIO node after %d.%d s", missing[i],
+		       r->a->wait_ms / 1000, r->a->wait_ms % 1000 / 100);
+	return VN_EXIT_FAILED;
+}
+
+/* The boot unit's last word: every entry that names no device, or whose
+ * device is not in place, on one line for the journal. */
+static void print_missing(const struct run *r)
+{
+	_cleanup_strv_ char **what = NULL;
+	_cleanup_free_ char *list = NULL;
+
+	for (size_t i = 0; i < r->ap->m->n; i++) {
+		const struct vn_match *m = &r->ap->m->v[i];
+		char *one = NULL;
+
+		if (!vn_match_is_problem(m))
+			continue;
+		xasprintf(&one, "%s %s (%s:%u)",
+			  vn_ident_kind_name(m->entry->match.kind),
+			  m->entry->match.value, m->entry->file,
+			  m->entry->line);
+		strv_push(&what, vn_escape(one));
+		free(one);
+	}
+	for (size_t i = 0; i < r->ap->n; i++)
+		if (!r->ap->v[i].in_place &&
+		    !strv_contains(r->bound, r->ap->v[i].bdf))
+			strv_push(&what, strdup(r->ap->v[i].bdf));
+	if (what && (list = strv_join(what, ", ")))
+		vn_err("missing after %d.%d s: %s", r->a->wait_ms / 1000,
+		       r->a->wait_ms % 1000 / 100, list);
+}
+
 /* ---- the outcome ----------------------------------------------------------- */
 
 static bool changed(const struct run *r)
@@ -612,6 +728,10 @@ static int reconcile(struct run *r)
 {
 	int ret, mode, unbind, bound, own;
 
+	r->waiting = r->a->wait_ms > 0;
+	r->deadline = vn_now_ms() + r->a->wait_ms;
+	if (r->waiting)
+		wait_present(r, r->deadline);
 	if ((ret = read_state(r)))
 		return ret;
 	if (!r->a->t.dry_run && vn_sys_is_host(r->sys) &&
@@ -628,8 +748,13 @@ static int reconcile(struct run *r)
 	unbind = prune(r);
 	bound = bind(r);
 	own = ownership(r);
+	if (r->waiting && !r->a->t.dry_run && wait_nodes(r, r->deadline))
+		own = VN_EXIT_FAILED;
 	print_summary(r);
-	return overall(r, mode, unbind, bound, own);
+	ret = overall(r, mode, unbind, bound, own);
+	if (r->waiting && ret != VN_EXIT_OK)
+		print_missing(r);
+	return ret;
 }
 
 static int run(int argc, char **argv)

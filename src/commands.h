@@ -13,3 +13,4 @@ extern const struct vn_verb vn_verb_smoke_test;
 extern const struct vn_verb vn_verb_apply;
 extern const struct vn_verb vn_verb_report;
 extern const struct vn_verb vn_verb_metrics;
+extern const struct vn_verb vn_verb_udev_match;

@@ -34,6 +34,7 @@ static const struct vn_verb *const verbs[] = {
 	&vn_verb_apply,
 	&vn_verb_report,
 	&vn_verb_metrics,
+	&vn_verb_udev_match,
 	&verb_help,
 };
 /* clang-format on */

@@ -24,9 +24,9 @@ import sys
 
 SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "COMMON OPTIONS",
             "OUTPUT FORMATS", "JSON DOCUMENTS", "EXIT STATUS", "ENVIRONMENT",
-            "FILES", "NOTES", "EXAMPLES", "SEE ALSO"]
+            "FILES", "BOOT", "NOTES", "EXAMPLES", "SEE ALSO"]
 VERBS = ["status", "list", "bind", "unbind", "noiommu", "taint", "smoke-test",
-         "report", "metrics", "apply", "help"]
+         "report", "metrics", "apply", "udev-match", "help"]
 # Options argp adds to every command, described once in COMMON OPTIONS.
 ARGP_OWN = {"--help", "--usage", "--version"}
 

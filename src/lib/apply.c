@@ -192,3 +192,77 @@ int vn_apply_drift(const struct vn_apply *a, char ***bdfs)
 {
 	return drift_bdfs(a, true, bdfs);
 }
+
+/* ---- one device, for the udev rule ------------------------------------------ */
+
+static const char *const one_names[] = {
+	[VN_ONE_DECLARED] = "declared",
+	[VN_ONE_UNDECLARED] = "not-declared",
+	[VN_ONE_STATE_INVALID] = "state-invalid",
+	[VN_ONE_NO_DEVICE] = "no-device",
+	[VN_ONE_PROBLEM] = "entry-problem",
+};
+
+const char *vn_one_result_name(enum vn_one_result r)
+{
+	return one_names[r];
+}
+
+void vn_one_clear(struct vn_one *o)
+{
+	vn_matches_clear(&o->m);
+	vn_state_clear(&o->st);
+	*o = (struct vn_one){ .result = VN_ONE_UNDECLARED };
+	vn_state_init(&o->st);
+}
+
+/* The entry that governs bdf, else one that names it with a problem. */
+static void one_judge(struct vn_one *o, const char *bdf)
+{
+	o->match = vn_matches_find(&o->m, bdf);
+	if (o->match) {
+		o->result = VN_ONE_DECLARED;
+		return;
+	}
+	for (size_t i = 0; i < o->m.n; i++) {
+		const struct vn_match *m = &o->m.v[i];
+
+		if (m->result == VN_MATCH_UNREADABLE ||
+		    (vn_match_is_problem(m) && strv_contains(m->bdfs, bdf))) {
+			o->match = m;
+			o->result = VN_ONE_PROBLEM;
+			return;
+		}
+	}
+}
+
+int vn_apply_read_one(struct vn_sys *host, struct vn_sys *root, const char *bdf,
+		      struct vn_one *o)
+{
+	_cleanup_(vn_dev_freep) struct vn_dev *dev = NULL;
+	struct vn_dev *one[1];
+	struct vn_dev_list list = { one, 1 };
+	int r;
+
+	*o = (struct vn_one){ .result = VN_ONE_UNDECLARED };
+	vn_state_init(&o->st);
+	r = vn_state_read(root, &o->st);
+	if (r == -EINVAL && o->st.errors) {
+		o->result = VN_ONE_STATE_INVALID;
+		return 0;
+	}
+	if (r < 0 || !o->st.n)
+		return r < 0 ? r : 0;
+	r = vn_dev_read(host, bdf, &dev);
+	if (r == -ENODEV) {
+		o->result = VN_ONE_NO_DEVICE;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	one[0] = dev;
+	if ((r = vn_state_match(host, &o->st, &list, &o->m)) < 0)
+		return r;
+	one_judge(o, bdf);
+	return 0;
+}

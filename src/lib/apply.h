@@ -73,3 +73,38 @@ int vn_apply_drift(const struct vn_apply *a, char ***bdfs);
 /* The declared device with this BDF, or NULL. */
 const struct vn_apply_dev *vn_apply_find(const struct vn_apply *a,
 					 const char *bdf);
+
+/* ---- one device, for the udev rule ---------------------------------------- */
+
+enum vn_one_result {
+	VN_ONE_DECLARED, /* an entry governs it: steer it to entry->driver */
+	VN_ONE_UNDECLARED, /* no entry names it */
+	VN_ONE_STATE_INVALID, /* the declared state has errors: nothing is
+			       * declared until it is fixed (as apply) */
+	VN_ONE_NO_DEVICE, /* no such function (removed meanwhile) */
+	VN_ONE_PROBLEM, /* an entry names it but is not OK (other IDs, an
+			 * unreadable serial): not steered, apply reports */
+};
+
+const char *vn_one_result_name(enum vn_one_result r);
+
+struct vn_one {
+	enum vn_one_result result;
+	struct vn_state st;
+	struct vn_matches m;
+	const struct vn_match *match; /* DECLARED, PROBLEM: the entry */
+};
+
+void vn_one_clear(struct vn_one *o);
+
+/*
+ * Is this one function declared (vfio-noiommuctl(8), udev-match)? The
+ * declared state under root, then, only when it has device entries, this
+ * function's attributes and the identities the entries need: never
+ * another function (a udev event costs one device's reads). So an
+ * identity that several functions share (one serial on two cards) is not
+ * seen as ambiguous here; apply, which reads them all, refuses it.
+ * -errno only when the state directory or the device cannot be read.
+ */
+int vn_apply_read_one(struct vn_sys *host, struct vn_sys *root, const char *bdf,
+		      struct vn_one *o);

@@ -1,0 +1,75 @@
+# Boot integration (vfio-noiommuctl(8), BOOT) on real boots of the Debian
+# root with its systemd as PID 1 and its udevd: the rule, the unit, and a
+# DPDK client ordered after the unit.
+# Boot 1: noiommu on --persist, bind --persist the e1000e (declared by
+#   its serial number); install the rule, the unit and the client as a
+#   package would, and enable both units.
+# Boot 2 (the same disk): e1000e never bound the device (no probe line
+#   for its address, no netdev), the rule steered it (its udev property,
+#   no journal record: apply had nothing to do), and the client unit,
+#   started after ours, found it on vfio-pci and ran dpdk-testpmd in
+#   txonly mode through the no-IOMMU group with nonzero TX. Then declare
+#   a device that does not exist.
+# Boot 3: the unit fails naming it, and the client does not start.
+#
+# targets: both
+# init: systemd
+# boots: 3
+# timeout: 600
+
+nic=0000:00:02.0
+serial=52-54-00-ff-ff-12-34-56
+unit=vfio-noiommuctl.service
+
+boot1() {
+	is "$(pci_driver $nic)" e1000e "boot 1: the e1000e on its host driver"
+	exit_is 0 "noiommu on --persist" -- vfio-noiommuctl noiommu on --persist
+	exit_is 0 "bind --persist the e1000e" -- vfio-noiommuctl bind --persist $nic
+	ok "[ -f /etc/vfio-noiommuctl/50-serial-$serial.conf ]" "declared by its serial number"
+	run vfio-noiommuctl udev-match $nic
+	like "$OUT" "^VFIO_NOIOMMUCTL_DECLARED=1$" "udev-match: declared"
+	install -m 0644 /vmtest/boot/61-vfio-noiommuctl.rules /usr/lib/udev/rules.d/
+	install -m 0644 /vmtest/boot/$unit /vmtest/boot/vmtest-client.service /etc/systemd/system/
+	systemctl daemon-reload
+	run_ok "enable the unit and the client" -- systemctl enable $unit vmtest-client.service
+	sync
+}
+
+boot2() {
+	is "$(systemctl is-active $unit)" active "$unit is active"
+	is "$(pci_driver $nic)" vfio-pci "the e1000e is on vfio-pci"
+	is "$(dmesg | grep -c "e1000e $nic")" 0 "e1000e never probed $nic (no kernel log line for it)"
+	diag "e1000e module loaded: $(grep -c '^e1000e ' /proc/modules)"
+	is "$(ls /sys/class/net | tr '\n' ' ')" "lo " "no netdev appeared"
+	like "$(udevadm info -q property /sys/bus/pci/devices/$nic)" \
+		"VFIO_NOIOMMUCTL_DECLARED=1" "the rule asked udev-match at the add event"
+	ok "[ ! -e /run/vfio-noiommuctl/journal/$nic ]" "the rule bound it, not apply (no journal record)"
+	diag "$(journalctl -b -o cat -u $unit 2>&1 | tail -n 20)"
+	log=/var/log/vmtest-client.log
+	diag "$(cat $log 2>&1 | grep -v '^ *$' | tail -n 40)"
+	like "$(cat $log)" "^driver vfio-pci$" "the client, after $unit, found the device on vfio-pci"
+	like "$(cat $log)" "^noiommu Y$" "and no-IOMMU mode on"
+	ok "[ \"\$(systemctl show -P ExecMainStartTimestampMonotonic vmtest-client.service)\" -ge \"\$(systemctl show -P ActiveEnterTimestampMonotonic $unit)\" ]" \
+		"the client started after $unit was active"
+	tx=$(sed -n 's/.*TX-packets: *\([0-9][0-9]*\).*/\1/p' $log | sort -n | tail -n1)
+	ok "[ \"${tx:-0}\" -gt 0 ]" "dpdk-testpmd sent packets (TX-packets ${tx:-none})"
+	like "$(cat $log)" "Bye" "dpdk-testpmd exited cleanly"
+	diag "systemd-analyze blame: $(systemd-analyze blame 2>/dev/null | grep -E "$unit|vmtest-client" | tr -s ' ')"
+	diag "systemd-analyze: $(systemd-analyze 2>/dev/null | head -n1)"
+	printf '[device]\nmatch = bdf 0000:00:09.0\n' >/etc/vfio-noiommuctl/60-gone.conf
+	sync
+}
+
+boot3() {
+	is "$(systemctl is-active $unit)" failed "a declared device missing: $unit failed"
+	run journalctl -b -o cat -u $unit
+	like "$OUT" "missing after .*bdf 0000:00:09.0 \(/etc/vfio-noiommuctl/60-gone.conf:1\)" "its log names the missing entry"
+	isnt "$(systemctl is-active vmtest-client.service)" active "the client did not start"
+	is "$(pci_driver $nic)" vfio-pci "the declared e1000e is still on vfio-pci"
+}
+
+case $(vm_boot) in
+1) boot1 ;;
+2) boot2 ;;
+3) boot3 ;;
+esac
