@@ -3,9 +3,10 @@
 # an owner (tester) and a mode; apply --dry-run says "would change"
 # (exit 7) and changes nothing; apply binds both and sets the owner;
 # a second apply changes nothing; tester, with only CAP_SYS_RAWIO
-# (setpriv, as a DPDK unit's AmbientCapabilities would give it), runs a
-# smoke-test on the owned group node, and fails without the capability
-# naming it; a BDF entry whose IDs are not the device's there (what a
+# (setpriv, as a DPDK unit's AmbientCapabilities would give it), opens
+# the owned group node and maps the device's BAR, and fails without the
+# capability; its smoke-test refuses (it cannot see root's processes)
+# while root's passes; a BDF entry whose IDs are not the device's there (what a
 # card moved to another slot leaves behind) is refused with its reason
 # while the others converge; removing the declarations and apply --prune
 # give every device back.
@@ -63,12 +64,27 @@ rawio() {
 tester() { /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
 run rawio grep CapEff /proc/self/status
 diag "tester with CAP_SYS_RAWIO: $OUT"
-exit_is 0 "tester with CAP_SYS_RAWIO: smoke-test on its node" -- \
-	rawio vfio-noiommuctl smoke-test --path group $EDU
+# A real client as tester: opens the group the legacy way, gets the
+# device fd and maps BAR0 (edu-dma --hold-bar), then waits to be killed.
+rawio /usr/bin/edu-dma --hold-bar "$node" &
+client=$!
+sleep 3
+ok 'grep -q vfio /proc/$client/maps 2>/dev/null' "tester with CAP_SYS_RAWIO opened its node and mapped BAR0"
+diag "$(grep vfio /proc/$client/maps 2>/dev/null)"
+kill $client 2>/dev/null
+wait $client 2>/dev/null
+exit_is 1 "tester without it: the client fails" -- tester /usr/bin/edu-dma --hold-bar "$node"
 diag "$OUT$ERR"
+# smoke-test resets the device, so it must see every process that might
+# map it; tester cannot look into root's processes: refused (exit 4),
+# saying so, never run blind. Past the root-only lock since 26fcd7f.
+exit_is 4 "tester with CAP_SYS_RAWIO: smoke-test refuses, blind to other users' processes" -- \
+	rawio vfio-noiommuctl smoke-test --path group $EDU
+like "$ERR" "could not be inspected for holders" "it says why"
 exit_is 1 "tester without it: smoke-test fails" -- \
 	tester vfio-noiommuctl smoke-test --path group $EDU
 like "$ERR" "CAP_SYS_RAWIO" "the message names CAP_SYS_RAWIO"
+exit_is 0 "root smoke-tests the owned node" -- vfio-noiommuctl smoke-test --path group $EDU
 is "$(pci_driver $EDU)" vfio-pci "the edu is still on vfio-pci"
 
 # A BDF entry for a device that is not the one it was written for.
