@@ -214,6 +214,8 @@ static int refuse_if_held(struct vn_sys *sys, const struct vn_dev *d)
 		vn_err("refusing to test %s: %zu process%s could not be "
 		       "inspected for holders",
 		       d->bdf, h.unreadable, h.unreadable == 1 ? "" : "es");
+		vn_hint("opening it resets it: run as root, or with "
+			"CAP_SYS_PTRACE and CAP_SYS_ADMIN to see every process");
 		vn_holders_clear(&h);
 		return VN_EXIT_REFUSED;
 	}
