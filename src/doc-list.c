@@ -212,8 +212,13 @@ static int add_holders(struct vn_table *t, const struct vn_dev *d,
 {
 	_cleanup_free_ struct vn_holder_ref *refs = NULL;
 	size_t n;
-	int r = vn_holders_of(h, d, &refs, &n);
+	int r;
 
+	/* Nothing holds a device that is not on a VFIO driver (see
+	 * any_vfio_shown()), whether the processes were read or not. */
+	if (!vn_dev_is_vfio(d))
+		return vn_cell_list_add(t, COL_OPEN_BY, "");
+	r = vn_holders_of(h, d, &refs, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		char item[64];
 
@@ -326,6 +331,19 @@ static bool selected(bool all, char *const *bdfs, const struct vn_dev *d)
 	return all || vn_dev_is_vfio(d);
 }
 
+/* Only a device on a VFIO driver can be held: the unbind that takes one
+ * off waits until every file of it is closed (doc/kernel.md §5.8). With
+ * no such device to show, the scan of every process is not done. */
+static bool any_vfio_shown(const struct vn_facts *f, bool all,
+			   char *const *bdfs)
+{
+	for (size_t i = 0; i < f->devs.n; i++)
+		if (vn_dev_is_vfio(f->devs.devs[i]) &&
+		    selected(all, bdfs, f->devs.devs[i]))
+			return true;
+	return false;
+}
+
 int doc_list_fill(struct vn_facts *f, struct vn_table *t, bool all,
 		  char *const *bdfs, size_t *shown)
 {
@@ -333,9 +351,9 @@ int doc_list_fill(struct vn_facts *f, struct vn_table *t, bool all,
 	bool declared = vn_table_wants(t, COL_DECLARED);
 	int r;
 
-	r = vn_facts_need(f, VN_FACT_DEVS |
-				     (want_holders ? VN_FACT_HOLDERS : 0) |
-				     (declared ? VN_FACT_STATE : 0));
+	r = vn_facts_need(f, VN_FACT_DEVS | (declared ? VN_FACT_STATE : 0));
+	if (r == 0 && want_holders && any_vfio_shown(f, all, bdfs))
+		r = vn_facts_need(f, VN_FACT_HOLDERS);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < f->devs.n; i++) {
