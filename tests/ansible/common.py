@@ -15,3 +15,22 @@ def ansible_python():
     with open(exe) as f:
         line = f.readline()
     return line[2:].split()[0] if line.startswith("#!") else None
+
+
+failures = []
+
+
+def check(ok, what, detail=""):
+    """One line per check; what failed is printed again at the end."""
+    print("%s: %s" % ("ok" if ok else "FAIL", what))
+    if not ok:
+        if detail:
+            print(detail.rstrip())
+        failures.append(what)
+
+
+def summary():
+    """The exit status: 1 when a check failed."""
+    for f in failures:
+        print("FAIL: " + f)
+    return 1 if failures else 0

@@ -18,16 +18,9 @@ import subprocess
 import sys
 import tempfile
 
-from common import NAME, NS, ansible_python
+from common import NAME, NS, ansible_python, check, summary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
-
-
-def check(ok, what):
-    print("%s: %s" % ("ok" if ok else "FAIL", what))
-    if not ok:
-        failures.append(what)
 
 
 class Env:
@@ -210,9 +203,7 @@ def main():
         invalid(e)
     finally:
         shutil.rmtree(tmp)
-    for f in failures:
-        print("FAIL: " + f)
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":

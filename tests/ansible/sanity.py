@@ -18,21 +18,12 @@ import subprocess
 import sys
 import tempfile
 
-from common import NAME, NS, ansible_python
+from common import NAME, NS, ansible_python, check, summary
 
 # ansible-test sanity tests that install their requirements into a
 # virtual environment with pip, which needs the network.
 VENV_TESTS = ["ansible-doc", "import", "pep8", "pylint", "runtime-metadata",
               "validate-modules", "yamllint", "pslint", "shellcheck"]
-failures = []
-
-
-def check(ok, what, detail=""):
-    print("%s: %s" % ("ok" if ok else "FAIL", what))
-    if not ok:
-        if detail:
-            print(detail.rstrip())
-        failures.append(what)
 
 
 def run(cmd, cwd, env):
@@ -101,7 +92,7 @@ def docs_main(tmp):
     sys.path.insert(0, tmp)
     for mod in sys.argv[3:]:
         module_docs(mod)
-    return 1 if failures else 0
+    return summary()
 
 
 def main():
@@ -145,9 +136,7 @@ def main():
                   "linted")
     finally:
         shutil.rmtree(tmp)
-    for f in failures:
-        print("FAIL: " + f)
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":
