@@ -28,10 +28,8 @@ class Env:
         self.tmp = tmp
         self.sysroot = os.path.join(tmp, "sysroot")
         self.root = os.path.join(tmp, "root")
-        subprocess.run([sys.executable,
-                        os.path.join(src, "tests", "fixtures", "run.py"),
-                        "--materialize", "apply-declared", self.sysroot],
-                       check=True)
+        self.src = src
+        self.materialize("apply-declared", self.sysroot)
         os.makedirs(os.path.join(self.root, "etc"))
         # The image's own users: owner and group names are read there.
         with open(os.path.join(self.root, "etc", "passwd"), "w") as f:
@@ -56,6 +54,11 @@ class Env:
                         ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
                         VN_ANSIBLE_RECORD=os.path.join(tmp, "record.json"))
         self.env.pop("VFIO_NOIOMMUCTL_SYSROOT", None)
+
+    def materialize(self, host, path):
+        subprocess.run([sys.executable,
+                        os.path.join(self.src, "tests", "fixtures", "run.py"),
+                        "--materialize", host, path], check=True)
 
     def play(self, *args):
         """ansible-playbook; the results by task name, in order."""
@@ -127,8 +130,9 @@ def first_runs(e):
     check("match = path 0000:00:04.0\nid = 1234:11e8:1234:1100\n"
           in files.get(EDU_PATH, ""),
           "device= wrote the identity bind --persist chooses")
-    check("mode = 0660\n" in files.get(EDU_BDF, ""),
-          "a YAML number for mode is read as the octal it was")
+    check("mode = 0660\n\n[noiommu]\nmode = on\n" in files.get(EDU_BDF, ""),
+          "a YAML number for mode is read as the octal it was; noiommu: "
+          "true declares the mode")
     check("enable_unsafe_noiommu_mode=1" in files.get(MODPROBE, ""),
           "noiommu wrote the image's persistent setting")
     check(not any(p.startswith(STATE + "50-id-") for p in files),
@@ -187,6 +191,29 @@ def invalid(e):
     check(e.files() == before, "invalid input wrote nothing")
 
 
+def mode_off(e):
+    """Check mode on a host whose no-IOMMU mode is off (an earlier task
+    only predicts turning it on): with noiommu: true the device's file
+    declares the mode, so apply --dry-run plans the bind with it on;
+    without, the plan is not possible (exit 3)."""
+    e.materialize("mode-off", os.path.join(e.tmp, "mode-off"))
+    os.makedirs(os.path.join(e.tmp, "root2"))
+    args = ["--check", "--tags", "edu", "-e",
+            "sysroot=%s" % os.path.join(e.tmp, "mode-off"),
+            "-e", "root=%s" % os.path.join(e.tmp, "root2")]
+    rc, res = e.play(*args)
+    r = res.get("edu by address", {})
+    check(rc == 0 and r.get("changed") and (r["result"].get("apply") or {})
+          .get("noiommu", {}).get("changed") is True,
+          "mode off, noiommu: true: the plan turns the mode on and binds")
+    rc, res = e.play(*(args + ["-e", "edu_noiommu=false"]))
+    r = res.get("edu by address", {})
+    check(rc != 0 and "exited with status 3" in (r.get("msg") or "")
+          and "no-IOMMU mode is off" in r["msg"],
+          "mode off, noiommu: false: the bind is not possible, and the "
+          "message says why (%s)" % r.get("msg"))
+
+
 def main():
     exe, src = sys.argv[1:3]
     if not ansible_python():
@@ -201,6 +228,7 @@ def main():
         second_runs(e, files)
         removal(e, files)
         invalid(e)
+        mode_off(e)
     finally:
         shutil.rmtree(tmp)
     return summary()

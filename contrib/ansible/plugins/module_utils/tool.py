@@ -65,9 +65,32 @@ class Tool(object):
             except ValueError:
                 doc = None
         if rc not in ok:
-            reason = err.strip() or (doc or {}).get('error') or 'no message'
+            shown = ' '.join(cmd)
+            if rename:
+                shown = shown.replace(rename[0], rename[1])
+            reason = err.strip() or '; '.join(reasons(doc)) or 'no message'
             self.module.fail_json(
-                msg='%s exited with status %d: %s' % (' '.join(cmd), rc,
-                                                      reason),
+                msg='%s exited with status %d: %s' % (shown, rc, reason),
                 rc=rc, cmd=cmd, stdout=out, stderr=err, document=doc)
         return rc, doc, out, err
+
+
+def reasons(doc):
+    """Why a document's run failed, from its parts: the error, the entries
+    of the declared state that were not acted on, and the devices of the
+    bind or unbind transactions with their reasons (apply --json prints
+    these in the document rather than on stderr)."""
+    if not isinstance(doc, dict):
+        return []
+    out = [doc['error']] if doc.get('error') else []
+    for e in doc.get('entries') or []:
+        if e.get('reason'):
+            out.append('%s:%s %s %s: %s' % (e.get('file'), e.get('line'),
+                                            e.get('kind'), e.get('match'),
+                                            e['reason']))
+    for part in ('bind', 'unbind'):
+        for d in (doc.get(part) or {}).get('devices') or []:
+            if d.get('reason'):
+                out.append('%s %s: %s: %s' % (part, d.get('bdf'),
+                                              d.get('result'), d['reason']))
+    return out

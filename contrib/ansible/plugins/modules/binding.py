@@ -73,6 +73,15 @@ options:
     description: Permission bits of the device's VFIO nodes, an octal
       string such as C("0660") (quote it, or YAML reads a number).
     type: raw
+  noiommu:
+    description:
+      - The device is used without an IOMMU; its file also declares
+        C([noiommu] mode = on), so that apply turns the mode on before it
+        binds the device, and C(apply --dry-run) (check mode) plans the
+        bind with the mode on even when an earlier task only predicted
+        turning it on. Give it on hosts without an IOMMU.
+    type: bool
+    default: false
   root:
     description:
       - The system whose C(etc/vfio-noiommuctl/) holds the declared state
@@ -120,6 +129,7 @@ EXAMPLES = r'''
     owner: dpdk
     group: dpdk
     mode: "0660"
+    noiommu: true
 
 - name: Whatever is at 0000:03:00.0 now, by the identity the tool chooses
   vfio_noiommuctl.host.binding:
@@ -211,7 +221,9 @@ def mode_text(module, mode):
     return '%04o' % int(str(mode), 8)
 
 
-def ownership_lines(module):
+def extra_lines(module):
+    """What the module adds to the [device] lines: ownership, then the
+    [noiommu] section."""
     p = module.params
     lines = ''
     for key in ('owner', 'group'):
@@ -219,6 +231,8 @@ def ownership_lines(module):
             lines += '%s = %s\n' % (key, p[key])
     if p['mode'] is not None:
         lines += 'mode = %s\n' % mode_text(module, p['mode'])
+    if p['noiommu']:
+        lines += '\n[noiommu]\nmode = on\n'
     return lines
 
 
@@ -227,7 +241,7 @@ def render(module, kind, value):
     text = HEADER + '[device]\nmatch = %s %s\n' % (kind, value)
     if ids:
         text += 'id = %s\n' % canonical(module, 'id', 'id', ids)
-    return text + 'driver = vfio-pci\n' + ownership_lines(module)
+    return text + 'driver = vfio-pci\n' + extra_lines(module)
 
 
 def from_tool(module, tool, bdf):
@@ -245,7 +259,7 @@ def from_tool(module, tool, bdf):
     finally:
         shutil.rmtree(scratch)
     m = re.search('^match = (.*)$', text, re.M)
-    return names[0], m.group(1), text + ownership_lines(module)
+    return names[0], m.group(1), text + extra_lines(module)
 
 
 def entry(module, tool):
@@ -345,9 +359,9 @@ def write(module, path, text):
 
 def change_file(module, tool, path, text):
     """Write or remove the entry, through bind/unbind --persist when the
-    tool wrote the text alone (device=, no ownership)."""
+    tool wrote the text alone (device=, nothing added)."""
     p = module.params
-    by_tool = p['device'] is not None and not ownership_lines(module)
+    by_tool = p['device'] is not None and not extra_lines(module)
     root = p['root']
     if by_tool:
         verb = 'bind' if text is not None else 'unbind'
@@ -371,6 +385,7 @@ ARGUMENT_SPEC = dict(
     owner=dict(type='str'),
     group=dict(type='str'),
     mode=dict(type='raw'),
+    noiommu=dict(type='bool', default=False),
     root=dict(type='path', default='/'),
     apply=dict(type='bool', default=True),
     prune=dict(type='bool', default=False),
