@@ -367,10 +367,15 @@ def change_file(module, tool, path, text):
         verb = 'bind' if text is not None else 'unbind'
         tool.run([verb, '--persist', '--root', root, '--quiet',
                   canonical(module, 'device', 'bdf', p['device'])])
-    elif text is None:
-        os.unlink(path)
-    else:
-        write(module, path, text)
+        return
+    try:
+        if text is None:
+            os.unlink(path)
+        else:
+            write(module, path, text)
+    except (IOError, OSError) as e:
+        module.fail_json(msg='%s: cannot %s it: %s'
+                         % (path, 'write' if text else 'remove', e))
 
 
 ARGUMENT_SPEC = dict(
