@@ -135,6 +135,11 @@ def first_runs(e):
           "true declares the mode")
     check("enable_unsafe_noiommu_mode=1" in files.get(MODPROBE, ""),
           "noiommu wrote the image's persistent setting")
+    diffs = pred["noiommu"].get("diff") or []
+    check([d.get("before") for d in diffs
+           if d.get("after_header", "").endswith(MODPROBE)] == [""]
+          and "enable_unsafe_noiommu_mode=1" in diffs[-1].get("after", ""),
+          "noiommu's check-mode diff shows the persistent file to write")
     check(not any(p.startswith(STATE + "50-id-") for p in files),
           "state=absent on an absent entry wrote nothing")
     return res
@@ -167,17 +172,23 @@ def second_runs(e, files):
 
 
 def removal(e, files):
-    rc, pred = e.play("--check", "--diff", "-e", "nic_state=absent")
-    check(rc == 0 and changed(pred) == {"nic by serial"},
-          "check mode predicts the removal only (%s)"
+    """Two entries removed: one the module wrote, one the tool wrote
+    (device=, through unbind --persist)."""
+    gone = ["-e", "nic_state=absent", "-e", "edu_state=absent"]
+    both = {"nic by serial", "edu by the tool's identity"}
+    rc, pred = e.play("--check", "--diff", *gone)
+    check(rc == 0 and changed(pred) == both,
+          "check mode predicts the removals only (%s)"
           % sorted(changed(pred)))
     check(e.files() == files, "check mode removed nothing")
-    rc, res = e.play("--diff", "-e", "nic_state=absent")
-    check(rc == 0 and changed(res) == {"nic by serial"},
-          "the removal changed that entry only (%s)" % sorted(changed(res)))
+    rc, res = e.play("--diff", *gone)
+    check(rc == 0 and changed(res) == both,
+          "the removals changed those entries only (%s)"
+          % sorted(changed(res)))
     check(file_diff(res["nic by serial"]) == (files[NIC], ""),
           "the removal's diff shows the file going")
-    check(NIC not in e.files(), "the entry is gone")
+    check(NIC not in e.files() and EDU_PATH not in e.files(),
+          "the entries are gone")
 
 
 def invalid(e):
