@@ -293,11 +293,16 @@ def copy_if_there(src, dst):
             f.write(text)
 
 
-def plan(module, tool, root, name, text):
-    """apply --dry-run on a scratch root holding the declared state as it
-    would be (the other files copied, this one written or left out) and
-    the root's passwd and group, which owner and group names are read
-    from. Returns (exit status, document)."""
+def plan(module, tool, root, name, text, file_changed):
+    """apply --dry-run on the declared state as it would be. When the file
+    stays as it is, that is the root itself: apply's own plan, exactly (the
+    udev rule it renders names the entries' files, so a plan made on a copy
+    would always see the rule change). Otherwise a scratch root holding the
+    other files, this one written or left out, and the root's passwd and
+    group, which owner and group names are read from.
+    Returns (exit status, document)."""
+    if not file_changed:
+        return dry_run(module, tool, root, None)
     scratch = tempfile.mkdtemp(prefix='vfio-noiommuctl-plan.')
     try:
         src = os.path.join(root, STATE_DIR)
@@ -312,17 +317,24 @@ def plan(module, tool, root, name, text):
         for n in ('passwd', 'group'):
             copy_if_there(os.path.join(root, 'etc', n),
                           os.path.join(scratch, 'etc', n))
-        args = ['apply', '--dry-run', '--json', '--root', scratch]
-        args += apply_options(module)
-        # Without apply, the devices may be another host's: only invalid
-        # input fails.
-        ok = (EXIT_OK, EXIT_WOULD_CHANGE) if module.params['apply'] else \
-            ANY_BUT_USAGE
-        rc, doc, out, err = tool.run(args, ok=ok,
-                                     rename=(scratch, root.rstrip('/')))
-        return rc, doc
+        return dry_run(module, tool, scratch, root)
     finally:
         shutil.rmtree(scratch)
+
+
+def dry_run(module, tool, where, root):
+    """apply --dry-run --json reading the declared state in where; root:
+    the name a scratch copy stands for in the output."""
+    args = ['apply', '--dry-run', '--json'] + apply_options(module)
+    if where != '/':
+        args += ['--root', where]
+    # Without apply, the devices may be another host's: only invalid
+    # input fails.
+    ok = (EXIT_OK, EXIT_WOULD_CHANGE) if module.params['apply'] else \
+        ANY_BUT_USAGE
+    rename = (where, root.rstrip('/')) if root else None
+    rc, doc, out, err = tool.run(args, ok=ok, rename=rename)
+    return rc, doc
 
 
 def apply_options(module):
@@ -415,7 +427,7 @@ def run_module():
     path = os.path.join(root, STATE_DIR, name)
     before = read(path)
     file_changed = before != text
-    rc, doc = plan(module, tool, root, name, text)
+    rc, doc = plan(module, tool, root, name, text, file_changed)
     result = dict(changed=file_changed, path=path, match=match,
                   file_changed=file_changed)
     if p['apply']:
