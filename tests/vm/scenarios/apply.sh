@@ -9,16 +9,38 @@
 # while root's passes; a BDF entry whose IDs are not the device's there (what a
 # card moved to another slot leaves behind) is refused with its reason
 # while the others converge; removing the declarations and apply --prune
-# give every device back.
+# give every device back. Boot 2, with the e1000e moved from slot 02.0 to
+# 08.0: apply finds it by its serial number at the new address, while an
+# entry naming only the old address is refused by file and address.
 #
 # targets: both pre-7.3 group-only
 # timeout: 400
+# boots: 2
+# move-nic: 08.0
 
 NIC=0000:00:02.0
 EDU=0000:00:03.0
 NVME=0000:00:04.0
+MOVED=0000:00:08.0
+# The declared state lives on the disk that survives the reboot.
 STATE=/etc/vfio-noiommuctl
-mkdir -p $STATE
+mkdir -p /persist/vfio-noiommuctl
+rm -rf $STATE
+ln -s /persist/vfio-noiommuctl $STATE
+
+if [ "$(vm_boot)" = 2 ]; then
+	noiommu_on
+	ok '[ -e /sys/bus/pci/devices/$MOVED ] && [ ! -e /sys/bus/pci/devices/$NIC ]' "the e1000e moved to $MOVED"
+	exit_is 5 "apply: the old address's entry is refused, exit 5" -- vfio-noiommuctl apply
+	diag "$OUT$ERR"
+	is "$(pci_driver $MOVED)" vfio-pci "the serial entry found the e1000e at its new address"
+	like "$OUT$ERR" "70-old-slot.conf" "the refusal names the file"
+	like "$OUT$ERR" "$NIC" "and the old address"
+	exit_is 0 "unbind the moved e1000e" -- vfio-noiommuctl unbind $MOVED
+	rm -rf /persist/vfio-noiommuctl/*
+	exit 0
+fi
+
 cat >$STATE/50-test.conf <<EOF
 [noiommu]
 mode = on
@@ -105,3 +127,18 @@ exit_is 0 "apply --prune with nothing declared" -- vfio-noiommuctl apply --prune
 diag "$OUT$ERR"
 is "$(pci_driver $NIC) $(pci_driver $EDU)" "e1000e " "every device is back on its driver"
 is "$(ls /run/vfio-noiommuctl/journal 2>/dev/null)" "" "no journal record is left"
+
+# For boot 2: the e1000e by serial, and an entry naming only its slot.
+cat >$STATE/50-nic.conf <<EOF
+[device]
+match = serial 52-54-00-ff-ff-12-34-56
+id = 8086:10d3
+EOF
+cat >$STATE/70-old-slot.conf <<EOF
+[device]
+match = bdf $NIC
+id = 8086:10d3
+EOF
+exit_is 7 "both entries name the e1000e in this slot (would bind it)" -- vfio-noiommuctl apply --dry-run
+diag "$OUT$ERR"
+sync
