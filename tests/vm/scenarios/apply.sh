@@ -88,9 +88,17 @@ run rawio grep CapEff /proc/self/status
 diag "tester with CAP_SYS_RAWIO: $OUT"
 # A real client as tester: opens the group the legacy way, gets the
 # device fd and maps BAR0 (edu-dma --hold-bar), then waits to be killed.
-rawio /usr/bin/edu-dma --hold-bar "$node" &
+# exec: $client is edu-dma itself (setpriv execs it), so that the kill
+# below ends it.
+(exec /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
+	--inh-caps=+sys_rawio --ambient-caps=+sys_rawio \
+	/usr/bin/edu-dma --hold-bar "$node") &
 client=$!
-sleep 3
+_i=0
+while ! grep -q vfio /proc/$client/maps 2>/dev/null && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
 ok 'grep -q vfio /proc/$client/maps 2>/dev/null' "tester with CAP_SYS_RAWIO opened its node and mapped BAR0"
 diag "$(grep vfio /proc/$client/maps 2>/dev/null)"
 kill $client 2>/dev/null
