@@ -46,6 +46,13 @@ boot2() {
 	ok "[ ! -e /run/vfio-noiommuctl/journal/$nic ]" "the rule bound it, not apply (no journal record)"
 	diag "$(journalctl -b -o cat -u $unit 2>&1 | tail -n 20)"
 	log=/var/log/vmtest-client.log
+	# The client runs beside this scenario's unit: wait for it to end.
+	_i=0
+	while ! grep -qE '^testpmd (exit|absent)' $log 2>/dev/null && [ $_i -lt 900 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	diag "client: $(systemctl is-active vmtest-client.service), $(systemctl show -P ExecMainStatus vmtest-client.service)"
 	diag "$(cat $log 2>&1 | grep -v '^ *$' | tail -n 40)"
 	like "$(cat $log)" "^driver vfio-pci$" "the client, after $unit, found the device on vfio-pci"
 	like "$(cat $log)" "^noiommu Y$" "and no-IOMMU mode on"
