@@ -48,12 +48,8 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 	 * already (report); status alone costs the same on any host. */
 	if (!(f->have & VN_FACT_DEVS))
 		return vn_vfio_count(f->sys, &s->nvfio, &s->nnoiommu);
-	for (size_t i = 0; i < f->devs.n; i++) {
-		if (!vn_dev_is_vfio(f->devs.devs[i]))
-			continue;
-		s->nvfio++;
-		s->nnoiommu += f->devs.devs[i]->noiommu;
-	}
+	for (size_t i = 0; i < f->devs.n; i++)
+		vn_vfio_tally(f->devs.devs[i], &s->nvfio, &s->nnoiommu);
 	return 0;
 }
 

@@ -97,18 +97,32 @@ static int collect_declared(struct vn_apply *a, char *const *unfinished)
 
 /* Why a drifted device must not be pruned: an entry meant to name it is
  * broken, so the declaration may still want it. NULL: it may go. */
-static const char *keep_reason(const struct vn_apply *a, const char *bdf)
+/* The first entry that may mean bdf but cannot be trusted: a serial entry
+ * whose config space was unreadable, or one naming bdf with a problem.
+ * Such a device is neither pruned nor steered by the udev rule. */
+static const struct vn_match *problem_entry(const struct vn_matches *ms,
+					    const char *bdf)
 {
-	for (size_t i = 0; i < a->m->n; i++) {
-		const struct vn_match *m = &a->m->v[i];
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct vn_match *m = &ms->v[i];
 
-		if (m->result == VN_MATCH_UNREADABLE)
-			return "a serial entry could not be checked "
-			       "(config space unreadable)";
-		if (vn_match_is_problem(m) && strv_contains(m->bdfs, bdf))
-			return "an entry names it but has a problem";
+		if (m->result == VN_MATCH_UNREADABLE ||
+		    (vn_match_is_problem(m) && strv_contains(m->bdfs, bdf)))
+			return m;
 	}
 	return NULL;
+}
+
+static const char *keep_reason(const struct vn_apply *a, const char *bdf)
+{
+	const struct vn_match *m = problem_entry(a->m, bdf);
+
+	if (!m)
+		return NULL;
+	return m->result == VN_MATCH_UNREADABLE ?
+		       "a serial entry could not be checked "
+		       "(config space unreadable)" :
+		       "an entry names it but has a problem";
 }
 
 /* recs: the BDFs with a record; NULL when the journal may not be read. */
@@ -224,16 +238,8 @@ static void one_judge(struct vn_one *o, const char *bdf)
 		o->result = VN_ONE_DECLARED;
 		return;
 	}
-	for (size_t i = 0; i < o->m.n; i++) {
-		const struct vn_match *m = &o->m.v[i];
-
-		if (m->result == VN_MATCH_UNREADABLE ||
-		    (vn_match_is_problem(m) && strv_contains(m->bdfs, bdf))) {
-			o->match = m;
-			o->result = VN_ONE_PROBLEM;
-			return;
-		}
-	}
+	if ((o->match = problem_entry(&o->m, bdf)))
+		o->result = VN_ONE_PROBLEM;
 }
 
 int vn_apply_read_one(struct vn_sys *host, struct vn_sys *root, const char *bdf,

@@ -173,12 +173,17 @@ int vn_vfio_count(struct vn_sys *sys, size_t *nvfio, size_t *nnoiommu)
 			continue;
 		if (r < 0)
 			return r;
-		if (!vn_dev_is_vfio(d))
-			continue;
-		(*nvfio)++;
-		*nnoiommu += d->noiommu;
+		vn_vfio_tally(d, nvfio, nnoiommu);
 	}
 	return 0;
+}
+
+void vn_vfio_tally(const struct vn_dev *d, size_t *nvfio, size_t *nnoiommu)
+{
+	if (!vn_dev_is_vfio(d))
+		return;
+	(*nvfio)++;
+	*nnoiommu += d->noiommu;
 }
 
 int vn_vfio_read_all(struct vn_sys *sys, struct vn_dev_list *out)

@@ -29,6 +29,8 @@ int vn_vfio_read_all(struct vn_sys *sys, struct vn_dev_list *out);
  * no-IOMMU, read from /sys/class/vfio-dev alone: no other function is
  * looked at, so the cost does not grow with the host's size. */
 int vn_vfio_count(struct vn_sys *sys, size_t *nvfio, size_t *nnoiommu);
+/* The same count over devices already read (they add to the counters). */
+void vn_vfio_tally(const struct vn_dev *d, size_t *nvfio, size_t *nnoiommu);
 
 /* Does "MAJ:MIN" parse? */
 int vn_parse_devt(const char *text, unsigned int *major, unsigned int *minor);
