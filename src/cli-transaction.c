@@ -200,11 +200,6 @@ static bool locking(const struct run *r)
 	return !r->a->dry_run && !r->a->lock_held && vn_sys_is_host(r->sys);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Lock the devices not locked yet, in BDF order: two writers never wait
  * for each other in a circle. */
 static int lock_devices(struct run *r, char **bdfs)
@@ -219,7 +214,7 @@ static int lock_devices(struct run *r, char **bdfs)
 	if (!sorted || !fds)
 		return VN_EXIT_FAILED;
 	memcpy(sorted, bdfs, n * sizeof(char *));
-	qsort(sorted, n, sizeof(char *), cmp_str);
+	strv_sort(sorted);
 	for (size_t i = 0; i < n; i++) {
 		if (strv_contains(r->locked, sorted[i]))
 			continue;

@@ -522,6 +522,21 @@ int vn_cli_open_sys(struct vn_sys **sys)
 	return 0;
 }
 
+int vn_cli_open_sys_readonly(struct vn_sys **sys)
+{
+	int ret = vn_cli_open_sys(sys);
+
+	if (ret)
+		return ret;
+	if (vn_sys_snapshot(*sys) < 0) {
+		vn_err("cannot read the system: %s", strerror(ENOMEM));
+		vn_sys_free(*sys);
+		*sys = NULL;
+		return VN_EXIT_FAILED;
+	}
+	return 0;
+}
+
 const char *vn_errno_name(int err, char *buf, size_t size)
 {
 	const char *n = strerrorname_np(err);

@@ -94,6 +94,9 @@ void vn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The system to look at: the host, or --sysroot / VFIO_NOIOMMUCTL_SYSROOT. */
 int vn_cli_open_sys(struct vn_sys **sys);
+/* The same for a verb that only looks: every file is read once per run
+ * (vn_sys_snapshot), however many facts lean on it. */
+int vn_cli_open_sys_readonly(struct vn_sys **sys);
 
 /* An image's root (--root DIR): a directory, or a message naming it and
  * VN_EXIT_USAGE. */

@@ -97,7 +97,7 @@ static int run(int argc, char **argv)
 		ret = VN_EXIT_USAGE;
 		goto out;
 	}
-	ret = vn_cli_open_sys(&sys);
+	ret = vn_cli_open_sys_readonly(&sys);
 	if (ret)
 		goto out;
 	ret = vn_cli_bdf_args(sys, a.raw, VN_DEVARG_ANY, &a.bdfs);

@@ -220,10 +220,8 @@ static int run(int argc, char **argv)
 	int ret, r;
 
 	vn_parse_verb(&metrics_argp, "metrics", argc, argv, NULL);
-	if ((ret = vn_cli_open_sys(&sys)))
+	if ((ret = vn_cli_open_sys_readonly(&sys)))
 		return ret;
-	if (vn_sys_snapshot(sys) < 0)
-		return VN_EXIT_FAILED;
 	vn_facts_init(&f, sys, false);
 	r = vn_facts_need(&f, VN_FACT_TAINT | VN_FACT_DEVS | VN_FACT_JOURNAL |
 				      VN_FACT_CAPS | VN_FACT_PERSIST |

@@ -844,9 +844,9 @@ static int run(int argc, char **argv)
 		vn_hint("redirect it to a file, or give --file FILE");
 		return VN_EXIT_USAGE;
 	}
-	if ((ret = vn_cli_open_sys(&sys)))
+	if ((ret = vn_cli_open_sys_readonly(&sys)))
 		return ret;
-	if (vn_sys_snapshot(sys) < 0 || (a.redact && vn_redactor_new(&red) < 0))
+	if (a.redact && vn_redactor_new(&red) < 0)
 		return VN_EXIT_FAILED;
 	vn_facts_init(&rp.f, sys, false);
 	r = collect(&rp, &a, red);

@@ -281,7 +281,7 @@ static int run(int argc, char **argv)
 	int r, ret;
 
 	vn_parse_verb(&status_argp, "status", argc, argv, &args);
-	ret = vn_cli_open_sys(&sys);
+	ret = vn_cli_open_sys_readonly(&sys);
 	if (ret)
 		return ret;
 	vn_facts_init(&f, sys, false);

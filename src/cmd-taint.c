@@ -316,7 +316,7 @@ static int run(int argc, char **argv)
 	argc = attach_check_letters(argc, argv, &joined);
 	vn_parse_verb(&taint_argp, "taint", argc, argv, &a);
 	doc = opts.out.fmt == VN_FMT_JSON || opts.out.fmt == VN_FMT_PAIRS;
-	if ((ret = vn_cli_open_sys(&sys)))
+	if ((ret = vn_cli_open_sys_readonly(&sys)))
 		return ret;
 	if (a.value) {
 		if ((ret = decode(a.value, &r.mask)))

@@ -322,8 +322,6 @@ static int add_declared(struct vn_table *t, const struct vn_facts *f,
 
 /* By default: devices on VFIO drivers, nothing else. One a killed bind
  * left between drivers is in --all and status, and warned about. */
-/* By default: devices on VFIO drivers, nothing else. One a killed bind
- * left between drivers is in --all and status, and warned about. */
 static bool selected(bool all, char *const *bdfs, const struct vn_dev *d)
 {
 	if (bdfs)
@@ -334,14 +332,40 @@ static bool selected(bool all, char *const *bdfs, const struct vn_dev *d)
 /* Only a device on a VFIO driver can be held: the unbind that takes one
  * off waits until every file of it is closed (doc/kernel.md §5.8). With
  * no such device to show, the scan of every process is not done. */
-static bool any_vfio_shown(const struct vn_facts *f, bool all,
+static bool any_vfio_shown(struct vn_dev *const *devs, size_t n, bool all,
 			   char *const *bdfs)
 {
-	for (size_t i = 0; i < f->devs.n; i++)
-		if (vn_dev_is_vfio(f->devs.devs[i]) &&
-		    selected(all, bdfs, f->devs.devs[i]))
+	for (size_t i = 0; i < n; i++)
+		if (vn_dev_is_vfio(devs[i]) && selected(all, bdfs, devs[i]))
 			return true;
 	return false;
+}
+
+/* The functions the rows come from: only those on a VFIO driver when
+ * nothing else is shown (found without reading every function), else
+ * every one. Entries of a declared state are matched against every
+ * function: with none (or an unreadable state), nothing is matched. */
+static int rows_from(struct vn_facts *f, bool every, bool declared,
+		     struct vn_dev *const **devs, size_t *n)
+{
+	int r = declared ? vn_facts_need(f, VN_FACT_DECLARED) : 0;
+
+	if (r < 0)
+		return r;
+	if (declared && (f->state_err < 0 && f->state_err != -EINVAL))
+		declared = false;
+	if (declared && f->state_err == 0 && f->state.n == 0)
+		declared = false;
+	if (!every && !declared) {
+		r = vn_facts_need(f, VN_FACT_VFIO);
+		*devs = f->vfio;
+		*n = f->nvfio;
+		return r;
+	}
+	r = vn_facts_need(f, VN_FACT_DEVS | (declared ? VN_FACT_STATE : 0));
+	*devs = f->devs.devs;
+	*n = f->devs.n;
+	return r;
 }
 
 int doc_list_fill(struct vn_facts *f, struct vn_table *t, bool all,
@@ -349,20 +373,22 @@ int doc_list_fill(struct vn_facts *f, struct vn_table *t, bool all,
 {
 	bool want_holders = vn_table_wants(t, COL_OPEN_BY);
 	bool declared = vn_table_wants(t, COL_DECLARED);
+	struct vn_dev *const *devs = NULL;
+	size_t n = 0;
 	int r;
 
-	r = vn_facts_need(f, VN_FACT_DEVS | (declared ? VN_FACT_STATE : 0));
-	if (r == 0 && want_holders && any_vfio_shown(f, all, bdfs))
+	r = rows_from(f, all || bdfs, declared, &devs, &n);
+	if (r == 0 && want_holders && any_vfio_shown(devs, n, all, bdfs))
 		r = vn_facts_need(f, VN_FACT_HOLDERS);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < f->devs.n; i++) {
-		if (!selected(all, bdfs, f->devs.devs[i]))
+	for (size_t i = 0; i < n; i++) {
+		if (!selected(all, bdfs, devs[i]))
 			continue;
-		r = add_row(f->sys, t, f->devs.devs[i],
+		r = add_row(f->sys, t, devs[i],
 			    want_holders ? &f->holders : NULL);
 		if (r == 0 && declared)
-			r = add_declared(t, f, f->devs.devs[i]);
+			r = add_declared(t, f, devs[i]);
 		if (r < 0)
 			return r;
 		(*shown)++;

@@ -44,12 +44,14 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 		.state = &f->state,
 		.apply = f->have & VN_FACT_APPLY ? &f->apply : NULL,
 	};
-	/* Every PCI function only when another part of the run read them
-	 * already (report); status alone costs the same on any host. */
-	if (!(f->have & VN_FACT_DEVS))
-		return vn_vfio_count(f->sys, &s->nvfio, &s->nnoiommu);
-	for (size_t i = 0; i < f->devs.n; i++)
-		vn_vfio_tally(f->devs.devs[i], &s->nvfio, &s->nnoiommu);
+	/* The VFIO functions alone (every one only when another part of
+	 * the run read them already: report); status alone costs the same
+	 * on any host. */
+	r = vn_facts_need(f, VN_FACT_VFIO);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < f->nvfio; i++)
+		vn_vfio_tally(f->vfio[i], &s->nvfio, &s->nnoiommu);
 	return 0;
 }
 

@@ -14,6 +14,8 @@ void vn_facts_clear(struct vn_facts *f)
 	vn_caps_clear(&f->caps);
 	vn_iommu_state_clear(&f->iommu);
 	vn_dev_list_clear(&f->devs);
+	free(f->vfio);
+	vn_dev_list_clear(&f->vfio_own);
 	strv_free(f->journal);
 	strv_free(f->unfinished);
 	vn_kmsg_clear(&f->log);
@@ -87,6 +89,30 @@ static int gather_state(struct vn_facts *f)
 	return vn_state_match(f->sys, &f->state, &f->devs, &f->matches);
 }
 
+/* Where every function was read already, the VFIO ones are picked from
+ * them: a fact is read once per run. */
+static int gather_vfio(struct vn_facts *f)
+{
+	const struct vn_dev_list *from = &f->devs;
+	int r;
+
+	if (!(f->have & VN_FACT_DEVS)) {
+		r = vn_vfio_read_bound(f->sys, &f->vfio_own);
+		if (r < 0)
+			return r;
+		from = &f->vfio_own;
+	}
+	/* An array of pointers: sizeof(pointer) is meant. */
+	// NOLINTNEXTLINE(bugprone-sizeof-expression)
+	f->vfio = calloc(from->n + 1, sizeof(*f->vfio));
+	if (!f->vfio)
+		return -ENOMEM;
+	for (size_t i = 0; i < from->n; i++)
+		if (vn_dev_is_vfio(from->devs[i]))
+			f->vfio[f->nvfio++] = from->devs[i];
+	return 0;
+}
+
 static int gather(struct vn_facts *f, unsigned int fact)
 {
 	switch (fact) {
@@ -115,6 +141,8 @@ static int gather(struct vn_facts *f, unsigned int fact)
 		return gather_state(f);
 	case VN_FACT_APPLY:
 		return vn_apply_from_facts(f, &f->apply);
+	case VN_FACT_VFIO:
+		return gather_vfio(f);
 	}
 	return -EINVAL;
 }

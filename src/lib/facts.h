@@ -32,7 +32,9 @@ enum {
 	VN_FACT_DECLARED = 1 << 8, /* declared state, its files only */
 	VN_FACT_STATE = 1 << 9, /* declared state, matched (+DEVS) */
 	VN_FACT_APPLY = 1 << 10, /* what apply reconciles (+STATE, JOURNAL) */
-	VN_FACT_LAST = VN_FACT_APPLY,
+	/* The functions on a VFIO driver only (from DEVS when it is there). */
+	VN_FACT_VFIO = 1 << 11,
+	VN_FACT_LAST = VN_FACT_VFIO,
 };
 
 struct vn_facts {
@@ -46,6 +48,11 @@ struct vn_facts {
 	struct vn_caps caps;
 	struct vn_iommu_state iommu;
 	struct vn_dev_list devs;
+	/* VN_FACT_VFIO: the functions on a VFIO driver; points into devs
+	 * when every function was read, else into vfio_own. */
+	struct vn_dev **vfio;
+	size_t nvfio;
+	struct vn_dev_list vfio_own;
 	int taint_err; /* 0, or why /proc/sys/kernel/tainted is unreadable */
 	unsigned long taint;
 	int pot; /* 1 when panic_on_taint is set */

@@ -29,11 +29,6 @@ void vn_dev_list_clear(struct vn_dev_list *l)
 	*l = (struct vn_dev_list){ 0 };
 }
 
-static int cmp_bdf(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int enumerate_udev(struct vn_sys *sys, char ***bdfs)
 {
 	struct udev_enumerate *e;
@@ -66,7 +61,7 @@ static int enumerate_udev(struct vn_sys *sys, char ***bdfs)
 	udev_enumerate_unref(e);
 	if (r < 0)
 		return r;
-	qsort(v, strv_len(v), sizeof(*v), cmp_bdf);
+	strv_sort(v);
 	*bdfs = steal_ptr(v);
 	return 0;
 }

@@ -861,11 +861,6 @@ static bool is_conf_name(const char *name)
 	return name[0] != '.' && n > 5 && streq(name + n - 5, ".conf");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The *.conf names in the directory, sorted; -ENOENT when it is absent. */
 static int conf_names(const struct vn_sys *sys, char ***out)
 {
@@ -891,7 +886,7 @@ static int conf_names(const struct vn_sys *sys, char ***out)
 	closedir(d);
 	if (r < 0)
 		return r;
-	qsort(v, strv_len(v), sizeof(*v), cmp_str);
+	strv_sort(v);
 	*out = steal_ptr(v);
 	return 0;
 }

@@ -500,11 +500,6 @@ int vn_write_file_atomic(const char *final, const char *data, size_t len,
 	return vn_root_replace(&dir, base ? base + 1 : final, data, len, mode);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int list_dir_now(const struct vn_sys *sys, const char *path, char ***out)
 {
 	_cleanup_closedir_ DIR *d = NULL;
@@ -527,7 +522,7 @@ static int list_dir_now(const struct vn_sys *sys, const char *path, char ***out)
 		if (r < 0)
 			return r;
 	}
-	qsort(v, strv_len(v), sizeof(*v), cmp_str);
+	strv_sort(v);
 	*out = steal_ptr(v);
 	return 0;
 }

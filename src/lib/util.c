@@ -66,6 +66,17 @@ void strv_free(char **v)
 	free(v);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strv_sort(char **v)
+{
+	if (v)
+		qsort(v, strv_len(v), sizeof(*v), cmp_str);
+}
+
 int strv_push(char ***v, char *s)
 {
 	size_t n = strv_len(*v);

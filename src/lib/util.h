@@ -121,6 +121,8 @@ static inline char **strv_new(void)
 	return calloc(1, sizeof(char *));
 }
 bool strv_contains(char *const *v, const char *s);
+/* Sort the strings of a NULL-terminated vector in strcmp() order. */
+void strv_sort(char **v);
 
 static inline void strv_freep(char ***v)
 {

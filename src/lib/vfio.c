@@ -149,31 +149,62 @@ int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out)
  * (its class is set in drivers/vfio/vfio_main.c, vfio_init_device(), and
  * the object added in vfio_device_add()), whose "device" link names its
  * PCI function. Objects whose parent is not a PCI function (mdev,
- * platform) are not counted.
+ * platform) are left out. Before Linux 6.1 there is no such class, and
+ * no device of vfio_read_all's has a "vfio-dev" child either.
  */
-int vn_vfio_count(struct vn_sys *sys, size_t *nvfio, size_t *nnoiommu)
+static int bound_bdfs(struct vn_sys *sys, char ***out)
 {
 	_cleanup_strv_ char **names = NULL;
+	_cleanup_strv_ char **bdfs = strv_new();
 	int r = vn_list_dir(sys, &names, "/sys/class/vfio-dev");
 
-	*nvfio = *nnoiommu = 0;
-	if (r == -ENOENT)
-		return 0; /* vfio is not loaded: no device */
-	if (r < 0)
+	if (!bdfs)
+		return -ENOMEM;
+	if (r < 0 && r != -ENOENT) /* ENOENT: vfio is not loaded */
 		return r;
-	for (size_t i = 0; names[i]; i++) {
-		_cleanup_free_ char *bdf = NULL;
-		_cleanup_(vn_dev_freep) struct vn_dev *d = NULL;
+	for (size_t i = 0; r == 0 && names[i]; i++) {
+		char *bdf = NULL;
 
 		if (vn_link_name(sys, &bdf, "/sys/class/vfio-dev/%s/device",
 				 names[i]) < 0)
 			continue; /* unbound between the listing and now */
-		r = vn_vfio_dev_read(sys, bdf, &d);
+		r = strv_push(&bdfs, bdf);
+	}
+	if (r < 0 && r != -ENOENT)
+		return r;
+	strv_sort(bdfs);
+	*out = steal_ptr(bdfs);
+	return 0;
+}
+
+int vn_vfio_read_bound(struct vn_sys *sys, struct vn_dev_list *out)
+{
+	_cleanup_strv_ char **bdfs = NULL;
+	int r = bound_bdfs(sys, &bdfs);
+
+	*out = (struct vn_dev_list){ 0 };
+	if (r < 0)
+		return r;
+	/* An array of pointers: sizeof(pointer) is meant. */
+	// NOLINTNEXTLINE(bugprone-sizeof-expression)
+	out->devs = calloc(strv_len(bdfs) + 1, sizeof(*out->devs));
+	if (!out->devs)
+		return -ENOMEM;
+	for (size_t i = 0; bdfs[i]; i++) {
+		struct vn_dev *d = NULL;
+
+		r = vn_vfio_dev_read(sys, bdfs[i], &d);
 		if (r == -ENODEV || r == -EINVAL) /* not a PCI function */
 			continue;
-		if (r < 0)
+		if (r < 0) {
+			vn_dev_list_clear(out);
 			return r;
-		vn_vfio_tally(d, nvfio, nnoiommu);
+		}
+		if (!vn_dev_is_vfio(d)) { /* unbound since the listing */
+			vn_dev_free(d);
+			continue;
+		}
+		out->devs[out->n++] = d;
 	}
 	return 0;
 }

@@ -25,11 +25,13 @@ int vn_vfio_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out);
  * gathers the devices' VFIO state. */
 int vn_vfio_read_all(struct vn_sys *sys, struct vn_dev_list *out);
 
-/* How many PCI functions are on a VFIO driver, and how many of them
- * no-IOMMU, read from /sys/class/vfio-dev alone: no other function is
- * looked at, so the cost does not grow with the host's size. */
-int vn_vfio_count(struct vn_sys *sys, size_t *nvfio, size_t *nnoiommu);
-/* The same count over devices already read (they add to the counters). */
+/* The PCI functions on a VFIO driver only, read and inspected like
+ * vn_vfio_read_all's and in the same order, found from /sys/class/vfio-dev
+ * alone: no other function is looked at, so the cost does not grow with
+ * the host's size. */
+int vn_vfio_read_bound(struct vn_sys *sys, struct vn_dev_list *out);
+/* How many of the devices are on a VFIO driver, and how many of them
+ * no-IOMMU (added to the counters). */
 void vn_vfio_tally(const struct vn_dev *d, size_t *nvfio, size_t *nnoiommu);
 
 /* Does "MAJ:MIN" parse? */
