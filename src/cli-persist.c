@@ -68,10 +68,11 @@ static void persist_json(struct json_object *arr, enum vn_op op,
 			 const char *bdf, const char *file, const char *match,
 			 bool changed, const char *error)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o;
 
 	if (!arr)
 		return;
+	o = json_object_new_object();
 	json_object_object_add(o, "bdf", vn_jstr(bdf));
 	json_object_object_add(o, "action",
 			       vn_jstr(op == VN_OP_BIND ? "write" : "remove"));
