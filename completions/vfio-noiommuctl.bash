@@ -147,7 +147,7 @@ _vfio_noiommuctl()
 		;;
 	apply)
 		opts="--dry-run --force --keep-going --timeout --jobs
-			--lock-timeout --prune --root --wait $output"
+			--lock-timeout --prune --root --wait --record $output"
 		;;
 	noiommu)
 		opts="--persist --root --unbind --dry-run --lock-timeout $output"

@@ -119,5 +119,6 @@ complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from report metrics" -l f
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l prune -d 'unbind devices bound by the tool but no longer declared'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l root -r -a '(__fish_complete_directories)' -d 'read the declared state from a system image'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l wait -x -d 'seconds to wait for the devices and their nodes'
+complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from apply" -l record -d 'keep what the run did for status (the boot unit)'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l persist -d 'also declare it (unbind: remove its entry)'
 complete -c vfio-noiommuctl -n "__fish_seen_subcommand_from bind unbind" -l root -r -a '(__fish_complete_directories)' -d 'with --persist: only the entry, inside a system image'

@@ -27,6 +27,7 @@ enum {
 	OPT_PRUNE = 0x300,
 	OPT_ROOT,
 	OPT_WAIT,
+	OPT_RECORD,
 };
 
 struct apply_args {
@@ -34,6 +35,7 @@ struct apply_args {
 	bool prune;
 	const char *root;
 	int wait_ms; /* --wait: for the devices, then their nodes */
+	bool record; /* --record: keep what it did for status */
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -54,6 +56,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_WAIT:
 		vn_argp_seconds(state, "--wait", arg, false, &a->wait_ms);
+		break;
+	case OPT_RECORD:
+		a->record = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state,
@@ -80,6 +85,10 @@ static const struct argp_option options[] = {
 	  "Wait up to SECONDS for the declared devices to appear, and after "
 	  "the run for their VFIO nodes; list what is still missing (the boot "
 	  "unit)",
+	  0 },
+	{ "record", OPT_RECORD, NULL, 0,
+	  "Keep what this run found, bound, owned, missed and refused in " VN_APPLY_RECORD
+	  " for status (the boot unit)",
 	  0 },
 	{ 0 }
 };
@@ -722,6 +731,78 @@ static int print_doc(const struct run *r, int status)
 	return ret;
 }
 
+/* ---- --record: what status shows as the last apply -------------------------- */
+
+static int record_entries(const struct run *r, struct vn_apply_record *rec)
+{
+	for (size_t i = 0; r->ap->m && i < r->ap->m->n; i++) {
+		const struct vn_match *m = &r->ap->m->v[i];
+		char *one = NULL;
+
+		if (!vn_match_is_problem(m))
+			continue;
+		if (xasprintf(&one, "%s %s (%s:%u)%s%s",
+			      vn_ident_kind_name(m->entry->match.kind),
+			      m->entry->match.value, m->entry->file,
+			      m->entry->line, m->reason ? ": " : "",
+			      m->reason ? m->reason : "") < 0 ||
+		    strv_push(m->result == VN_MATCH_NONE ? &rec->missing :
+							   &rec->refused,
+			      one) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int record_devices(struct run *r, struct vn_apply_record *rec)
+{
+	struct json_object *o, *path;
+	int e = 0;
+
+	for (size_t i = 0; e == 0 && i < r->ap->n; i++) {
+		const char *bdf = r->ap->v[i].bdf;
+
+		e = strv_push(&rec->found, strdup(bdf));
+		if (e == 0 && !r->ap->v[i].in_place &&
+		    !strv_contains(r->bound, bdf))
+			e = strv_push(&rec->refused, strdup(bdf));
+		else if (e == 0 && r->waiting && !has_node(r, bdf))
+			e = strv_push(&rec->missing, strdup(bdf));
+	}
+	for (size_t i = 0; e == 0 && r->bound && r->bound[i]; i++)
+		e = strv_push(&rec->bound, strdup(r->bound[i]));
+	for (size_t i = 0;
+	     e == 0 && r->nodes && i < json_object_array_length(r->nodes);
+	     i++) {
+		o = json_object_array_get_idx(r->nodes, i);
+		if (json_object_object_get_ex(o, "path", &path))
+			e = strv_push(&rec->owned,
+				      strdup(json_object_get_string(path)));
+	}
+	return e;
+}
+
+/* A record that cannot be written is said, never the run's failure: the
+ * devices are where they are either way. */
+static void record(struct run *r, int status)
+{
+	_cleanup_(vn_apply_record_clear) struct vn_apply_record rec = {
+		.when = (long long)time(NULL),
+		.exit_status = status,
+	};
+	_cleanup_free_ char *text = NULL;
+	int e;
+
+	if (!r->a->record || !writing(r))
+		return;
+	if ((e = record_entries(r, &rec)) < 0 ||
+	    (e = record_devices(r, &rec)) < 0 ||
+	    (e = vn_apply_record_render(&rec, &text)) < 0 ||
+	    (e = vn_apply_record_write(r->sys, text)) < 0)
+		vn_warn("cannot record this run in %s: %s", VN_APPLY_RECORD,
+			strerror(-e));
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static int reconcile(struct run *r)
@@ -777,6 +858,7 @@ static int run(int argc, char **argv)
 	r.f.state_root = root; /* the declared state read from there */
 	r.ap = &r.f.apply;
 	ret = reconcile(&r);
+	record(&r, ret);
 	if (r.doc && print_doc(&r, ret) < 0 && ret == VN_EXIT_OK)
 		ret = VN_EXIT_FAILED;
 	run_clear(&r);

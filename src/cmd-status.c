@@ -5,6 +5,7 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "cli-transaction.h"
 #include "cli.h"
@@ -181,6 +182,43 @@ static void print_journal(const struct status *s)
 	       "Journal", list ? list : "?", s->unfinished[1] ? "them" : "it");
 }
 
+static void print_list(const char *what, char *const *v)
+{
+	_cleanup_free_ char *list = strv_join(v, ", ");
+
+	printf("; %s: %s", what, v && v[0] && list ? list : "none");
+}
+
+/* What the boot unit's apply found, bound, owned, missed and refused;
+ * nothing when no apply --record ran this boot. */
+static void print_last_apply(const struct status *s)
+{
+	const struct vn_apply_record *rec = s->record;
+	char when[32];
+	time_t t;
+	struct tm tm;
+
+	if (!rec) {
+		if (s->record_err != -ENOENT)
+			printf(VN_LABEL "%s: %s\n", "Last apply",
+			       VN_APPLY_RECORD,
+			       s->record_err == -EBADMSG ?
+				       "not a record of apply" :
+				       strerror(-s->record_err));
+		return;
+	}
+	t = (time_t)rec->when;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	printf(VN_LABEL "%s, exit status %d: %zu declared devices found, %zu "
+			"bound, %zu nodes owned",
+	       "Last apply", when, rec->exit_status, strv_len(rec->found),
+	       strv_len(rec->bound), strv_len(rec->owned));
+	print_list("missing", rec->missing);
+	print_list("refused", rec->refused);
+	printf("\n");
+}
+
 /* Why a kernel config that is there was not used (vn_kconfig). */
 _Static_assert(VN_KCONFIG_MAX == 16u << 20, "the message says 16 MiB");
 static const char *config_error(int err)
@@ -230,6 +268,7 @@ static void print_text(const struct status *s)
 	print_taint(s);
 	print_pot(s);
 	print_journal(s);
+	print_last_apply(s);
 }
 
 /* ---- command ----------------------------------------------------------- */

@@ -23,7 +23,8 @@ static bool declared_matters(const struct vn_facts *f)
 int doc_status_gather(struct vn_facts *f, struct status *s)
 {
 	int r = vn_facts_need(f, VN_FACT_CAPS | VN_FACT_IOMMU | VN_FACT_TAINT |
-					 VN_FACT_JOURNAL | VN_FACT_DECLARED);
+					 VN_FACT_JOURNAL | VN_FACT_DECLARED |
+					 VN_FACT_RECORD);
 
 	if (r == 0 && declared_matters(f))
 		r = vn_facts_need(f, VN_FACT_APPLY);
@@ -43,6 +44,8 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 		.state_err = f->state_err,
 		.state = &f->state,
 		.apply = f->have & VN_FACT_APPLY ? &f->apply : NULL,
+		.record = f->record_err ? NULL : &f->record,
+		.record_err = f->record_err,
 	};
 	/* The VFIO functions alone (every one only when another part of
 	 * the run read them already: report); status alone costs the same
@@ -291,6 +294,27 @@ static struct json_object *jdeclared(const struct status *s)
 	return o;
 }
 
+/* The boot unit's last word (apply --record); null when this boot has
+ * none. */
+static struct json_object *jlast_apply(const struct status *s)
+{
+	const struct vn_apply_record *rec = s->record;
+	struct json_object *o;
+
+	if (!rec)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "time", json_object_new_int64(rec->when));
+	json_object_object_add(o, "exit_status",
+			       json_object_new_int(rec->exit_status));
+	json_object_object_add(o, "found", jbdfs(rec->found));
+	json_object_object_add(o, "bound", jbdfs(rec->bound));
+	json_object_object_add(o, "owned", jbdfs(rec->owned));
+	json_object_object_add(o, "missing", jbdfs(rec->missing));
+	json_object_object_add(o, "refused", jbdfs(rec->refused));
+	return o;
+}
+
 struct json_object *doc_status_json(const struct status *s)
 {
 	const struct vn_caps *c = &s->caps;
@@ -330,5 +354,6 @@ struct json_object *doc_status_json(const struct status *s)
 	json_object_object_add(doc, "check", jcheck(c));
 	json_object_object_add(doc, "journal", jjournal(s));
 	json_object_object_add(doc, "declared_state", jdeclared(s));
+	json_object_object_add(doc, "last_apply", jlast_apply(s));
 	return doc;
 }

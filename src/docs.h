@@ -36,6 +36,11 @@ struct status {
 	int state_err;
 	const struct vn_state *state;
 	const struct vn_apply *apply;
+	/* What the last recorded apply of this boot did (the boot unit's
+	 * apply --record); NULL when none was recorded or it is unreadable
+	 * (record_err says why: -ENOENT none). */
+	const struct vn_apply_record *record;
+	int record_err;
 };
 
 int doc_status_gather(struct vn_facts *f, struct status *s);

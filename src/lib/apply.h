@@ -74,6 +74,29 @@ int vn_apply_drift(const struct vn_apply *a, char ***bdfs);
 const struct vn_apply_dev *vn_apply_find(const struct vn_apply *a,
 					 const char *bdf);
 
+/* ---- the last recorded run (apply --record: the boot unit) ------------------ */
+
+/* Under /run: every boot starts without one. */
+#define VN_APPLY_RECORD "/run/vfio-noiommuctl/last-apply"
+
+struct vn_apply_record {
+	long long when; /* epoch seconds */
+	int exit_status;
+	char **found; /* declared devices present */
+	char **bound; /* those it bound */
+	char **owned; /* nodes whose declared ownership it set or found */
+	char **missing; /* entries naming no device, devices without a node */
+	char **refused; /* entries with another problem, devices not bound */
+};
+
+void vn_apply_record_clear(struct vn_apply_record *r);
+/* "key=value" lines (time, exit, then one line per list item), each
+ * value escaped (vn_escape): a file name cannot start a line of its own. */
+int vn_apply_record_render(const struct vn_apply_record *r, char **text);
+int vn_apply_record_write(const struct vn_sys *sys, const char *text);
+/* -ENOENT: no run recorded this boot; -EBADMSG: not a record. */
+int vn_apply_record_read(const struct vn_sys *sys, struct vn_apply_record *r);
+
 /* ---- one device, for the udev rule ---------------------------------------- */
 
 enum vn_one_result {

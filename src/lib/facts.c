@@ -25,6 +25,7 @@ void vn_facts_clear(struct vn_facts *f)
 	vn_state_clear(&f->state);
 	vn_matches_clear(&f->matches);
 	vn_apply_clear(&f->apply);
+	vn_apply_record_clear(&f->record);
 	vn_facts_init(f, f->sys, f->image);
 }
 
@@ -143,6 +144,9 @@ static int gather(struct vn_facts *f, unsigned int fact)
 		return vn_apply_from_facts(f, &f->apply);
 	case VN_FACT_VFIO:
 		return gather_vfio(f);
+	case VN_FACT_RECORD:
+		f->record_err = vn_apply_record_read(f->sys, &f->record);
+		return f->record_err == -ENOMEM ? -ENOMEM : 0;
 	}
 	return -EINVAL;
 }

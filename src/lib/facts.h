@@ -34,7 +34,8 @@ enum {
 	VN_FACT_APPLY = 1 << 10, /* what apply reconciles (+STATE, JOURNAL) */
 	/* The functions on a VFIO driver only (from DEVS when it is there). */
 	VN_FACT_VFIO = 1 << 11,
-	VN_FACT_LAST = VN_FACT_VFIO,
+	VN_FACT_RECORD = 1 << 12, /* the last recorded apply of this boot */
+	VN_FACT_LAST = VN_FACT_RECORD,
 };
 
 struct vn_facts {
@@ -76,6 +77,10 @@ struct vn_facts {
 	struct vn_matches matches;
 	/* The declared devices in place or not, and the drift. */
 	struct vn_apply apply;
+	/* What the boot unit's apply did; record_err: 0, -ENOENT (no run
+	 * recorded this boot), or why it could not be read. */
+	struct vn_apply_record record;
+	int record_err;
 };
 
 void vn_facts_init(struct vn_facts *f, struct vn_sys *sys, bool image);

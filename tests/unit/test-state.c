@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "lib/apply.h"
 #include "lib/pci.h"
 #include "lib/state.h"
 #include "lib/sys.h"
@@ -1149,6 +1150,45 @@ static void entry_for(void **state)
 	}
 }
 
+/* apply --record's file: what was written is read back, a name with a
+ * newline stays on its line, and a file without a time is no record. */
+static void apply_record(void **state)
+{
+	_cleanup_(vn_sys_freep) struct vn_sys *sys = NULL;
+	char *found[] = { "0000:00:02.0", "0000:00:03.0", NULL };
+	char *missing[] = { "bdf 0000:00:09.0 (/etc/x\nfound=evil.conf:1)",
+			    NULL };
+	struct vn_apply_record w = { .when = 1795000000,
+				     .exit_status = 4,
+				     .found = found,
+				     .missing = missing };
+	struct vn_apply_record r;
+	_cleanup_free_ char *text = NULL;
+
+	(void)state;
+	assert_int_equal(vn_sys_new(root, &sys), 0);
+	assert_int_equal(vn_apply_record_read(sys, &r), -ENOENT);
+	assert_int_equal(vn_apply_record_render(&w, &text), 0);
+	assert_int_equal(vn_apply_record_write(sys, text), 0);
+	assert_int_equal(vn_apply_record_read(sys, &r), 0);
+	assert_int_equal(r.when, 1795000000);
+	assert_int_equal(r.exit_status, 4);
+	assert_int_equal(strv_len(r.found), 2);
+	assert_string_equal(r.found[1], "0000:00:03.0");
+	assert_null(r.bound);
+	assert_int_equal(strv_len(r.missing), 1);
+	assert_string_equal(r.missing[0],
+			    "bdf 0000:00:09.0 (/etc/x\\nfound=evil.conf:1)");
+	vn_apply_record_clear(&r);
+	assert_int_equal(
+		vn_replace_file(sys, "exit=0\nfound=x\n", VN_APPLY_RECORD), 0);
+	assert_int_equal(vn_apply_record_read(sys, &r), -EBADMSG);
+	assert_null(r.found);
+	assert_int_equal(
+		vn_replace_file(sys, "time=1\nexit=300\n", VN_APPLY_RECORD), 0);
+	assert_int_equal(vn_apply_record_read(sys, &r), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1183,6 +1223,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(match_unreadable, tree_setup,
 						tree_teardown),
 		cmocka_unit_test_setup_teardown(entry_for, tree_setup,
+						tree_teardown),
+		cmocka_unit_test_setup_teardown(apply_record, tree_setup,
 						tree_teardown),
 	};
 

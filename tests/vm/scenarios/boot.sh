@@ -45,6 +45,19 @@ boot2() {
 		"VFIO_NOIOMMUCTL_DECLARED=1" "the rule asked udev-match at the add event"
 	ok "[ ! -e /run/vfio-noiommuctl/journal/$nic ]" "the rule bound it, not apply (no journal record)"
 	diag "$(journalctl -b -o cat -u $unit 2>&1 | tail -n 20)"
+	# The unit's apply --record, as status shows it: found, nothing
+	# left for apply to bind, nothing missing or refused.
+	run vfio-noiommuctl status
+	like "$OUT" "Last apply +[0-9-]+ [0-9:]+ UTC, exit status 0: 1 declared devices found, 0 bound, [0-9]+ nodes owned; missing: none; refused: none" \
+		"status: the unit's run found the device in place"
+	run vfio-noiommuctl status --json
+	like "$(echo "$OUT" | tr -d ' \n')" '"last_apply":\{"time":[0-9]+,"exit_status":0,"found":\["'$nic'"\],"bound":\[\]' \
+		"status --json: last_apply"
+	# The unit's own time, from systemd's timestamps (systemd-analyze
+	# blame waits for the boot to finish, which this scenario is part of).
+	_start=$(systemctl show -P InactiveExitTimestampMonotonic $unit)
+	_end=$(systemctl show -P ActiveEnterTimestampMonotonic $unit)
+	diag "unit time: $(((_end - _start) / 1000)) ms (inactive-exit to active-enter)"
 	log=/var/log/vmtest-client.log
 	# The client runs beside this scenario's unit: wait for it to end.
 	_i=0
@@ -71,6 +84,9 @@ boot3() {
 	is "$(systemctl is-active $unit)" failed "a declared device missing: $unit failed"
 	run journalctl -b -o cat -u $unit
 	like "$OUT" "missing after .*bdf 0000:00:09.0 \(/etc/vfio-noiommuctl/60-gone.conf:1\)" "its log names the missing entry"
+	run vfio-noiommuctl status
+	like "$OUT" "Last apply .*exit status [1-9][0-9]*: 1 declared devices found, .*missing: bdf 0000:00:09.0 \(/etc/vfio-noiommuctl/60-gone.conf:1\)" \
+		"status: the unit's last run names the missing entry"
 	isnt "$(systemctl is-active vmtest-client.service)" active "the client did not start"
 	is "$(pci_driver $nic)" vfio-pci "the declared e1000e is still on vfio-pci"
 }
