@@ -259,6 +259,11 @@ static int decode_field(struct vn_record *rec, const char *key, const char *v,
 			       -EBADMSG :
 			       0;
 	case F_DRIVER:
+		/* A driver has a name: "-" says there was none. An empty one
+		 * would become the restore target "driver:", which no record
+		 * may say (found by fuzz-journal on a version 1 record). */
+		if (!*v)
+			return -EBADMSG;
 		return take_optional(v, &rec->orig_driver);
 	case F_OVERRIDE:
 		return take_optional(v, &rec->orig_override);

@@ -111,6 +111,11 @@ static void corrupt(void **state)
 		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=ig\\qb\n"
 		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
 		"time=1\nuser=-\nend=1\n",
+		/* an empty original driver (version 1 would restore to
+		 * "driver:", which no record may say) */
+		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=\n"
+		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
+		"time=1\nuser=-\nend=1\n",
 		/* version 2 needs its restore intent, and a valid one */
 		"version=2\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
 		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
