@@ -317,61 +317,57 @@ static struct json_object *persist_json(const char *how, const char *file,
 	return o;
 }
 
-/* Where a kernel command-line parameter is set on this system. */
-static const char *cmdline_where(struct vn_sys *sys)
-{
-	if (vn_exists(sys, "/etc/default/grub"))
-		return "GRUB_CMDLINE_LINUX in /etc/default/grub, then run "
-		       "update-grub";
-	if (vn_exists(sys, "/etc/kernel/cmdline"))
-		return "/etc/kernel/cmdline, then run kernel-install for the "
-		       "installed kernels";
-	return "the boot loader's entry for this kernel";
-}
-
 /*
  * vfio built into the kernel: modprobe.d does not apply, only the kernel
- * command line does, and the boot loader is not ours to edit. A
- * persistence that cannot happen is exit 3 before anything changes,
- * naming what to add (or remove) where; one that is already so is 0.
+ * command line does. With GRUB or kernel-install, the next boot's line is
+ * their configuration, which --persist changes (persist_boot()); a setting
+ * there that is not ours and says otherwise is left alone: exit 3, before
+ * anything changes. With neither, the boot loader is not ours to edit:
+ * exit 3 naming what to add (or remove) where.
  */
-static int persist_builtin(struct vn_sys *sys, struct change *c,
-			   const struct noiommu_state *s)
+static int persist_builtin(struct change *c, const struct noiommu_state *s)
 {
 	const struct vn_setting *from;
 	enum vn_tri next = vn_persist_effective(&s->persist, &from);
 	const char *param = "vfio." VN_NOIOMMU_PARAM "=1";
 
-	if ((next == VN_YES) == c->on) {
-		if (from)
-			say(c, "persist", "already persisted: %s: %s",
-			    from->where, from->text);
-		else
-			say(c, "persist", "already off at the next boot");
-		c->persist = persist_json(NULL, from ? from->where : NULL,
-					  from ? from->text : NULL, false);
-		return VN_EXIT_OK;
+	if ((next == VN_YES) == c->on)
+		return VN_EXIT_OK; /* already so: persist_boot() says it */
+	for (size_t i = 0; i < s->persist.n; i++) {
+		const struct vn_setting *v = &s->persist.v[i];
+
+		if (v->ours || v->value == VN_UNKNOWN ||
+		    (v->value == VN_YES) == c->on)
+			continue;
+		vn_err("%s sets %s (\"%s\"), and is not ours to change; "
+		       "nothing was changed",
+		       v->where, VN_NOIOMMU_PARAM, v->text);
+		vn_hint("edit that file, then run %s",
+			s->persist.loader == VN_LOADER_GRUB ? "update-grub" :
+							      "kernel-install");
+		c->error = "another setting would win over the persistent one";
+		return VN_EXIT_UNSUPPORTED;
 	}
+	if (s->persist.loader != VN_LOADER_NONE)
+		return VN_EXIT_OK;
 	/* False positive: off here means the next boot has it on, which
 	 * vn_persist_effective() only says with the setting in from. */
 	// cppcheck-suppress nullPointerRedundantCheck
 	c->persist = persist_json("cmdline", NULL, c->on ? param : from->text,
 				  false);
-	if (c->on && !from)
+	if (c->on)
 		vn_err("vfio is built into this kernel, so modprobe.d does not "
-		       "apply: add %s to the kernel command line (%s); nothing "
-		       "was changed",
-		       param, cmdline_where(sys));
-	else if (c->on)
-		vn_err("the kernel command line sets %s: change it to %s (%s); "
-		       "nothing was changed",
-		       from->text, param, cmdline_where(sys));
+		       "apply: add %s to the kernel command line (the boot "
+		       "loader's entry for this kernel); nothing was changed",
+		       param);
 	else
-		vn_err("the kernel command line sets %s: remove it (%s); "
-		       "nothing was changed",
-		       from->text, cmdline_where(sys));
-	vn_hint("without --persist, 'noiommu %s' switches it now, until reboot",
-		c->on ? "on" : "off");
+		vn_err("the kernel command line sets %s: remove it (the boot "
+		       "loader's entry for this kernel); nothing was changed",
+		       from->text);
+	vn_hint("neither GRUB (%s) nor kernel-install (%s) is configured "
+		"here; without --persist, 'noiommu %s' switches it now, until "
+		"reboot",
+		VN_GRUB_DEFAULT, VN_KERNEL_CMDLINE, c->on ? "on" : "off");
 	c->error = "vfio is built in: only the kernel command line persists it";
 	return VN_EXIT_UNSUPPORTED;
 }
@@ -383,11 +379,10 @@ static int persist_builtin(struct vn_sys *sys, struct change *c,
  * their names, the command line last), or, to turn it off, a setting that
  * is not ours.
  */
-static int persist_conflict(struct vn_sys *sys, struct change *c,
-			    const struct noiommu_state *s)
+static int persist_conflict(struct change *c, const struct noiommu_state *s)
 {
 	if (s->persist.builtin)
-		return persist_builtin(sys, c, s);
+		return persist_builtin(c, s);
 	if (c->on && s->persist.ours_foreign) {
 		vn_err("%s exists and was not written by vfio-noiommuctl; not "
 		       "overwriting it",
@@ -456,6 +451,108 @@ static void note_initramfs(struct vn_sys *sys, struct change *c)
 		say(c, "note", "if your initramfs loads vfio, run '%s'", cmd);
 }
 
+static const char *loader_next_step(enum vn_loader l)
+{
+	return l == VN_LOADER_GRUB ?
+		       "run 'update-grub', then reboot" :
+		       "run 'kernel-install add' for the installed kernels (or "
+		       "reinstall them), then reboot";
+}
+
+/* Persisted, but this boot started otherwise (built-in vfio). */
+static void note_not_booted(struct change *c, const struct noiommu_state *s,
+			    bool on)
+{
+	if (s->persist.booted == VN_UNKNOWN ||
+	    (s->persist.booted == VN_YES) == on)
+		return;
+	say(c, "note", "not yet booted: this boot started with it %s; %s",
+	    on ? "off" : "on",
+	    s->persist.loader == VN_LOADER_NONE ?
+		    "reboot" :
+		    loader_next_step(s->persist.loader));
+}
+
+/* The new text of the file that carries the next boot's setting. */
+static int boot_file_text(struct vn_sys *sys, const struct change *c,
+			  enum vn_loader l, char **text)
+{
+	_cleanup_free_ char *old = NULL;
+	char user[160];
+	int r;
+
+	if (l == VN_LOADER_GRUB) {
+		if (!c->on)
+			return 0; /* the drop-in is removed */
+		vn_acting_user(sys, user, sizeof(user));
+		return vn_grub_dropin_render(user, time(NULL), text);
+	}
+	r = vn_read_file(sys, &old, VN_KERNEL_CMDLINE);
+	return r < 0 ? r : vn_kernel_cmdline_edit(old, c->on, text);
+}
+
+/* Built in, GRUB or kernel-install: write (or remove) the next boot's
+ * setting, and say what makes it take effect. */
+static int persist_boot(struct vn_sys *sys, struct change *c,
+			const struct noiommu_state *s)
+{
+	enum vn_loader l = s->persist.loader;
+	const char *path = l == VN_LOADER_GRUB ? VN_GRUB_DROPIN :
+						 VN_KERNEL_CMDLINE;
+	_cleanup_free_ char *text = NULL, *file = NULL;
+	const struct vn_setting *from;
+	enum vn_tri next = vn_persist_effective(&s->persist, &from);
+	bool remove = l == VN_LOADER_GRUB && !c->on;
+	char user[160];
+	int r;
+
+	if ((next == VN_YES) == c->on) {
+		if (from && c->on)
+			say(c, "persist", "already persisted: %s: %s",
+			    from->where, from->text);
+		else if (from)
+			say(c, "persist",
+			    "already off at the next boot: %s: %s", from->where,
+			    from->text);
+		else
+			say(c, "persist", "already off at the next boot");
+		c->persist = persist_json(NULL, from ? from->where : NULL,
+					  from ? from->text : NULL, false);
+		note_not_booted(c, s, c->on);
+		return VN_EXIT_OK;
+	}
+	if ((r = boot_file_text(sys, c, l, &text)) < 0 ||
+	    xasprintf(&file, "%s%s", sys->root, path) < 0)
+		return conf_failed(sys, c, "write", path, r < 0 ? r : -ENOMEM);
+	c->persist =
+		persist_json(remove ? "remove" : "write", file, text, true);
+	if (c->a->dry_run) {
+		if (!c->doc)
+			printf(remove ? "would remove %s\n" :
+					"would write %s:\n%s",
+			       file, text ? text : "");
+		return VN_EXIT_OK;
+	}
+	if (remove)
+		r = vn_remove_file(sys, "%s", path);
+	else if (l == VN_LOADER_GRUB &&
+		 (r = vn_mkdir(sys, VN_GRUB_DROPIN_DIR)) < 0)
+		; /* an image being assembled may not have grub.d yet */
+	else
+		r = vn_replace_file(sys, text, "%s", path);
+	if (r < 0)
+		return conf_failed(sys, c, remove ? "remove" : "write", file,
+				   r);
+	say(c, remove ? "removed" : "persisted", "%s%s%s", file,
+	    remove ? "" : ": ", remove ? "" : "vfio." VN_NOIOMMU_PARAM "=1");
+	say(c, "note", "the running kernel keeps its command line: %s",
+	    loader_next_step(l));
+	vn_acting_user(sys, user, sizeof(user));
+	vn_audit(sys, "noiommu: persisted %s in %s by %s", c->on ? "on" : "off",
+		 file, user);
+	return VN_EXIT_OK;
+}
+
 static int persist_on(struct vn_sys *sys, struct change *c,
 		      const struct noiommu_state *s)
 {
@@ -465,7 +562,7 @@ static int persist_on(struct vn_sys *sys, struct change *c,
 	int r;
 
 	if (s->persist.builtin)
-		return VN_EXIT_OK; /* already so: persist_builtin() */
+		return persist_boot(sys, c, s);
 	if (vn_persist_effective(&s->persist, &from) == VN_YES && from &&
 	    (from->ours || !s->persist.ours_path)) {
 		say(c, "persist", "already persisted: %s: %s", from->where,
@@ -500,7 +597,7 @@ static int persist_off(struct vn_sys *sys, struct change *c,
 	int r;
 
 	if (s->persist.builtin)
-		return VN_EXIT_OK; /* already so: persist_builtin() */
+		return persist_boot(sys, c, s);
 	if (!s->persist.ours_path || s->persist.ours_foreign) {
 		say(c, "persist", "already off at the next %s",
 		    s->persist.builtin ? "boot" : "load of vfio");
@@ -766,7 +863,7 @@ static int change(struct vn_sys *sys, struct change *c, struct noiommu_state *s,
 		c->error = "a --sysroot tree is never written";
 		return VN_EXIT_USAGE;
 	}
-	if (a->persist && (ret = persist_conflict(sys, c, s)))
+	if (a->persist && (ret = persist_conflict(c, s)))
 		return ret;
 	if (!a->root) {
 		if (!c->on && a->unbind &&

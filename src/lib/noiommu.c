@@ -121,8 +121,8 @@ void vn_persist_clear(struct vn_persist *p)
 	*p = (struct vn_persist){ 0 };
 }
 
-static int add_setting(struct vn_persist *p, const char *where,
-		       const char *text, enum vn_tri value, bool ours)
+int vn_persist_add(struct vn_persist *p, const char *where, const char *text,
+		   enum vn_tri value, bool ours)
 {
 	struct vn_setting s = { .where = strdup(where),
 				.text = strdup(text),
@@ -181,7 +181,7 @@ static int parse_options_line(const char *line, const char *where, bool ours,
 			value = VN_UNKNOWN;
 		else
 			value = v ? VN_YES : VN_NO;
-		r = add_setting(p, where, line, value, ours);
+		r = vn_persist_add(p, where, line, value, ours);
 		if (r < 0)
 			return r;
 	}
@@ -286,8 +286,35 @@ static int read_cmdline_setting(const struct vn_sys *sys, bool extended,
 	snprintf(text, sizeof(text), "vfio." VN_NOIOMMU_PARAM "%s%s",
 		 val ? "=" : "", val ? val : "");
 	if (vn_kstrtobool(val, extended, &v) < 0)
-		return add_setting(p, "/proc/cmdline", text, VN_UNKNOWN, false);
-	return add_setting(p, "/proc/cmdline", text, v ? VN_YES : VN_NO, false);
+		return vn_persist_add(p, "/proc/cmdline", text, VN_UNKNOWN,
+				      false);
+	return vn_persist_add(p, "/proc/cmdline", text, v ? VN_YES : VN_NO,
+			      false);
+}
+
+/* A built-in vfio: the setting this boot started with, and the next
+ * boot's from the boot loader's files (only /proc/cmdline when there are
+ * none: then it is all that is known). */
+static int read_builtin(struct vn_sys *sys, bool cmdline, bool ext,
+			struct vn_persist *p)
+{
+	struct vn_persist now = { 0 };
+	const struct vn_setting *from;
+	int r = 0;
+
+	p->loader = vn_loader_detect(sys);
+	p->booted = VN_UNKNOWN;
+	if (cmdline) {
+		r = read_cmdline_setting(sys, ext, &now);
+		if (r == 0)
+			p->booted = vn_persist_effective(&now, &from);
+		vn_persist_clear(&now);
+		if (r < 0)
+			return r;
+	}
+	if (p->loader != VN_LOADER_NONE)
+		return vn_bootcmd_read(sys, p->loader, ext, p);
+	return cmdline ? read_cmdline_setting(sys, ext, p) : 0;
 }
 
 int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
@@ -310,8 +337,11 @@ int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
 		}
 		p->ours_foreign = !vn_conf_is_ours(ours);
 	}
-	if (p->builtin)
-		goto cmdline;
+	if (p->builtin) {
+		if ((r = read_builtin(sys, cmdline, ext, p)) < 0)
+			goto fail;
+		return 0;
+	}
 	if ((r = vn_modprobe_files(sys, &files)) < 0)
 		goto fail;
 	for (size_t i = 0; files[i]; i++) {
@@ -322,7 +352,6 @@ int vn_persist_read(struct vn_sys *sys, bool cmdline, struct vn_persist *p)
 		if ((r = vn_modprobe_parse(text, files[i], ext, p)) < 0)
 			goto fail;
 	}
-cmdline:
 	/* libkmod passes vfio.* from the kernel command line after the
 	 * modprobe.d options, and the kernel lets the last one win: the
 	 * command line wins (seen on Linux 7.3 with kmod 30; a built-in

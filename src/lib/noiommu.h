@@ -42,12 +42,30 @@ struct vn_setting {
 	bool ours; /* our generated file */
 };
 
+/* Where a built-in vfio's setting for the next boot is kept: the kernel
+ * command line as the boot loader's configuration makes it. */
+enum vn_loader {
+	VN_LOADER_NONE, /* neither below: only /proc/cmdline is known */
+	VN_LOADER_GRUB, /* /etc/default/grub (+ grub.d/NAME.cfg), update-grub */
+	VN_LOADER_KERNEL_INSTALL, /* /etc/kernel/cmdline, kernel-install */
+};
+
+#define VN_GRUB_DEFAULT "/etc/default/grub"
+#define VN_GRUB_DROPIN_DIR "/etc/default/grub.d"
+#define VN_GRUB_DROPIN VN_GRUB_DROPIN_DIR "/vfio-noiommuctl.cfg"
+#define VN_KERNEL_CMDLINE "/etc/kernel/cmdline"
+
 struct vn_persist {
 	struct vn_setting *v; /* in the order they apply: the last one wins */
 	size_t n;
 	bool cmdline_read; /* false with --root: the image's command line
 			       * is not knowable */
 	bool builtin; /* vfio is built into the kernel */
+	/* Built in: where the next boot's setting is read (v holds the
+	 * loader's files then, /proc/cmdline only with VN_LOADER_NONE), and
+	 * the value this boot started with (VN_UNKNOWN: not read). */
+	enum vn_loader loader;
+	enum vn_tri booted;
 	char *ours_path; /* VN_MODPROBE_FILE when it exists */
 	bool ours_foreign; /* that path exists but was not written by us */
 };
@@ -80,6 +98,25 @@ int vn_modprobe_join(const char *text, char **out);
 /* Parse one modprobe.d file's text; appends settings tagged with where. */
 int vn_modprobe_parse(const char *text, const char *where, bool extended,
 		      struct vn_persist *p);
+
+/* ---- a built-in vfio: the next boot's kernel command line ---------------- */
+
+enum vn_loader vn_loader_detect(const struct vn_sys *sys);
+/* The settings in the loader's files, in the order they apply:
+ * /etc/default/grub then grub.d/NAME.cfg by name (each word of the
+ * parameter outside comments), or /etc/kernel/cmdline's words. Our drop-in
+ * and /etc/kernel/cmdline (edited word by word) are "ours". */
+int vn_bootcmd_read(const struct vn_sys *sys, enum vn_loader l, bool extended,
+		    struct vn_persist *p);
+/* Our GRUB drop-in: header and one line appending the parameter to
+ * GRUB_CMDLINE_LINUX. user goes through vn_escape(). */
+int vn_grub_dropin_render(const char *user, time_t when, char **out);
+/* /etc/kernel/cmdline's text without any word of the parameter, and with
+ * on, "vfio.enable_unsafe_noiommu_mode=1" appended; one line. */
+int vn_kernel_cmdline_edit(const char *text, bool on, char **out);
+/* Append one setting (for the readers above). */
+int vn_persist_add(struct vn_persist *p, const char *where, const char *text,
+		   enum vn_tri value, bool ours);
 
 /* Our file's text: header (who, when, how to undo) and the options line.
  * user goes through vn_escape(): it comes from the environment. */

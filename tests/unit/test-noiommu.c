@@ -139,6 +139,53 @@ static void ours_flag(void **state)
 	vn_persist_clear(&p);
 }
 
+/* /etc/kernel/cmdline, word by word: every word of the parameter goes,
+ * the others stay in order, and "on" appends the one word. */
+static void kernel_cmdline_edit(void **state)
+{
+	static const struct {
+		const char *in;
+		bool on;
+		const char *out;
+	} t[] = {
+		{ "root=/dev/sda1 quiet\n", true,
+		  "root=/dev/sda1 quiet vfio.enable_unsafe_noiommu_mode=1\n" },
+		{ "vfio.enable_unsafe_noiommu_mode=0 quiet "
+		  "vfio.enable_unsafe_noiommu_mode\n",
+		  true, "quiet vfio.enable_unsafe_noiommu_mode=1\n" },
+		{ "quiet vfio.enable_unsafe_noiommu_mode=1 rw\n", false,
+		  "quiet rw\n" },
+		/* another parameter that only starts the same stays */
+		{ "vfio.enable_unsafe_noiommu_modex=1\n", false,
+		  "vfio.enable_unsafe_noiommu_modex=1\n" },
+		{ "", false, "\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		_cleanup_free_ char *out = NULL;
+
+		assert_int_equal(vn_kernel_cmdline_edit(t[i].in, t[i].on, &out),
+				 0);
+		assert_string_equal(out, t[i].out);
+	}
+}
+
+/* The GRUB drop-in: ours by its header, the user escaped so that a
+ * newline cannot start a shell line of grub-mkconfig's. */
+static void grub_dropin(void **state)
+{
+	_cleanup_free_ char *text = NULL;
+
+	(void)state;
+	assert_int_equal(vn_grub_dropin_render("eve\nGRUB_X=1", 0, &text), 0);
+	assert_true(vn_conf_is_ours(text));
+	assert_null(strstr(text, "\nGRUB_X"));
+	assert_non_null(strstr(text,
+			       "\nGRUB_CMDLINE_LINUX=\"${GRUB_CMDLINE_"
+			       "LINUX} vfio.enable_unsafe_noiommu_mode=1\"\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +194,8 @@ int main(void)
 		cmocka_unit_test(parse_file),
 		cmocka_unit_test(effective_skips_rejected),
 		cmocka_unit_test(ours_flag),
+		cmocka_unit_test(kernel_cmdline_edit),
+		cmocka_unit_test(grub_dropin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
