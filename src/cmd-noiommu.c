@@ -451,14 +451,6 @@ static void note_initramfs(struct vn_sys *sys, struct change *c)
 		say(c, "note", "if your initramfs loads vfio, run '%s'", cmd);
 }
 
-static const char *loader_next_step(enum vn_loader l)
-{
-	return l == VN_LOADER_GRUB ?
-		       "run 'update-grub', then reboot" :
-		       "run 'kernel-install add' for the installed kernels (or "
-		       "reinstall them), then reboot";
-}
-
 /* Persisted, but this boot started otherwise (built-in vfio). */
 static void note_not_booted(struct change *c, const struct noiommu_state *s,
 			    bool on)
@@ -467,10 +459,7 @@ static void note_not_booted(struct change *c, const struct noiommu_state *s,
 	    (s->persist.booted == VN_YES) == on)
 		return;
 	say(c, "note", "not yet booted: this boot started with it %s; %s",
-	    on ? "off" : "on",
-	    s->persist.loader == VN_LOADER_NONE ?
-		    "reboot" :
-		    loader_next_step(s->persist.loader));
+	    on ? "off" : "on", vn_loader_next_step(s->persist.loader));
 }
 
 /* The new text of the file that carries the next boot's setting. */
@@ -546,7 +535,7 @@ static int persist_boot(struct vn_sys *sys, struct change *c,
 	say(c, remove ? "removed" : "persisted", "%s%s%s", file,
 	    remove ? "" : ": ", remove ? "" : "vfio." VN_NOIOMMU_PARAM "=1");
 	say(c, "note", "the running kernel keeps its command line: %s",
-	    loader_next_step(l));
+	    vn_loader_next_step(l));
 	vn_acting_user(sys, user, sizeof(user));
 	vn_audit(sys, "noiommu: persisted %s in %s by %s", c->on ? "on" : "off",
 		 file, user);

@@ -69,6 +69,26 @@ static void print_mode(const struct status *s)
 		       "No-IOMMU mode");
 }
 
+/* vfio built in: the mode the boot loader's configuration gives the next
+ * boot, and whether this boot started with it (noiommu --persist). */
+static void print_next_boot(const struct status *s)
+{
+	const struct vn_setting *from;
+	enum vn_tri next;
+
+	if (!s->persist)
+		return;
+	next = vn_persist_effective(s->persist, &from);
+	printf(VN_LABEL "%s%s%s%s", "Next boot", next == VN_YES ? "on" : "off",
+	       from ? " (" : "", from ? from->where : "", from ? ")" : "");
+	if (s->persist->booted != VN_UNKNOWN &&
+	    (s->persist->booted == VN_YES) != (next == VN_YES))
+		printf("; this boot started %s: not yet booted (%s)",
+		       next == VN_YES ? "off" : "on",
+		       vn_loader_next_step(s->persist->loader));
+	printf("\n");
+}
+
 static void print_caps(const struct vn_caps *c)
 {
 	const struct {
@@ -258,6 +278,7 @@ static void print_text(const struct status *s)
 	} else {
 		print_caps(c);
 		print_mode(s);
+		print_next_boot(s);
 	}
 	print_iommu(&s->iommu);
 	if (s->nvfio)

@@ -28,6 +28,10 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 
 	if (r == 0 && declared_matters(f))
 		r = vn_facts_need(f, VN_FACT_APPLY);
+	/* Built in, the mode of the next boot is the boot loader's
+	 * configuration, which may not be booted yet (noiommu --persist). */
+	if (r == 0 && f->caps.mod_vfio == VN_MOD_BUILTIN)
+		r = vn_facts_need(f, VN_FACT_PERSIST);
 	if (r < 0)
 		return r;
 	*s = (struct status){
@@ -46,6 +50,7 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 		.apply = f->have & VN_FACT_APPLY ? &f->apply : NULL,
 		.record = f->record_err ? NULL : &f->record,
 		.record_err = f->record_err,
+		.persist = f->have & VN_FACT_PERSIST ? &f->persist : NULL,
 	};
 	/* The VFIO functions alone (every one only when another part of
 	 * the run read them already: report); status alone costs the same
@@ -125,8 +130,36 @@ static struct json_object *jmodules(const struct vn_caps *c)
 	return o;
 }
 
-static struct json_object *jmode(const struct vn_caps *c)
+/* vfio built in: the next boot's mode, where it is set, and whether
+ * this boot started with it; null otherwise. */
+static struct json_object *jnext_boot(const struct vn_persist *p)
 {
+	const struct vn_setting *from;
+	enum vn_tri next;
+	struct json_object *o;
+	_cleanup_free_ char *source = NULL;
+
+	if (!p)
+		return NULL;
+	next = vn_persist_effective(p, &from);
+	o = json_object_new_object();
+	if (from)
+		xasprintf(&source, "%s: %s", from->where, from->text);
+	json_object_object_add(o, "enabled",
+			       json_object_new_boolean(next == VN_YES));
+	json_object_object_add(o, "source", vn_jstr(source));
+	json_object_object_add(
+		o, "booted",
+		p->booted == VN_UNKNOWN ?
+			NULL :
+			json_object_new_boolean((p->booted == VN_YES) ==
+						(next == VN_YES)));
+	return o;
+}
+
+static struct json_object *jmode(const struct status *s)
+{
+	const struct vn_caps *c = &s->caps;
 	struct json_object *o = json_object_new_object();
 	char param[2] = { c->mode, '\0' };
 
@@ -137,6 +170,7 @@ static struct json_object *jmode(const struct vn_caps *c)
 		c->noiommu.value == VN_YES ? json_object_new_boolean(0) :
 					     NULL);
 	json_object_object_add(o, "parameter", c->mode ? vn_jstr(param) : NULL);
+	json_object_object_add(o, "next_boot", jnext_boot(s->persist));
 	return o;
 }
 
@@ -342,7 +376,7 @@ struct json_object *doc_status_json(const struct status *s)
 			       vn_jstr(vn_paths_sentence(paths)));
 	json_object_object_add(doc, "container",
 			       vn_jstr(containers[c->container]));
-	json_object_object_add(doc, "noiommu_mode", jmode(c));
+	json_object_object_add(doc, "noiommu_mode", jmode(s));
 	json_object_object_add(doc, "iommu", jiommu(&s->iommu));
 	json_object_object_add(devs, "vfio",
 			       json_object_new_int64((int64_t)s->nvfio));

@@ -41,6 +41,9 @@ struct status {
 	 * (record_err says why: -ENOENT none). */
 	const struct vn_apply_record *record;
 	int record_err;
+	/* vfio built in: the next boot's setting (the boot loader's
+	 * configuration) and how this boot started; NULL otherwise. */
+	const struct vn_persist *persist;
 };
 
 int doc_status_gather(struct vn_facts *f, struct status *s);

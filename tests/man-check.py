@@ -13,7 +13,10 @@
   ENVIRONMENT;
 - NOTES says what does not survive a reboot; SEE ALSO names the tools and
   kernel documents the issue asks for (issue 11);
-- README.md and FILES agree on who can read the journal.
+- README.md and FILES agree on who can read the journal;
+- scdoc turns the page into a man page: a line of a paragraph that
+  starts with "-" is a list entry to it, and the build fails on it, which
+  a test run that rebuilds first only warns about.
 """
 
 import json
@@ -109,6 +112,13 @@ def main():
     text = open(man).read()
     secs, order = sections(text)
     failures = []
+    try:
+        p = subprocess.run(["scdoc"], input=text, text=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            failures.append("scdoc: %s" % p.stderr.strip())
+    except FileNotFoundError:
+        pass  # the build has no man page then (-Dman=disabled)
     if order != SECTIONS:
         failures.append("sections are %s, not %s" % (order, SECTIONS))
     commands = subsections(secs.get("COMMANDS", ""))

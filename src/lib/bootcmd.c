@@ -30,6 +30,19 @@ enum vn_loader vn_loader_detect(const struct vn_sys *sys)
 	return VN_LOADER_NONE;
 }
 
+const char *vn_loader_next_step(enum vn_loader l)
+{
+	switch (l) {
+	case VN_LOADER_GRUB:
+		return "run 'update-grub', then reboot";
+	case VN_LOADER_KERNEL_INSTALL:
+		return "run 'kernel-install add' for the installed kernels (or "
+		       "reinstall them), then reboot";
+	default:
+		return "reboot";
+	}
+}
+
 static bool word_end(char c)
 {
 	return !c || c == ' ' || c == '\t' || c == '\n' || c == '"' ||

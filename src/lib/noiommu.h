@@ -114,6 +114,9 @@ int vn_grub_dropin_render(const char *user, time_t when, char **out);
 /* /etc/kernel/cmdline's text without any word of the parameter, and with
  * on, "vfio.enable_unsafe_noiommu_mode=1" appended; one line. */
 int vn_kernel_cmdline_edit(const char *text, bool on, char **out);
+/* What makes a changed configuration take effect, for messages:
+ * "run 'update-grub', then reboot", ... */
+const char *vn_loader_next_step(enum vn_loader l);
 /* Append one setting (for the readers above). */
 int vn_persist_add(struct vn_persist *p, const char *where, const char *text,
 		   enum vn_tri value, bool ours);
