@@ -50,6 +50,23 @@ if [ "$target" = builtin ]; then
 	is "$(cat $param)" N "built in: nothing was changed"
 	run vfio-noiommuctl noiommu on --persist --json
 	like "$OUT" '"how": "cmdline"' "built in: --json says the command line is the way"
+	# With GRUB configured, the drop-in: grub-mkconfig sources
+	# /etc/default/grub, then grub.d/*.cfg, and puts GRUB_CMDLINE_LINUX
+	# on the kernel's line; sourcing them the same way gives that line.
+	mkdir -p /etc/default
+	printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX="console=ttyS0"\n' >/etc/default/grub
+	exit_is 0 "built in, GRUB: on --persist" -- vfio-noiommuctl noiommu on --persist
+	like "$OUT" "run 'update-grub', then reboot" "it says what to run"
+	grub_line=$(sh -c '. /etc/default/grub; for f in /etc/default/grub.d/*.cfg; do . "$f"; done; echo "$GRUB_CMDLINE_LINUX"')
+	is "$grub_line" "console=ttyS0 vfio.enable_unsafe_noiommu_mode=1" "the generated command line has the word"
+	is "$(cat $param)" Y "and on now"
+	run vfio-noiommuctl status
+	like "$OUT" "Next boot +on \(/etc/default/grub.d/vfio-noiommuctl.cfg\); this boot started off: not yet booted" \
+		"status: persisted, not yet booted"
+	exit_is 0 "built in, GRUB: off --persist" -- vfio-noiommuctl noiommu off --persist
+	ok '[ ! -e /etc/default/grub.d/vfio-noiommuctl.cfg ]' "off --persist removed the drop-in"
+	is "$(cat $param)" N "and off now"
+	rm -f /etc/default/grub
 	exit 0
 fi
 
