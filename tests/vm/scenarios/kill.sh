@@ -63,6 +63,25 @@ for step in unbind-journaled unbind-released; do
 	is "$(pci_driver $NIC)" e1000e "killed at $step: back on e1000e"
 done
 
+# --- two devices at once (--jobs 2), killed between phases -------------------------
+# Each phase ends for every device before the next begins, and each has
+# its own journal record: a kill leaves both recorded, and one unbind,
+# itself two at a time, puts both back.
+for step in bind-override bind-unbound bind-bound; do
+	pid=$(paused $step vfio-noiommuctl bind --jobs 2 $NIC $EDU)
+	ok '[ -n "$pid" ]' "--jobs 2: bind of both paused at $step (pid $pid)"
+	kill -9 "$pid"
+	sleep 0.5
+	like "$(journal_of $NIC)" "original_driver=e1000e" "--jobs 2, killed at $step: e1000e's record"
+	like "$(journal_of $EDU)" "original_driver=-" "--jobs 2, killed at $step: edu's record (no driver)"
+	exit_is 0 "--jobs 2, killed at $step: one unbind completes both" -- \
+		vfio-noiommuctl unbind --jobs 2 $NIC $EDU
+	is "$(pci_driver $NIC)" e1000e "--jobs 2, killed at $step: e1000e back on e1000e"
+	is "$(pci_driver $EDU)" "" "--jobs 2, killed at $step: edu back on no driver"
+	ok '[ -n "$(ls /sys/bus/pci/devices/$NIC/net)" ]' "--jobs 2, killed at $step: the interface is back"
+	ok '[ -z "$(journal_of $NIC)$(journal_of $EDU)" ]' "--jobs 2, killed at $step: both records done"
+done
+
 # --- the locks ---------------------------------------------------------------------
 # One lock per device: a writer of the same device waits (and gives up
 # naming the holder); a writer of another device goes on meanwhile.
