@@ -80,6 +80,13 @@ static void put_escaped(FILE *f, const char *key, const char *v)
 	fputc('\n', f);
 }
 
+/* An interface name in a record: not empty, and not "-", which is how
+ * the record says "none" (a list of just "-" would read back as none). */
+static bool netdev_name_ok(const char *name)
+{
+	return *name && !streq(name, "-");
+}
+
 int vn_record_encode(const struct vn_record *rec, char **out)
 {
 	_cleanup_free_ char *netdevs = strv_join(rec->netdevs, ",");
@@ -91,6 +98,10 @@ int vn_record_encode(const struct vn_record *rec, char **out)
 		return -ENOMEM;
 	if (rec->restore == VN_RESTORE_DRIVER && !rec->restore_driver)
 		return -EINVAL;
+	for (size_t i = 0; rec->netdevs && rec->netdevs[i]; i++)
+		if (!netdev_name_ok(rec->netdevs[i]) ||
+		    strchr(rec->netdevs[i], ','))
+			return -EINVAL;
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
@@ -182,16 +193,24 @@ enum {
 static int decode_netdevs(struct vn_record *rec, const char *v)
 {
 	_cleanup_free_ char *s = NULL;
-	char *save = NULL, *tok;
+	char *next;
 
 	if (take_optional(v, &s) < 0)
 		return -EBADMSG;
 	rec->netdevs = strv_new();
 	if (!rec->netdevs)
 		return -ENOMEM;
-	for (char *p = s; s && (tok = strtok_r(p, ",", &save)); p = NULL)
-		if (strv_push(&rec->netdevs, strdup(tok)) < 0)
+	/* Every comma separates two names: ",-" or "a,,b" is not a list
+	 * the encoder writes (found by fuzz-journal). */
+	for (char *p = s; p; p = next) {
+		next = strchr(p, ',');
+		if (next)
+			*next++ = '\0';
+		if (!netdev_name_ok(p))
+			return -EBADMSG;
+		if (strv_push(&rec->netdevs, strdup(p)) < 0)
 			return -ENOMEM;
+	}
 	return 0;
 }
 

@@ -111,6 +111,14 @@ static void corrupt(void **state)
 		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=ig\\qb\n"
 		"original_override=-\ntarget=vfio-pci\nnetdevs=-\nstep=bound\n"
 		"time=1\nuser=-\nend=1\n",
+		/* interface lists the encoder never writes: an empty name,
+		 * and "-" (none) as a name */
+		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nnetdevs=,-\nstep=bound\n"
+		"time=1\nuser=-\nend=1\n",
+		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=igb\n"
+		"original_override=-\ntarget=vfio-pci\nnetdevs=eth0,,eth1\n"
+		"step=bound\ntime=1\nuser=-\nend=1\n",
 		/* an empty original driver (version 1 would restore to
 		 * "driver:", which no record may say) */
 		"version=1\nbdf=0000:03:00.0\nid=8086:1533\noriginal_driver=\n"
