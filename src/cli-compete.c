@@ -77,36 +77,17 @@ struct json_object *vn_competing_json(const struct vn_competes *c,
 	return arr;
 }
 
-/* The functions of this bind only: what is said is about them, and a
- * host's hundred other functions would each be read for nothing (most of
- * a bind's system calls on the bench machine; BENCHMARKS.md). */
-static int read_these(struct vn_sys *sys, char *const *bdfs,
-		      struct vn_dev_list *devs)
-{
-	/* An array of pointers: sizeof(pointer) is meant. */
-	// NOLINTNEXTLINE(bugprone-sizeof-expression)
-	devs->devs = calloc(strv_len(bdfs) + 1, sizeof(*devs->devs));
-	if (!devs->devs)
-		return -ENOMEM;
-	for (size_t i = 0; bdfs && bdfs[i]; i++) {
-		struct vn_dev *d;
-
-		if (vn_dev_read(sys, bdfs[i], &d) == 0)
-			devs->devs[devs->n++] = d;
-	}
-	return 0;
-}
-
 void vn_bind_competing(struct vn_sys *sys, char *const *bdfs)
 {
 	struct vn_dev_list devs = { 0 };
 	struct vn_competes c = { 0 };
 	_cleanup_strv_ char **journal = NULL;
 
-	if (opts.quiet || read_these(sys, bdfs, &devs) < 0) {
-		vn_dev_list_clear(&devs);
+	/* The functions of this bind only: what is said is about them, and
+	 * a host's hundred other functions would each be read for nothing
+	 * (most of a bind's system calls on the bench machine; BENCHMARKS.md). */
+	if (opts.quiet || vn_dev_read_list(sys, bdfs, &devs) < 0)
 		return;
-	}
 	vn_journal_list(sys, &journal);
 	if (vn_compete_scan(sys, &devs, journal, &c) == 0)
 		vn_print_competing(stderr, &c, bdfs, bdfs);

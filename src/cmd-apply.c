@@ -131,6 +131,7 @@ struct run {
 	bool nodes_changed;
 	const char *error; /* why the run stopped */
 	bool waiting; /* --wait given */
+	char **nodeless; /* --wait: declared devices still without a node */
 	long long deadline; /* of --wait, on vn_now_ms()'s clock */
 };
 
@@ -141,6 +142,7 @@ static void run_clear(struct run *r)
 	strv_free(r->declared);
 	strv_free(r->bound);
 	strv_free(r->pruned);
+	strv_free(r->nodeless);
 	json_object_put(r->bind_doc);
 	json_object_put(r->unbind_doc);
 	json_object_put(r->nodes);
@@ -469,15 +471,14 @@ static size_t count_nodeless(struct run *r, char ***missing)
  * listed. Returns VN_EXIT_FAILED when one is missing. */
 static int wait_nodes(struct run *r, long long deadline)
 {
-	_cleanup_strv_ char **missing = NULL;
-
 	while (count_nodeless(r, NULL) && vn_now_ms() < deadline)
 		usleep(WAIT_STEP_US);
-	if (!count_nodeless(r, &missing))
+	if (!count_nodeless(r, &r->nodeless))
 		return VN_EXIT_OK;
-	for (size_t i = 0; missing && missing[i]; i++)
-		vn_err("missing: %s has no VFIO node after %d.%d s", missing[i],
-		       r->a->wait_ms / 1000, r->a->wait_ms % 1000 / 100);
+	for (size_t i = 0; r->nodeless && r->nodeless[i]; i++)
+		vn_err("missing: %s has no VFIO node after %d.%d s",
+		       r->nodeless[i], r->a->wait_ms / 1000,
+		       r->a->wait_ms % 1000 / 100);
 	return VN_EXIT_FAILED;
 }
 
@@ -766,7 +767,7 @@ static int record_devices(struct run *r, struct vn_apply_record *rec)
 		if (e == 0 && !r->ap->v[i].in_place &&
 		    !strv_contains(r->bound, bdf))
 			e = strv_push(&rec->refused, strdup(bdf));
-		else if (e == 0 && r->waiting && !has_node(r, bdf))
+		else if (e == 0 && strv_contains(r->nodeless, bdf))
 			e = strv_push(&rec->missing, strdup(bdf));
 	}
 	for (size_t i = 0; e == 0 && r->bound && r->bound[i]; i++)

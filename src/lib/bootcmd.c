@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmdline.h"
 #include "noiommu.h"
@@ -148,27 +147,15 @@ int vn_bootcmd_read(const struct vn_sys *sys, enum vn_loader l, bool extended,
 
 int vn_grub_dropin_render(const char *user, time_t when, char **out)
 {
-	/* SUDO_USER comes from the environment: a newline in it would end
-	 * the comment and start a shell line that update-grub runs. */
-	_cleanup_free_ char *who = vn_escape(user);
-	char date[32];
-	struct tm tm;
-
-	if (!who)
-		return -ENOMEM;
-	gmtime_r(&when, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
-	return xasprintf(
-		out,
-		VN_CONF_MARKER
-		" on %s for %s.\n"
+	return vn_conf_with_header(
+		user, when,
 		"# VFIO no-IOMMU mode at every boot (vfio is built into the kernel,\n"
 		"# so only the kernel command line sets it). Devices bound to\n"
 		"# vfio-pci without an IOMMU get no DMA isolation, and each such bind\n"
 		"# taints the kernel (U). 'vfio-noiommuctl noiommu off --persist'\n"
 		"# removes this file; run update-grub after either.\n"
 		"GRUB_CMDLINE_LINUX=\"${GRUB_CMDLINE_LINUX} " PARAM "=1\"\n",
-		date, who);
+		out);
 }
 
 int vn_kernel_cmdline_edit(const char *text, bool on, char **out)

@@ -378,10 +378,12 @@ enum vn_tri vn_persist_effective(const struct vn_persist *p,
 	return VN_NO;
 }
 
-int vn_conf_render(const char *user, time_t when, char **out)
+int vn_conf_with_header(const char *user, time_t when, const char *body,
+			char **out)
 {
 	/* SUDO_USER is whatever the caller's environment says: a newline in
-	 * it would start a directive of its own (install vfio /bin/sh). */
+	 * it would start a line of its own (modprobe.d: "install vfio
+	 * /bin/sh"; a GRUB drop-in: a shell line update-grub runs). */
 	_cleanup_free_ char *who = vn_escape(user);
 	char date[32];
 	struct tm tm;
@@ -390,15 +392,19 @@ int vn_conf_render(const char *user, time_t when, char **out)
 		return -ENOMEM;
 	gmtime_r(&when, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
-	return xasprintf(
-		out,
-		VN_CONF_MARKER
-		" on %s for %s.\n"
+	return xasprintf(out, VN_CONF_MARKER " on %s for %s.\n%s", date, who,
+			 body);
+}
+
+int vn_conf_render(const char *user, time_t when, char **out)
+{
+	return vn_conf_with_header(
+		user, when,
 		"# VFIO no-IOMMU mode: devices bound to vfio-pci without an IOMMU\n"
 		"# get no DMA isolation, and each such bind taints the kernel (U).\n"
 		"# 'vfio-noiommuctl noiommu off --persist' removes this file.\n"
 		"options vfio " VN_NOIOMMU_PARAM "=1\n",
-		date, who);
+		out);
 }
 
 bool vn_conf_is_ours(const char *text)

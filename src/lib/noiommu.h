@@ -121,6 +121,10 @@ const char *vn_loader_next_step(enum vn_loader l);
 int vn_persist_add(struct vn_persist *p, const char *where, const char *text,
 		   enum vn_tri value, bool ours);
 
+/* Our header line (the marker, when, for whom: user through vn_escape(),
+ * as it comes from the environment), then body. */
+int vn_conf_with_header(const char *user, time_t when, const char *body,
+			char **out);
 /* Our file's text: header (who, when, how to undo) and the options line.
  * user goes through vn_escape(): it comes from the environment. */
 int vn_conf_render(const char *user, time_t when, char **out);

@@ -162,29 +162,23 @@ int vn_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out)
 	return 0;
 }
 
-int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out)
+int vn_dev_read_list(struct vn_sys *sys, char *const *bdfs,
+		     struct vn_dev_list *out)
 {
-	_cleanup_strv_ char **bdfs = NULL;
-	size_t n;
-	int r;
-
 	*out = (struct vn_dev_list){ 0 };
-	r = vn_pci_enumerate(sys, &bdfs);
-	if (r < 0)
-		return r;
-	n = strv_len(bdfs);
 	/* An array of pointers: sizeof(pointer) is meant. */
 	// NOLINTNEXTLINE(bugprone-sizeof-expression)
-	out->devs = calloc(n ? n : 1, sizeof(*out->devs));
+	out->devs = calloc(strv_len(bdfs) + 1, sizeof(*out->devs));
 	if (!out->devs)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; bdfs && bdfs[i]; i++) {
 		struct vn_dev *d;
+		int r = vn_dev_read(sys, bdfs[i], &d);
 
-		r = vn_dev_read(sys, bdfs[i], &d);
-		/* A function removed between the scan and the read is gone,
-		 * not an error. */
-		if (r == -ENODEV)
+		/* A function removed between the listing and the read is
+		 * gone, and a name that is no PCI function (an mdev's) is
+		 * none: neither is an error. */
+		if (r == -ENODEV || r == -EINVAL)
 			continue;
 		if (r < 0) {
 			vn_dev_list_clear(out);
@@ -193,6 +187,16 @@ int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out)
 		out->devs[out->n++] = d;
 	}
 	return 0;
+}
+
+int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out)
+{
+	_cleanup_strv_ char **bdfs = NULL;
+	int r;
+
+	*out = (struct vn_dev_list){ 0 };
+	r = vn_pci_enumerate(sys, &bdfs);
+	return r < 0 ? r : vn_dev_read_list(sys, bdfs, out);
 }
 
 bool vn_dev_is_vfio(const struct vn_dev *dev)

@@ -55,6 +55,11 @@ struct vn_dev_list {
 };
 void vn_dev_list_clear(struct vn_dev_list *l);
 
+/* The functions named, in that order; one gone meanwhile, or a name that
+ * is no PCI function, is left out. */
+int vn_dev_read_list(struct vn_sys *sys, char *const *bdfs,
+		     struct vn_dev_list *out);
+
 /* BDFs of every PCI function, sorted (libudev on the host; the tree's
  * /sys/bus/pci/devices under --sysroot, which libudev cannot follow). */
 int vn_pci_enumerate(struct vn_sys *sys, char ***bdfs);

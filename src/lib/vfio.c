@@ -180,33 +180,26 @@ static int bound_bdfs(struct vn_sys *sys, char ***out)
 int vn_vfio_read_bound(struct vn_sys *sys, struct vn_dev_list *out)
 {
 	_cleanup_strv_ char **bdfs = NULL;
+	size_t kept = 0;
 	int r = bound_bdfs(sys, &bdfs);
 
 	*out = (struct vn_dev_list){ 0 };
-	if (r < 0)
+	if (r < 0 || (r = vn_dev_read_list(sys, bdfs, out)) < 0)
 		return r;
-	/* An array of pointers: sizeof(pointer) is meant. */
-	// NOLINTNEXTLINE(bugprone-sizeof-expression)
-	out->devs = calloc(strv_len(bdfs) + 1, sizeof(*out->devs));
-	if (!out->devs)
-		return -ENOMEM;
-	for (size_t i = 0; bdfs[i]; i++) {
-		struct vn_dev *d = NULL;
+	for (size_t i = 0; i < out->n; i++) {
+		struct vn_dev *d = out->devs[i];
 
-		r = vn_vfio_dev_read(sys, bdfs[i], &d);
-		if (r == -ENODEV || r == -EINVAL) /* not a PCI function */
-			continue;
-		if (r < 0) {
-			vn_dev_list_clear(out);
-			return r;
-		}
-		if (!vn_dev_is_vfio(d)) { /* unbound since the listing */
+		if (r == 0)
+			r = vn_vfio_inspect(sys, d);
+		if (r == 0 && vn_dev_is_vfio(d))
+			out->devs[kept++] = d;
+		else /* unbound since the listing, or an error */
 			vn_dev_free(d);
-			continue;
-		}
-		out->devs[out->n++] = d;
 	}
-	return 0;
+	out->n = kept;
+	if (r < 0)
+		vn_dev_list_clear(out);
+	return r;
 }
 
 void vn_vfio_tally(const struct vn_dev *d, size_t *nvfio, size_t *nnoiommu)
