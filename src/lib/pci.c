@@ -162,6 +162,37 @@ int vn_dev_read(struct vn_sys *sys, const char *bdf, struct vn_dev **out)
 	return 0;
 }
 
+/* udev's database entry of a device holds its properties as "E:KEY=VALUE"
+ * lines (systemd, src/libsystemd/sd-device/device-private.c,
+ * device_read_db); libudev has no way into a --sysroot tree, so the file
+ * is read like sysfs, through the root. */
+static bool udev_db_has(const char *db, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = db; p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, line, n) == 0 && (p[n] == '\n' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
+bool vn_dev_override_by_rule(const struct vn_sys *sys, const struct vn_dev *dev)
+{
+	_cleanup_free_ char *db = NULL;
+	char drv[128];
+
+	if (!dev->driver_override ||
+	    vn_read_text(sys, &db, "/run/udev/data/+pci:%s", dev->bdf) < 0)
+		return false;
+	snprintf(drv, sizeof(drv), "E:VFIO_NOIOMMUCTL_DRIVER=%s",
+		 dev->driver_override);
+	return udev_db_has(db, "E:VFIO_NOIOMMUCTL_DECLARED=1") &&
+	       udev_db_has(db, drv);
+}
+
 int vn_dev_read_list(struct vn_sys *sys, char *const *bdfs,
 		     struct vn_dev_list *out)
 {

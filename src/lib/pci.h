@@ -84,6 +84,17 @@ int vn_dev_class_children(const struct vn_sys *sys, const char *bdf,
  * has a vfio-dev child directory. */
 bool vn_dev_is_vfio(const struct vn_dev *dev);
 
+/*
+ * Did our udev rule (boot/61-vfio-noiommuctl.rules.in) write this
+ * function's driver_override at its "add" event? The rule leaves
+ * VFIO_NOIOMMUCTL_DECLARED=1 and the driver it wrote in udev's database
+ * entry for the device, which outlives the event. Such an override is not
+ * the device's original: the declared state asked for it, and a restore
+ * must clear it so that the host driver binds again.
+ */
+bool vn_dev_override_by_rule(const struct vn_sys *sys,
+			     const struct vn_dev *dev);
+
 /* A bridge of any kind (PCI base class 0x06). */
 bool vn_dev_is_bridge(const struct vn_dev *dev);
 

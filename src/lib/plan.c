@@ -283,26 +283,41 @@ static bool record_still_original(const struct vn_item *it)
 	       (!d->driver || streq_ptr(d->driver, it->rec.orig_driver));
 }
 
+/* What is there now, as the original. An override our udev rule wrote is
+ * not (vn_dev_override_by_rule): the device is off its host driver only
+ * because the rule steered it, so a restore clears the override and asks
+ * the kernel to probe, which gives the device back to the driver it would
+ * have had. */
+static int record_original(struct vn_txn *t, struct vn_item *it)
+{
+	const struct vn_dev *d = it->dev;
+	bool ours = vn_dev_override_by_rule(t->sys, d);
+	int r;
+
+	vn_record_clear(&it->rec);
+	snprintf(it->rec.bdf, sizeof(it->rec.bdf), "%s", d->bdf);
+	it->rec.vendor = d->vendor;
+	it->rec.device = d->device;
+	if ((r = vn_set_str(&it->rec.orig_driver, d->driver)) < 0 ||
+	    (r = vn_set_str(&it->rec.orig_override,
+			    ours ? NULL : d->driver_override)) < 0)
+		return r;
+	if ((r = vn_dev_netdevs(t->sys, d->bdf, &it->rec.netdevs)) < 0)
+		return r;
+	vn_record_restore_original(&it->rec);
+	if (ours && !d->driver)
+		it->rec.restore = VN_RESTORE_PROBE;
+	return 0;
+}
+
 /* The record to write: the original of an earlier, unfinished run where
  * it still holds; otherwise what is there now is the original. */
 static int bind_record(struct vn_txn *t, struct vn_item *it)
 {
-	const struct vn_dev *d = it->dev;
 	int r;
 
-	if (!record_still_original(it)) {
-		vn_record_clear(&it->rec);
-		snprintf(it->rec.bdf, sizeof(it->rec.bdf), "%s", d->bdf);
-		it->rec.vendor = d->vendor;
-		it->rec.device = d->device;
-		if ((r = vn_set_str(&it->rec.orig_driver, d->driver)) < 0 ||
-		    (r = vn_set_str(&it->rec.orig_override,
-				    d->driver_override)) < 0)
-			return r;
-		if ((r = vn_dev_netdevs(t->sys, d->bdf, &it->rec.netdevs)) < 0)
-			return r;
-		vn_record_restore_original(&it->rec);
-	}
+	if (!record_still_original(it) && (r = record_original(t, it)) < 0)
+		return r;
 	if ((r = vn_set_str(&it->rec.target, VN_VFIO_PCI)) < 0 ||
 	    (r = vn_set_str(&it->rec.user, t->user)) < 0)
 		return r;

@@ -1019,6 +1019,41 @@ def restore_override(tool, base):
     return problems
 
 
+def rule_override(tool, base):
+    """The udev rule steered NIC (driver_override vfio-pci, its answer in
+    udev's database) but vfio-pci did not take it: apply binds it, and the
+    rule's override is not its original, so unbind gives it back to
+    e1000e with no override."""
+    problems = []
+    path = "/sys/bus/pci/devices/%s/driver_override" % NIC
+    root = fresh(tool, base, "rule", [
+        ("ctl", "store", path, "vfio-pci"),
+        ("ctl", "store", "/sys/bus/pci/drivers/e1000e/unbind", NIC)])
+    db = os.path.join(root, "run/udev/data")
+    os.makedirs(db, exist_ok=True)
+    with open(os.path.join(db, "+pci:" + NIC), "w") as f:
+        f.write("E:VFIO_NOIOMMUCTL_DECLARED=1\n"
+                "E:VFIO_NOIOMMUCTL_DRIVER=vfio-pci\n"
+                "E:VFIO_NOIOMMUCTL_ENTRY=/etc/vfio-noiommuctl/10-nic.conf:1\n")
+    declare(root, "10-nic.conf", "[device]\nmatch = bdf %s\n" % NIC)
+    before = tool.state(root)[NIC]
+    if (before["driver"], before["override"]) != (None, "vfio-pci"):
+        problems.append("set-up: %s" % before)
+    orig = None
+    for a in (["apply"], ["unbind", NIC]):
+        rc, out, err = tool.run(root, a)
+        wait_unlocked(root)
+        if rc != 0:
+            problems.append("%s: exit %s\n%s" % (" ".join(a), rc, err))
+        orig = orig or read_journal(root).get(NIC)
+    after = tool.state(root)[NIC]
+    if (after["driver"], after["override"]) != ("e1000e", None):
+        problems.append("after apply and unbind: %s (journal %s)" %
+                        (after, orig))
+    shutil.rmtree(root)
+    return problems
+
+
 def config_space(root, bdf, vendor, device, dsn=None):
     """Config space as root reads it (the model has none): a DSN laid out
     as QEMU's e1000e has it (tests/fixtures/hosts.py, pci_config)."""
@@ -1105,7 +1140,8 @@ def persist_root(tool, base):
 APPLY_CHECKS = [("persist", persist), ("persist-root", persist_root),
                 ("twice", apply_twice), ("dry-run", apply_dry_run),
                 ("prune", apply_prune), ("no-match", apply_no_match),
-                ("restore-override", restore_override)]
+                ("restore-override", restore_override),
+                ("rule-override", rule_override)]
 
 
 def apply_check(tool, base, tap):
