@@ -81,7 +81,7 @@ static int scan(const char *text, const char *where, bool ours, bool extended,
 			comment = true;
 		if (*s != ' ' && *s != '\t')
 			line_start = false;
-		if (comment || strncmp(s, PARAM, n) ||
+		if (comment || strncmp(s, PARAM, n) != 0 ||
 		    (s != text && !word_end(s[-1])) ||
 		    !(word_end(s[n]) || s[n] == '='))
 			continue;
