@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli-transaction.h"
+#include "lib/initramfs.h"
 #include "lib/state.h"
 
 enum {
@@ -135,9 +136,25 @@ static int persist_one(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
 	return VN_EXIT_OK;
 }
 
+char *vn_initramfs_rebuild_note(struct vn_sys *sys)
+{
+	_cleanup_(vn_initramfs_clear) struct vn_initramfs i = { 0 };
+	char *text = NULL;
+
+	if (!vn_sys_is_host(sys) || vn_initramfs_read(sys, NULL, &i) < 0 ||
+	    !i.newer)
+		return NULL;
+	xasprintf(&text,
+		  "the initramfs %s carries the declared state and is older "
+		  "than %s now: run '%s' so that early boot sees the change",
+		  i.image, i.newer, i.command);
+	return text;
+}
+
 int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
 		       char *const *bdfs, bool dry_run, struct json_object *arr)
 {
+	_cleanup_free_ char *note = NULL;
 	int ret = VN_EXIT_OK;
 
 	if (!root) {
@@ -148,5 +165,7 @@ int vn_persist_devices(enum vn_op op, struct vn_sys *host, struct vn_sys *root,
 	for (size_t i = 0; bdfs && bdfs[i]; i++)
 		if (persist_one(op, host, root, bdfs[i], dry_run, arr))
 			ret = VN_EXIT_FAILED;
+	if (!dry_run && !opts.quiet && (note = vn_initramfs_rebuild_note(root)))
+		fprintf(stderr, "note: %s\n", note);
 	return ret;
 }

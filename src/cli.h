@@ -92,6 +92,12 @@ void vn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Continuation lines of a message, indented under it. */
 void vn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* After a write that the running release's initramfs carries (the
+ * declared state, our modprobe.d file): the sentence asking for its
+ * rebuild, or NULL when none is needed (no image carries our part, it
+ * is newer than every such file, or sys is not the host). */
+char *vn_initramfs_rebuild_note(struct vn_sys *sys);
+
 /* The system to look at: the host, or --sysroot / VFIO_NOIOMMUCTL_SYSROOT. */
 int vn_cli_open_sys(struct vn_sys **sys);
 /* The same for a verb that only looks: every file is read once per run

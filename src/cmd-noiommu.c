@@ -439,10 +439,12 @@ static int conf_failed(const struct vn_sys *sys, struct change *c,
 
 static void note_initramfs(struct vn_sys *sys, struct change *c)
 {
-	_cleanup_free_ char *listed = NULL;
+	_cleanup_free_ char *listed = NULL, *rebuild = NULL;
 	const char *cmd;
 
-	if (vn_initramfs_hint(sys, &listed, &cmd) > 0)
+	if ((rebuild = vn_initramfs_rebuild_note(sys)))
+		say(c, "note", "%s", rebuild);
+	else if (vn_initramfs_hint(sys, &listed, &cmd) > 0)
 		say(c, "note",
 		    "vfio is loaded from the initramfs (%s lists it): run "
 		    "'%s' so early boot uses the setting",

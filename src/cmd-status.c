@@ -239,6 +239,26 @@ static void print_last_apply(const struct status *s)
 	printf("\n");
 }
 
+/* Does early boot see the declared state as it is now? Said when an
+ * initramfs carries it and something is declared, or was. */
+static void print_initramfs(const struct status *s)
+{
+	const struct vn_initramfs *i = s->initramfs;
+
+	if (!i ||
+	    (!i->newer && !(s->state && s->state->files && s->state->files[0])))
+		return;
+	if (!i->newer) {
+		printf(VN_LABEL "%s carries the declared state (built after "
+				"its last change)\n",
+		       "Initramfs", i->image);
+		return;
+	}
+	printf(VN_LABEL "%s is older than %s: early boot still uses the "
+			"declared state from before; run '%s'\n",
+	       "Initramfs", i->image, i->newer, i->command);
+}
+
 /* Why a kernel config that is there was not used (vn_kconfig). */
 _Static_assert(VN_KCONFIG_MAX == 16u << 20, "the message says 16 MiB");
 static const char *config_error(int err)
@@ -290,6 +310,7 @@ static void print_text(const struct status *s)
 	print_pot(s);
 	print_journal(s);
 	print_last_apply(s);
+	print_initramfs(s);
 }
 
 /* ---- command ----------------------------------------------------------- */

@@ -24,7 +24,7 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 {
 	int r = vn_facts_need(f, VN_FACT_CAPS | VN_FACT_IOMMU | VN_FACT_TAINT |
 					 VN_FACT_JOURNAL | VN_FACT_DECLARED |
-					 VN_FACT_RECORD);
+					 VN_FACT_RECORD | VN_FACT_INITRAMFS);
 
 	if (r == 0 && declared_matters(f))
 		r = vn_facts_need(f, VN_FACT_APPLY);
@@ -51,6 +51,7 @@ int doc_status_gather(struct vn_facts *f, struct status *s)
 		.record = f->record_err ? NULL : &f->record,
 		.record_err = f->record_err,
 		.persist = f->have & VN_FACT_PERSIST ? &f->persist : NULL,
+		.initramfs = f->initramfs.carries_state ? &f->initramfs : NULL,
 	};
 	/* The VFIO functions alone (every one only when another part of
 	 * the run read them already: report); status alone costs the same
@@ -349,6 +350,28 @@ static struct json_object *jlast_apply(const struct status *s)
 	return o;
 }
 
+/* The boot image and whether it carries the declared state as it is
+ * now; null when no image carries it. */
+static struct json_object *jinitramfs(const struct status *s)
+{
+	const struct vn_initramfs *i = s->initramfs;
+	struct json_object *o;
+
+	if (!i)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "image", vn_jstr(i->image));
+	json_object_object_add(o, "generator", vn_jstr(i->generator));
+	json_object_object_add(
+		o, "built",
+		json_object_new_int64(i->image_mtime / 1000000000LL));
+	json_object_object_add(o, "current",
+			       json_object_new_boolean(!i->newer));
+	json_object_object_add(o, "changed_after", vn_jstr(i->newer));
+	json_object_object_add(o, "rebuild_command", vn_jstr(i->command));
+	return o;
+}
+
 struct json_object *doc_status_json(const struct status *s)
 {
 	const struct vn_caps *c = &s->caps;
@@ -389,5 +412,6 @@ struct json_object *doc_status_json(const struct status *s)
 	json_object_object_add(doc, "journal", jjournal(s));
 	json_object_object_add(doc, "declared_state", jdeclared(s));
 	json_object_object_add(doc, "last_apply", jlast_apply(s));
+	json_object_object_add(doc, "initramfs", jinitramfs(s));
 	return doc;
 }

@@ -44,6 +44,9 @@ struct status {
 	/* vfio built in: the next boot's setting (the boot loader's
 	 * configuration) and how this boot started; NULL otherwise. */
 	const struct vn_persist *persist;
+	/* The initramfs, when it carries the declared state (our hook or
+	 * dracut module is installed); NULL otherwise. */
+	const struct vn_initramfs *initramfs;
 };
 
 int doc_status_gather(struct vn_facts *f, struct status *s);

@@ -26,6 +26,7 @@ void vn_facts_clear(struct vn_facts *f)
 	vn_matches_clear(&f->matches);
 	vn_apply_clear(&f->apply);
 	vn_apply_record_clear(&f->record);
+	vn_initramfs_clear(&f->initramfs);
 	vn_facts_init(f, f->sys, f->image);
 }
 
@@ -147,6 +148,8 @@ static int gather(struct vn_facts *f, unsigned int fact)
 	case VN_FACT_RECORD:
 		f->record_err = vn_apply_record_read(f->sys, &f->record);
 		return f->record_err == -ENOMEM ? -ENOMEM : 0;
+	case VN_FACT_INITRAMFS:
+		return vn_initramfs_read(f->sys, f->state.files, &f->initramfs);
 	}
 	return -EINVAL;
 }
@@ -156,7 +159,7 @@ int vn_facts_need(struct vn_facts *f, unsigned int mask)
 	/* Each after what it is made of (the bits are in that order). */
 	if (mask & VN_FACT_APPLY)
 		mask |= VN_FACT_STATE | VN_FACT_JOURNAL;
-	if (mask & VN_FACT_STATE)
+	if (mask & (VN_FACT_STATE | VN_FACT_INITRAMFS))
 		mask |= VN_FACT_DECLARED;
 	/* Who set U is told from the log and the devices bound now. */
 	if (mask & (VN_FACT_LOG | VN_FACT_STATE))

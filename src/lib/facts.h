@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "apply.h"
+#include "initramfs.h"
 #include "kernel.h"
 #include "kmsg.h"
 #include "noiommu.h"
@@ -35,7 +36,8 @@ enum {
 	/* The functions on a VFIO driver only (from DEVS when it is there). */
 	VN_FACT_VFIO = 1 << 11,
 	VN_FACT_RECORD = 1 << 12, /* the last recorded apply of this boot */
-	VN_FACT_LAST = VN_FACT_RECORD,
+	VN_FACT_INITRAMFS = 1 << 13, /* the boot image, against (+DECLARED) */
+	VN_FACT_LAST = VN_FACT_INITRAMFS,
 };
 
 struct vn_facts {
@@ -81,6 +83,9 @@ struct vn_facts {
 	 * recorded this boot), or why it could not be read. */
 	struct vn_apply_record record;
 	int record_err;
+	/* The running release's initramfs and what of the declared state
+	 * changed after it was built. */
+	struct vn_initramfs initramfs;
 };
 
 void vn_facts_init(struct vn_facts *f, struct vn_sys *sys, bool image);

@@ -184,6 +184,61 @@ bool vn_module_known(struct vn_sys *sys, const char *name)
 	return vn_module_state(sys, norm, &st) == 0 && st != VN_MOD_ABSENT;
 }
 
+static void kmod_list_unrefp(struct kmod_list **l)
+{
+	if (*l)
+		kmod_module_unref_list(*l);
+}
+
+/* Add the module of this alias match unless it is loaded or built in. */
+static int add_unloaded(struct vn_sys *sys, struct kmod_list *entry,
+			char ***out)
+{
+	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod =
+		kmod_module_get_module(entry);
+	enum vn_mod_state st;
+	const char *name;
+	int r;
+
+	if (!mod || !(name = kmod_module_get_name(mod)))
+		return -ENOMEM;
+	if ((r = vn_module_state(sys, name, &st)) < 0)
+		return r;
+	if (st == VN_MOD_LOADED || st == VN_MOD_BUILTIN ||
+	    strv_contains(*out, name))
+		return 0;
+	return strv_push(out, strdup(name));
+}
+
+int vn_modalias_modules(struct vn_sys *sys, const char *bdf, char ***out)
+{
+	_cleanup_(kmod_list_unrefp) struct kmod_list *all = NULL;
+	_cleanup_(kmod_list_unrefp) struct kmod_list *allowed = NULL;
+	_cleanup_free_ char *alias = NULL;
+	struct kmod_ctx *ctx = vn_kmod(sys);
+	struct kmod_list *l;
+	int r;
+
+	if (!(*out = strv_new()))
+		return -ENOMEM;
+	r = vn_read_text(sys, &alias, "/sys/bus/pci/devices/%s/modalias", bdf);
+	if (r == -ENOENT || !ctx)
+		return 0;
+	if (r < 0 || (r = kmod_module_new_from_lookup(ctx, alias, &all)) < 0 ||
+	    (r = kmod_module_apply_filter(ctx, KMOD_FILTER_BLACKLIST, all,
+					  &allowed)) < 0)
+		goto fail;
+	kmod_list_foreach(l, allowed) {
+		if ((r = add_unloaded(sys, l, out)) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	strv_free(*out);
+	*out = NULL;
+	return r;
+}
+
 int vn_module_install_command(struct vn_sys *sys, const char *name, char **out)
 {
 	_cleanup_(vn_kmod_module_unrefp) struct kmod_module *mod = NULL;

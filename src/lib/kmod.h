@@ -52,6 +52,16 @@ int vn_module_param_bool(const struct vn_sys *sys, const char *module,
 /* Is there a module of that name, loaded, built in, or installed? */
 bool vn_module_known(struct vn_sys *sys, const char *name);
 
+/*
+ * The modules that udev's "kmod load" would load for this PCI function:
+ * its modalias (/sys/bus/pci/devices/BDF/modalias) looked up in the
+ * module aliases, blacklisted ones left out as modprobe and udev leave
+ * them out (systemd, src/shared/module-util.c, module_load_and_warn).
+ * *out lists, NULL-terminated, those neither loaded nor built in; empty
+ * when there is no modalias or no module directory.
+ */
+int vn_modalias_modules(struct vn_sys *sys, const char *bdf, char ***out);
+
 /* The modprobe.d "install" command configured for a module: *out is a
  * copy, or NULL when there is none. libkmod runs such a command instead
  * of loading the module and, when it fails, returns -EINVAL whatever its

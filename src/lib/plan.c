@@ -409,6 +409,26 @@ static int plan_bind_item(struct vn_txn *t, struct vn_item *it,
 
 /* ---- unbind -------------------------------------------------------------- */
 
+/* The modules a probe needs: those udev would have loaded for the
+ * function's modalias at its add event. Our udev rule keeps that load from
+ * happening for a declared device (boot/61-vfio-noiommuctl.rules.in), so
+ * its host driver may never have been loaded. */
+static int probe_load_steps(struct vn_txn *t, struct vn_item *it)
+{
+	_cleanup_strv_ char **mods = NULL;
+	struct vn_plan_step *st;
+	int r;
+
+	if ((r = vn_modalias_modules(t->sys, it->dev->bdf, &mods)) < 0)
+		return r;
+	for (size_t i = 0; mods[i]; i++) {
+		if (!(st = add_step(&it->steps, VN_PHASE_LOAD, VN_FAIL_LOAD)) ||
+		    (r = act_load(&st->act, mods[i])) < 0)
+			return st ? r : -ENOMEM;
+	}
+	return 0;
+}
+
 /* Back to the driver, with the module loaded if it is not. */
 static int unbind_bind_steps(struct vn_txn *t, struct vn_item *it)
 {
@@ -420,6 +440,9 @@ static int unbind_bind_steps(struct vn_txn *t, struct vn_item *it)
 		if (!(st = add_step(&it->steps, VN_PHASE_LOAD, VN_FAIL_LOAD)) ||
 		    (r = act_load(&st->act, it->to)) < 0)
 			return st ? r : -ENOMEM;
+	} else if (!it->to && it->restore == VN_RESTORE_PROBE &&
+		   (r = probe_load_steps(t, it)) < 0) {
+		return r;
 	}
 	if (it->to) {
 		/* A module just loaded may have bound it already. */

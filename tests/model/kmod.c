@@ -201,6 +201,64 @@ void kmod_module_info_free_list(struct kmod_list *list)
 	}
 }
 
+/* The alias lookup's list: the module name as the entry's key. */
+int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *alias,
+				struct kmod_list **list)
+{
+	char **mods = NULL;
+	int r;
+
+	if (!vt_active())
+		return NEXT(kmod_module_new_from_lookup)(ctx, alias, list);
+	*list = NULL;
+	if ((r = vm_alias_modules(alias, &mods)) < 0)
+		return r;
+	for (size_t i = 0; mods[i]; i++)
+		info_add(list, mods[i], "");
+	vm_strv_free(mods);
+	return 0;
+}
+
+/* No module is blacklisted in the model: the same entries. */
+int kmod_module_apply_filter(const struct kmod_ctx *ctx,
+			     enum kmod_filter filter_type,
+			     const struct kmod_list *input,
+			     struct kmod_list **output)
+{
+	if (!vt_active())
+		return NEXT(kmod_module_apply_filter)(ctx, filter_type, input,
+						      output);
+	*output = NULL;
+	for (const struct kmod_list *l = input; l; l = l->next)
+		info_add(output, l->key, "");
+	return 0;
+}
+
+struct kmod_module *kmod_module_get_module(const struct kmod_list *entry)
+{
+	struct kmod_module *m = NULL;
+
+	if (!vt_active())
+		return NEXT(kmod_module_get_module)(entry);
+	kmod_module_new_from_name(NULL, entry->key, &m);
+	return m;
+}
+
+const char *kmod_module_get_name(const struct kmod_module *mod)
+{
+	if (!vt_active())
+		return NEXT(kmod_module_get_name)(mod);
+	return mod->name;
+}
+
+int kmod_module_unref_list(struct kmod_list *list)
+{
+	if (!vt_active())
+		return NEXT(kmod_module_unref_list)(list);
+	kmod_module_info_free_list(list);
+	return 0;
+}
+
 struct kmod_list *kmod_list_next(const struct kmod_list *list,
 				 const struct kmod_list *curr)
 {

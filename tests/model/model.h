@@ -125,6 +125,10 @@ enum vm_mod_state vm_module_state(const char *name);
  * and probes the devices it matches (drivers/base/dd.c driver_attach). */
 int vm_module_load(const char *name, const char *options);
 int vm_module_unload(const char *name);
+/* The modules whose driver matches a "pci:vVVVVVVVVdDDDDDDDD..." modalias
+ * (the IDs each driver had bound in the recorded tree, .model/ids),
+ * NULL-terminated, for libkmod's alias lookup; vm_strv_free. */
+int vm_alias_modules(const char *alias, char ***out);
 /* "options NAME ..." from modprobe.d in the tree and NAME.x= from the
  * kernel command line, space separated; NULL when none. */
 char *vm_module_options(const char *name);

@@ -343,6 +343,59 @@ int vm_module_unload(const char *name)
 	return module_set(n, VM_MOD_AVAILABLE, drv);
 }
 
+/* The module whose driver is drv (.model/modules: "NAME STATE DRIVER"). */
+static bool module_of_driver(const char *drv, char *name, size_t size)
+{
+	char *text = NULL, *line, *save = NULL;
+	bool found = false;
+
+	if (vm_read(&text, VM_SIDE "/modules") < 0)
+		return false;
+	for (line = strtok_r(text, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char n[64], s[16], d[64];
+
+		found = sscanf(line, "%63s %15s %63s", n, s, d) == 3 &&
+			!strcmp(d, drv);
+		if (found)
+			snprintf(name, size, "%s", n);
+	}
+	free(text);
+	return found;
+}
+
+int vm_alias_modules(const char *alias, char ***out)
+{
+	char *text = NULL, *line, *save = NULL;
+	unsigned long ven, dev;
+	size_t n = 0;
+
+	*out = calloc(1, sizeof(char *));
+	if (!*out)
+		return -ENOMEM;
+	if (sscanf(alias, "pci:v%8lXd%8lX", &ven, &dev) != 2 ||
+	    vm_read(&text, VM_SIDE "/ids") < 0)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char d[64], mod[64];
+		unsigned long v, i;
+		char **nv;
+
+		if (sscanf(line, "%63s %lx %lx", d, &v, &i) != 3 || v != ven ||
+		    i != dev || !module_of_driver(d, mod, sizeof(mod)))
+			continue;
+		nv = realloc(*out, (n + 2) * sizeof(char *));
+		if (!nv)
+			break;
+		*out = nv;
+		nv[n++] = strdup(mod);
+		nv[n] = NULL;
+	}
+	free(text);
+	return 0;
+}
+
 /* ---- init ------------------------------------------------------------------------ */
 
 static int proc_major(const char *devices, const char *want)

@@ -1019,16 +1019,54 @@ def restore_override(tool, base):
     return problems
 
 
-def rule_override(tool, base):
+def persist_initramfs(tool, base):
+    """With our initramfs-tools hook installed and the running release's
+    image older than the change, bind --persist and noiommu on --persist
+    each ask for update-initramfs; without the hook, neither does."""
+    problems = []
+    root = fresh(tool, base, "initramfs")
+    config_space(root, NIC, 0x8086, 0x10d3, 0x525400ffff123456)
+    with open(os.path.join(root, "proc/sys/kernel/osrelease")) as f:
+        image = "/boot/initrd.img-" + f.read().strip()
+    os.makedirs(os.path.join(root, "boot"), exist_ok=True)
+    open(os.path.join(root, image[1:]), "w").close()
+    os.utime(os.path.join(root, image[1:]), (1700000000, 1700000000))
+    steps = [(["bind", "--persist", NIC], False, None),
+             (["unbind", "--persist", NIC], True,
+              "older than /etc/vfio-noiommuctl now"),
+             (["noiommu", "on", "--persist"], True,
+              "older than /etc/modprobe.d/vfio-noiommu.conf now")]
+    for args, hook, want in steps:
+        if hook:
+            hooks = os.path.join(root, "etc/initramfs-tools/hooks")
+            os.makedirs(hooks, exist_ok=True)
+            open(os.path.join(hooks, "vfio-noiommuctl"), "w").close()
+        rc, out, err = tool.run(root, args)
+        wait_unlocked(root)
+        note = "the initramfs %s carries the declared state" % image
+        said = [l for l in (out + err).splitlines() if "initramfs" in l]
+        if rc != 0 or (want is None and said) or \
+                (want and not any(note in l and want in l and
+                                  "run 'update-initramfs -u'" in l
+                                  for l in said)):
+            problems.append("%s: exit %s, want %s, said %s\n%s" %
+                            (" ".join(args), rc, want, said, err))
+    shutil.rmtree(root)
+    return problems
+
+
+def rule_override(tool, base, unloaded=False):
     """The udev rule steered NIC (driver_override vfio-pci, its answer in
     udev's database) but vfio-pci did not take it: apply binds it, and the
     rule's override is not its original, so unbind gives it back to
-    e1000e with no override."""
+    e1000e with no override. unloaded: the rule also kept udev from
+    loading e1000e, so unbind loads it, found by NIC's modalias."""
     problems = []
     path = "/sys/bus/pci/devices/%s/driver_override" % NIC
-    root = fresh(tool, base, "rule", [
-        ("ctl", "store", path, "vfio-pci"),
-        ("ctl", "store", "/sys/bus/pci/drivers/e1000e/unbind", NIC)])
+    away = ("ctl", "unload", "e1000e") if unloaded else \
+        ("ctl", "store", "/sys/bus/pci/drivers/e1000e/unbind", NIC)
+    root = fresh(tool, base, "rule", [("ctl", "store", path, "vfio-pci"),
+                                      away])
     db = os.path.join(root, "run/udev/data")
     os.makedirs(db, exist_ok=True)
     with open(os.path.join(db, "+pci:" + NIC), "w") as f:
@@ -1141,7 +1179,10 @@ APPLY_CHECKS = [("persist", persist), ("persist-root", persist_root),
                 ("twice", apply_twice), ("dry-run", apply_dry_run),
                 ("prune", apply_prune), ("no-match", apply_no_match),
                 ("restore-override", restore_override),
-                ("rule-override", rule_override)]
+                ("rule-override", rule_override),
+                ("persist-initramfs", persist_initramfs),
+                ("rule-override-unloaded",
+                 lambda tool, base: rule_override(tool, base, True))]
 
 
 def apply_check(tool, base, tap):

@@ -8,8 +8,12 @@
 #   for its address, no netdev), the rule steered it (its udev property,
 #   no journal record: apply had nothing to do), and the client unit,
 #   started after ours, found it on vfio-pci and ran dpdk-testpmd in
-#   txonly mode through the no-IOMMU group with nonzero TX. Then declare
-#   a device that does not exist.
+#   txonly mode through the no-IOMMU group with nonzero TX. e1000e's
+#   module was never loaded (the rule cleared MODALIAS), so a declared
+#   e1000e hot-plugged through QEMU's monitor is steered by the rule too:
+#   on vfio-pci, no netdev, no probe line; unbind --persist gives it back
+#   to e1000e, loading the module by its modalias. Then declare a device
+#   that does not exist.
 # Boot 3: the unit fails naming it, and the client does not start.
 #
 # targets: both
@@ -18,6 +22,10 @@
 # timeout: 600
 
 nic=0000:00:02.0
+# An e1000e device_add'ed into the empty root port (00:05.0, bus 01).
+hp=0000:01:00.0
+hp_serial=52-54-00-ff-ff-12-34-57
+hp_conf=/etc/vfio-noiommuctl/50-serial-$hp_serial.conf
 serial=52-54-00-ff-ff-12-34-56
 unit=vfio-noiommuctl.service
 
@@ -76,8 +84,37 @@ boot2() {
 	like "$(cat $log)" "Bye" "dpdk-testpmd exited cleanly"
 	diag "systemd-analyze blame: $(systemd-analyze blame 2>/dev/null | grep -E "$unit|vmtest-client" | tr -s ' ')"
 	diag "systemd-analyze: $(systemd-analyze 2>/dev/null | head -n1)"
+	hotplug
 	printf '[device]\nmatch = bdf 0000:00:09.0\n' >/etc/vfio-noiommuctl/60-gone.conf
 	sync
+}
+
+hotplug() {
+	is "$(grep -c '^e1000e ' /proc/modules)" 0 \
+		"e1000e's module was never loaded (the rule cleared MODALIAS)"
+	# Declared before it exists, by its serial number (QEMU's e1000e
+	# derives it from the MAC address), in the file bind --persist would
+	# write: the add event is the first the host sees of it.
+	printf '[device]\nmatch = serial %s\n' $hp_serial >$hp_conf
+	qmp '{"execute":"device_add","arguments":{"driver":"e1000e","id":"hpnic","bus":"rp-empty","mac":"52:54:00:12:34:57"}}'
+	wait_for /sys/bus/pci/devices/$hp 20 || diag "$(ls /sys/bus/pci/devices)"
+	settle
+	wait_for /sys/bus/pci/devices/$hp/driver 10
+	is "$(pci_driver $hp)" vfio-pci "hot-plug: the declared e1000e is on vfio-pci"
+	is "$(ls /sys/class/net | tr '\n' ' ')" "lo " "hot-plug: no netdev appeared"
+	is "$(dmesg | grep -c "e1000e $hp")" 0 "hot-plug: e1000e never probed $hp"
+	like "$(udevadm info -q property /sys/bus/pci/devices/$hp)" \
+		"VFIO_NOIOMMUCTL_DECLARED=1" "hot-plug: the rule steered it"
+	exit_is 0 "unbind --persist the hot-plugged e1000e" -- vfio-noiommuctl unbind --persist $hp
+	diag "$OUT"
+	is "$(pci_driver $hp)" e1000e "unbind: back on e1000e, loaded by its modalias"
+	ok "[ -d /sys/bus/pci/devices/$hp/net ]" "unbind: its netdev appeared"
+	is "$(cat /sys/bus/pci/devices/$hp/driver_override)" "(null)" "unbind: the rule's override is cleared"
+	ok "[ ! -e $hp_conf ]" "unbind --persist removed its entry"
+	run vfio-noiommuctl udev-match $hp
+	unlike "$OUT" "VFIO_NOIOMMUCTL_DECLARED=1" "unbind --persist: no longer declared"
+	is "$(pci_driver $nic)" vfio-pci "the boot-time e1000e stays on vfio-pci"
+	rm -f $hp_conf
 }
 
 boot3() {
