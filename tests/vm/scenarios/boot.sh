@@ -7,7 +7,10 @@
 # Boot 2 (the same disk): e1000e never bound the device (no probe line
 #   for its address, no netdev), the rule steered it (its udev property,
 #   no journal record: apply had nothing to do), and the client unit,
-#   started after ours, found it on vfio-pci and ran dpdk-testpmd in
+#   started after ours, found it on vfio-pci (its group node owned by the
+#   declared owner) and ran dpdk-testpmd, as that user with
+#   CAP_SYS_RAWIO, CAP_IPC_LOCK and CAP_SYS_ADMIN only (it fails without
+#   the last: /proc/self/pagemap hides physical addresses), in
 #   txonly mode through the no-IOMMU group with nonzero TX. e1000e's
 #   module was never loaded (the rule cleared MODALIAS), so a declared
 #   e1000e hot-plugged through QEMU's monitor is steered by the rule too:
@@ -34,6 +37,11 @@ boot1() {
 	exit_is 0 "noiommu on --persist" -- vfio-noiommuctl noiommu on --persist
 	exit_is 0 "bind --persist the e1000e" -- vfio-noiommuctl bind --persist $nic
 	ok "[ -f /etc/vfio-noiommuctl/50-serial-$serial.conf ]" "declared by its serial number"
+	# Its nodes belong to the DPDK service's user: a later file's entry
+	# for the same device replaces bind's whole (vfio-noiommuctl.conf(5)).
+	useradd --system --no-create-home --shell /usr/sbin/nologin dpdk
+	printf '[device]\nmatch = serial %s\nid = 8086:10d3\nowner = dpdk\ngroup = dpdk\nmode = 0660\n' \
+		$serial >/etc/vfio-noiommuctl/60-dpdk.conf
 	run vfio-noiommuctl udev-match $nic
 	like "$OUT" "^VFIO_NOIOMMUCTL_DECLARED=1$" "udev-match: declared"
 	install -m 0644 /vmtest/boot/61-vfio-noiommuctl.rules /usr/lib/udev/rules.d/
@@ -77,6 +85,20 @@ boot2() {
 	diag "$(cat $log 2>&1 | grep -v '^ *$' | tail -n 40)"
 	like "$(cat $log)" "^driver vfio-pci$" "the client, after $unit, found the device on vfio-pci"
 	like "$(cat $log)" "^noiommu Y$" "and no-IOMMU mode on"
+	group=$(basename "$(readlink /sys/bus/pci/devices/$nic/iommu_group)")
+	like "$(cat $log)" "^node /dev/vfio/noiommu-$group dpdk:dpdk 660$" \
+		"and its group node owned as declared (dpdk:dpdk 0660)"
+	# CapEff: CAP_IPC_LOCK (14), CAP_SYS_RAWIO (17), CAP_SYS_ADMIN (21).
+	like "$(cat $log)" "^user dpdk caps 0000000000224000$" \
+		"testpmd ran as the declared owner with three capabilities"
+	# Without CAP_SYS_ADMIN DPDK 22.11's EAL finds no physical address,
+	# falls back to IOVA as VA, and refuses the no-IOMMU device.
+	without=$(sed -n '/^--- without/,/^--- with it/p' $log)
+	diag "$(echo "$without" | grep 'EAL:')"
+	like "$without" "Physical addresses are unavailable" \
+		"without CAP_SYS_ADMIN: no physical addresses"
+	like "$without" "Requested device $nic cannot be used" \
+		"without CAP_SYS_ADMIN: testpmd cannot use the device"
 	ok "[ \"\$(systemctl show -P ExecMainStartTimestampMonotonic vmtest-client.service)\" -ge \"\$(systemctl show -P ActiveEnterTimestampMonotonic $unit)\" ]" \
 		"the client started after $unit was active"
 	tx=$(sed -n 's/.*TX-packets: *\([0-9][0-9]*\).*/\1/p' $log | sort -n | tail -n1)
