@@ -46,7 +46,7 @@ static int consider(const struct vn_sys *sys, struct vn_initramfs *i,
 		    const char *path)
 {
 	char real[PATH_MAX];
-	long long t;
+	long long t = 0;
 	int r;
 
 	if ((r = vn_path(sys, real, sizeof(real), "%s", path)) < 0)
