@@ -409,6 +409,15 @@ static int plan_bind_item(struct vn_txn *t, struct vn_item *it,
 
 /* ---- unbind -------------------------------------------------------------- */
 
+/* A step loading a module (unless it is loaded by then). */
+static int add_load_step(struct vn_item *it, const char *module)
+{
+	struct vn_plan_step *st =
+		add_step(&it->steps, VN_PHASE_LOAD, VN_FAIL_LOAD);
+
+	return st ? act_load(&st->act, module) : -ENOMEM;
+}
+
 /* The modules a probe needs: those udev would have loaded for the
  * function's modalias at its add event. Our udev rule keeps that load from
  * happening for a declared device (boot/61-vfio-noiommuctl.rules.in), so
@@ -416,16 +425,13 @@ static int plan_bind_item(struct vn_txn *t, struct vn_item *it,
 static int probe_load_steps(struct vn_txn *t, struct vn_item *it)
 {
 	_cleanup_strv_ char **mods = NULL;
-	struct vn_plan_step *st;
 	int r;
 
 	if ((r = vn_modalias_modules(t->sys, it->dev->bdf, &mods)) < 0)
 		return r;
-	for (size_t i = 0; mods[i]; i++) {
-		if (!(st = add_step(&it->steps, VN_PHASE_LOAD, VN_FAIL_LOAD)) ||
-		    (r = act_load(&st->act, mods[i])) < 0)
-			return st ? r : -ENOMEM;
-	}
+	for (size_t i = 0; mods[i]; i++)
+		if ((r = add_load_step(it, mods[i])) < 0)
+			return r;
 	return 0;
 }
 
@@ -437,9 +443,8 @@ static int unbind_bind_steps(struct vn_txn *t, struct vn_item *it)
 	int r;
 
 	if (it->to && !vn_exists(t->sys, "/sys/bus/pci/drivers/%s", it->to)) {
-		if (!(st = add_step(&it->steps, VN_PHASE_LOAD, VN_FAIL_LOAD)) ||
-		    (r = act_load(&st->act, it->to)) < 0)
-			return st ? r : -ENOMEM;
+		if ((r = add_load_step(it, it->to)) < 0)
+			return r;
 	} else if (!it->to && it->restore == VN_RESTORE_PROBE &&
 		   (r = probe_load_steps(t, it)) < 0) {
 		return r;

@@ -294,7 +294,7 @@ int vm_store_override(const char *bdf, const char *buf, size_t len)
 
 /* The IDs each host driver had bound when the tree was recorded stand
  * for its ID table (.model/ids: "DRIVER VENDOR DEVICE"). */
-static bool ids_match(const char *drv, unsigned long ven, unsigned long dev)
+bool vm_ids_match(const char *drv, unsigned long ven, unsigned long dev)
 {
 	char *text = NULL, *line, *save = NULL;
 	bool found = false;
@@ -325,7 +325,8 @@ static bool match(const char *drv, const char *bdf)
 		return !strcmp(ov, drv);
 	if (!strcmp(drv, VFIO_PCI))
 		return false;
-	return ids_match(drv, dev_hex(bdf, "vendor"), dev_hex(bdf, "device"));
+	return vm_ids_match(drv, dev_hex(bdf, "vendor"),
+			    dev_hex(bdf, "device"));
 }
 
 /* ---- host drivers: what they make below the function ------------------------- */

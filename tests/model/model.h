@@ -129,6 +129,9 @@ int vm_module_unload(const char *name);
  * (the IDs each driver had bound in the recorded tree, .model/ids),
  * NULL-terminated, for libkmod's alias lookup; vm_strv_free. */
 int vm_alias_modules(const char *alias, char ***out);
+/* Does drv's ID table (the IDs it had bound in the recorded tree,
+ * .model/ids: "DRIVER VENDOR DEVICE") hold these IDs? */
+bool vm_ids_match(const char *drv, unsigned long ven, unsigned long dev);
 /* "options NAME ..." from modprobe.d in the tree and NAME.x= from the
  * kernel command line, space separated; NULL when none. */
 char *vm_module_options(const char *name);

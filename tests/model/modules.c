@@ -343,27 +343,8 @@ int vm_module_unload(const char *name)
 	return module_set(n, VM_MOD_AVAILABLE, drv);
 }
 
-/* The module whose driver is drv (.model/modules: "NAME STATE DRIVER"). */
-static bool module_of_driver(const char *drv, char *name, size_t size)
-{
-	char *text = NULL, *line, *save = NULL;
-	bool found = false;
-
-	if (vm_read(&text, VM_SIDE "/modules") < 0)
-		return false;
-	for (line = strtok_r(text, "\n", &save); line && !found;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char n[64], s[16], d[64];
-
-		found = sscanf(line, "%63s %15s %63s", n, s, d) == 3 &&
-			!strcmp(d, drv);
-		if (found)
-			snprintf(name, size, "%s", n);
-	}
-	free(text);
-	return found;
-}
-
+/* Every module (.model/modules: "NAME STATE DRIVER") whose driver's ID
+ * table holds the alias's IDs. */
 int vm_alias_modules(const char *alias, char ***out)
 {
 	char *text = NULL, *line, *save = NULL;
@@ -374,16 +355,15 @@ int vm_alias_modules(const char *alias, char ***out)
 	if (!*out)
 		return -ENOMEM;
 	if (sscanf(alias, "pci:v%8lXd%8lX", &ven, &dev) != 2 ||
-	    vm_read(&text, VM_SIDE "/ids") < 0)
+	    vm_read(&text, VM_SIDE "/modules") < 0)
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char d[64], mod[64];
-		unsigned long v, i;
+		char mod[64], s[16], d[64];
 		char **nv;
 
-		if (sscanf(line, "%63s %lx %lx", d, &v, &i) != 3 || v != ven ||
-		    i != dev || !module_of_driver(d, mod, sizeof(mod)))
+		if (sscanf(line, "%63s %15s %63s", mod, s, d) != 3 ||
+		    !vm_ids_match(d, ven, dev))
 			continue;
 		nv = realloc(*out, (n + 2) * sizeof(char *));
 		if (!nv)

@@ -122,6 +122,15 @@ wait_for() { # PATH [SECONDS]
 # device_del). Asynchronous: wait for its effect (wait_for, wait_gone).
 qmp() { (printf '@@QMP@@ %s\n' "$1"); }
 
+# to_persist FILE NAME: copy FILE to the /persist disk as NAME, for run-vm
+# to read after the boot (# initrd: guest, # next-cmdline: guest); under
+# systemd nobody mounts that disk. Fails when it cannot.
+to_persist() {
+	mkdir -p /mnt/persist &&
+		mount "$(findfs LABEL=vmtest-persist)" /mnt/persist &&
+		cp "$1" "/mnt/persist/$2" && umount /mnt/persist
+}
+
 wait_gone() { # PATH [SECONDS]
 	_i=0
 	while [ -e "$1" ] && [ "$_i" -lt $((${2:-10} * 10)) ]; do

@@ -38,9 +38,8 @@ boot1() {
 	# What update-grub would put on the kernel's line.
 	line=$(sh -c '. /etc/default/grub; for f in /etc/default/grub.d/*.cfg; do . "$f"; done; echo "$GRUB_CMDLINE_LINUX"')
 	like " $line " " $word " "the generated command line has the word"
-	mkdir -p /mnt/persist
-	if mount "$(findfs LABEL=vmtest-persist)" /mnt/persist &&
-		echo "$line" >/mnt/persist/cmdline && umount /mnt/persist; then
+	echo "$line" >/tmp/cmdline
+	if to_persist /tmp/cmdline cmdline; then
 		pass "the command line is left on /persist for the next boot"
 	else
 		fail "the command line is left on /persist for the next boot"

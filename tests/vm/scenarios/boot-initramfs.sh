@@ -63,9 +63,7 @@ boot1() {
 	run vfio-noiommuctl status
 	like "$OUT" "Initramfs +$img is older than $conf: .*run 'update-initramfs -u'" \
 		"status: an entry changed since, named with the command"
-	mkdir -p /mnt/persist
-	if mount "$(findfs LABEL=vmtest-persist)" /mnt/persist &&
-		cp "$img" /mnt/persist/initrd.img && umount /mnt/persist; then
+	if to_persist "$img" initrd.img; then
 		pass "the image is left on /persist for the next boot"
 	else
 		fail "the image is left on /persist for the next boot"
