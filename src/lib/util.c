@@ -125,7 +125,7 @@ char *strv_join(char *const *v, const char *sep)
 	return out;
 }
 
-int read_fd_full(int fd, char **out, size_t *len)
+static int read_fd(int fd, char **out, size_t *len, bool short_is_end)
 {
 	size_t size = 4096, used = 0;
 	_cleanup_free_ char *buf = malloc(size);
@@ -158,12 +158,24 @@ int read_fd_full(int fd, char **out, size_t *len)
 		if (r == 0)
 			break;
 		used += (size_t)r;
+		if (short_is_end && used + 1 < size)
+			break;
 	}
 	buf[used] = '\0';
 	if (len)
 		*len = used;
 	*out = steal_ptr(buf);
 	return 0;
+}
+
+int read_fd_full(int fd, char **out, size_t *len)
+{
+	return read_fd(fd, out, len, false);
+}
+
+int read_fd_short_is_end(int fd, char **out, size_t *len)
+{
+	return read_fd(fd, out, len, true);
 }
 
 int vn_write_all(int fd, const char *buf, size_t len)

@@ -153,6 +153,10 @@ bool vn_is_clean_text(const char *s);
 /* Read all of fd (at most VN_READ_MAX bytes) into a NUL-terminated
  * buffer. */
 int read_fd_full(int fd, char **out, size_t *len);
+/* The same for a file whose short read is its end (a sysfs attribute:
+ * one read() when it is shorter than a page); never for a pipe or
+ * procfs, where a short read only says what is there now. */
+int read_fd_short_is_end(int fd, char **out, size_t *len);
 
 /* Replace *dst (freed) with a formatted string / a copy of s (NULL
  * stays NULL); -ENOMEM. */

@@ -82,6 +82,32 @@ static void read_capped(void **state)
 	close(fd);
 }
 
+/* A short read is the end (sysfs) only where it is asked for: a pipe
+ * with its writer still open returns what is there and does not block;
+ * a file longer than the first read's page is still read whole. */
+static void read_short_is_end(void **state)
+{
+	int p[2];
+	char *text = NULL, big[10000];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "abc\n", 4), 4);
+	assert_int_equal(read_fd_short_is_end(p[0], &text, &len), 0);
+	assert_string_equal(text, "abc\n");
+	assert_int_equal(len, 4);
+	free(text);
+	text = NULL;
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(write(p[1], big, sizeof(big)), (ssize_t)sizeof(big));
+	close(p[1]);
+	assert_int_equal(read_fd_short_is_end(p[0], &text, &len), 0);
+	assert_int_equal(len, sizeof(big));
+	free(text);
+	close(p[0]);
+}
+
 /* In a tree, only regular files are read: a FIFO would block for ever,
  * a link to /dev/zero never end. */
 static void read_regular_only(void **state)
@@ -114,6 +140,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(escape_cases),
 		cmocka_unit_test(read_capped),
+		cmocka_unit_test(read_short_is_end),
 		cmocka_unit_test(read_regular_only),
 	};
 
