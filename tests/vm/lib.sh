@@ -13,8 +13,13 @@ VM_CACHE=${VFIO_NOIOMMUCTL_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-noiomm
 # Private apt lists older than this are refreshed (seconds).
 VM_APT_MAX_AGE=${VFIO_NOIOMMUCTL_VM_APT_MAX_AGE:-21600}
 
-# The kernel targets of kernel/targets (provide-kernel's), one per line.
-vm_kernel_targets() { awk '!/^#/ && NF >= 2 { print $1 }' "$VM_DIR/kernel/targets"; }
+# The kernel targets of kernel/targets (provide-kernel's), one per line;
+# with "early" or "late", those without or with the third word "late".
+vm_kernel_targets() {
+	awk -v which="${1:-all}" '!/^#/ && NF >= 2 &&
+		(which == "all" || (which == "late") == ($3 == "late")) { print $1 }' \
+		"$VM_DIR/kernel/targets"
+}
 
 vm_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 vm_die() { vm_log "error: $*"; exit 1; }
