@@ -247,6 +247,7 @@ struct vn_txn {
 	bool holders_read, net_read;
 	struct vn_holders holders;
 	struct vn_netinfo net;
+	struct vn_class_cache classes; /* for the plan, cleared by execution */
 	int pot; /* panic_on_taint set */
 	unsigned long pot_mask;
 	bool pot_nousertaint;

@@ -8,31 +8,24 @@
 #include "sys.h"
 #include "vfio.h"
 
-static int real(const struct vn_sys *sys, char *out, const char *fmt,
-		const char *a, const char *b)
+/* Is the entry a controller ("nvme3"), not a namespace head ("nvme3n1")? */
+static bool controller_name(const char *e)
 {
-	char path[PATH_MAX];
-	int r = vn_path(sys, path, sizeof(path), fmt, a, b);
-
-	if (r < 0)
-		return r;
-	return realpath(path, out) ? 0 : -errno;
+	return startswith(e, "nvme") && !strchr(e + 4, 'n');
 }
 
-static bool under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && path[n] == '/';
-}
-
-static int add_subsystem_heads(const struct vn_sys *sys, const char *devdir,
+/* The namespace heads of every subsystem that one of the function's
+ * controllers belongs to. A subsystem links each of its controllers by
+ * name (drivers/nvme/host/core.c, nvme_init_subsystem), and controller
+ * names are unique, so a name says whose it is. */
+static int add_subsystem_heads(const struct vn_sys *sys, char *const *ctrls,
 			       char ***names)
 {
 	_cleanup_strv_ char **subs = NULL;
 	int r;
 
-	if (vn_list_dir(sys, &subs, "/sys/class/nvme-subsystem") < 0)
+	if (!ctrls[0] ||
+	    vn_list_dir(sys, &subs, "/sys/class/nvme-subsystem") < 0)
 		return 0;
 	for (size_t s = 0; subs[s]; s++) {
 		_cleanup_strv_ char **ents = NULL;
@@ -41,18 +34,12 @@ static int add_subsystem_heads(const struct vn_sys *sys, const char *devdir,
 		if (vn_list_dir(sys, &ents, "/sys/class/nvme-subsystem/%s",
 				subs[s]) < 0)
 			continue;
-		for (size_t e = 0; ents[e] && !ours; e++) {
-			char rp[PATH_MAX];
-
-			ours = startswith(ents[e], "nvme") &&
-			       !strchr(ents[e] + 4, 'n') &&
-			       real(sys, rp, "/sys/class/nvme-subsystem/%s/%s",
-				    subs[s], ents[e]) == 0 &&
-			       under(rp, devdir);
-		}
+		for (size_t e = 0; ents[e] && !ours; e++)
+			ours = controller_name(ents[e]) &&
+			       strv_contains(ctrls, ents[e]);
 		for (size_t e = 0; ours && ents[e]; e++) {
 			if (!startswith(ents[e], "nvme") ||
-			    !strchr(ents[e] + 4, 'n') ||
+			    controller_name(ents[e]) ||
 			    !vn_exists(sys,
 				       "/sys/class/nvme-subsystem/%s/%s/dev",
 				       subs[s], ents[e]) ||
@@ -65,24 +52,24 @@ static int add_subsystem_heads(const struct vn_sys *sys, const char *devdir,
 	return 0;
 }
 
-int vn_block_devices(const struct vn_sys *sys, const char *bdf, char ***names)
+int vn_block_devices(const struct vn_sys *sys, struct vn_class_cache *cache,
+		     const char *bdf, char ***names)
 {
-	_cleanup_strv_ char **all = NULL;
+	_cleanup_strv_ char **all = NULL, **ctrls = NULL;
 	_cleanup_strv_ char **v = strv_new();
-	char devdir[PATH_MAX];
 	int r;
 
 	if (!v)
 		return -ENOMEM;
-	r = real(sys, devdir, "/sys/bus/pci/devices/%s%s", bdf, "");
-	if (r < 0 || (r = vn_dev_class_children(sys, bdf, "block", &all)) < 0)
+	if ((r = vn_dev_class_children(sys, cache, bdf, "block", &all)) < 0 ||
+	    (r = vn_dev_class_children(sys, cache, bdf, "nvme", &ctrls)) < 0)
 		return r;
 	/* Partitions come with their disk (checked there). */
 	for (size_t i = 0; all[i]; i++)
 		if (!vn_exists(sys, "/sys/class/block/%s/partition", all[i]) &&
 		    (r = strv_push(&v, strdup(all[i]))) < 0)
 			return r;
-	r = add_subsystem_heads(sys, devdir, &v);
+	r = add_subsystem_heads(sys, ctrls, &v);
 	if (r < 0)
 		return r;
 	*names = steal_ptr(v);

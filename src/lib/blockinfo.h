@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+struct vn_class_cache;
 struct vn_sys;
 
 /*
@@ -9,7 +10,8 @@ struct vn_sys;
  * nvme-subsystem one of its controllers belongs to (the mounted node then
  * hangs off the subsystem, not the PCI device).
  */
-int vn_block_devices(const struct vn_sys *sys, const char *bdf, char ***names);
+int vn_block_devices(const struct vn_sys *sys, struct vn_class_cache *cache,
+		     const char *bdf, char ***names);
 
 /*
  * Why a block device (or one of its partitions) must not lose its driver:

@@ -300,7 +300,8 @@ static bool netdevs_back(struct exec *x, struct vn_item *it)
 
 	if (!it->rec.netdevs || !it->rec.netdevs[0])
 		return true;
-	if (vn_dev_netdevs(x->t->sys, it->dev->bdf, &nets) < 0 || !nets[0])
+	if (vn_dev_netdevs(x->t->sys, NULL, it->dev->bdf, &nets) < 0 ||
+	    !nets[0])
 		return false;
 	for (size_t i = 0; nets[i]; i++)
 		if (!vn_udev_initialized(&x->w, "/sys/class/net/%s", nets[i]))
@@ -814,6 +815,8 @@ int vn_txn_execute(struct vn_txn *t)
 	int r;
 
 	pthread_mutex_init(&x.mu, NULL);
+	/* What the plan read of /sys/class is about to change. */
+	vn_class_cache_clear(&t->classes);
 	if (t->opts.jobs <= 0)
 		t->opts.jobs = VN_JOBS_DEFAULT;
 	if ((r = run_pre(&x)) < 0)

@@ -161,7 +161,8 @@ static int read_network(struct vn_txn *t, const struct vn_dev *d,
 
 	if (!(f->net_uses = strv_new()))
 		return -ENOMEM;
-	if (vn_dev_netdevs(t->sys, d->bdf, &f->netdevs) < 0 || !f->netdevs[0]) {
+	if (vn_dev_netdevs(t->sys, &t->classes, d->bdf, &f->netdevs) < 0 ||
+	    !f->netdevs[0]) {
 		/* A NIC whose driver made no netdev here: it was moved to
 		 * another network namespace (a container). Drivers that
 		 * never make one (user-space I/O, stubs) are not that. */
@@ -183,7 +184,7 @@ static int read_network(struct vn_txn *t, const struct vn_dev *d,
 static int read_block(struct vn_txn *t, const struct vn_dev *d,
 		      struct vn_guard_facts *f)
 {
-	int r = vn_block_devices(t->sys, d->bdf, &f->disks);
+	int r = vn_block_devices(t->sys, &t->classes, d->bdf, &f->disks);
 
 	if (r < 0) {
 		f->disks = NULL;

@@ -25,18 +25,28 @@ const char *const vn_modprobe_dirs[VN_MODPROBE_NDIRS] = {
 	"/usr/lib/modprobe.d", "/lib/modprobe.d",
 };
 
-static int modules_dir(struct vn_sys *sys, char *buf, size_t size)
+/* The release's module directory, looked up once per run. */
+static const char *modules_dir(struct vn_sys *sys)
 {
 	const char *rel = vn_sys_release(sys);
+	char buf[PATH_MAX];
+	int r;
 
+	if (sys->modules_dir || sys->modules_dir_tried)
+		return sys->modules_dir;
+	sys->modules_dir_tried = true;
 	if (!rel)
-		return -ENOENT;
+		return NULL;
 	/* Merged-/usr systems have both; older ones only /lib/modules. */
 	if (vn_exists(sys, "/lib/modules/%s/modules.dep", rel))
-		return vn_path(sys, buf, size, "/lib/modules/%s", rel);
-	if (vn_exists(sys, "/usr/lib/modules/%s/modules.dep", rel))
-		return vn_path(sys, buf, size, "/usr/lib/modules/%s", rel);
-	return -ENOENT;
+		r = vn_path(sys, buf, sizeof(buf), "/lib/modules/%s", rel);
+	else if (vn_exists(sys, "/usr/lib/modules/%s/modules.dep", rel))
+		r = vn_path(sys, buf, sizeof(buf), "/usr/lib/modules/%s", rel);
+	else
+		return NULL;
+	if (r >= 0)
+		sys->modules_dir = strdup(buf);
+	return sys->modules_dir;
 }
 
 static void kmod_log(void *data, int priority, const char *file, int line,
@@ -67,14 +77,14 @@ static void set_log(struct vn_sys *sys)
 
 struct kmod_ctx *vn_kmod(struct vn_sys *sys)
 {
-	char dir[PATH_MAX];
+	const char *dir;
 	char conf[VN_MODPROBE_NDIRS][PATH_MAX];
 	const char *confv[VN_MODPROBE_NDIRS + 1] = { NULL };
 
 	if (sys->kmod || sys->kmod_tried)
 		return sys->kmod;
 	sys->kmod_tried = true;
-	if (modules_dir(sys, dir, sizeof(dir)) < 0)
+	if (!(dir = modules_dir(sys)))
 		return NULL;
 	if (!vn_sys_is_host(sys)) {
 		for (size_t i = 0; i < VN_MODPROBE_NDIRS; i++) {
@@ -90,9 +100,13 @@ struct kmod_ctx *vn_kmod(struct vn_sys *sys)
 	return sys->kmod;
 }
 
+/* Without creating libkmod's context: kmod_new() reads every modprobe.d
+ * file and /proc/cmdline (libkmod-config.c, kmod_config_new), which a
+ * run whose modules are all loaded never needs (`status`: a third of
+ * its system calls beyond start-up; BENCHMARKS.md). */
 bool vn_modules_dir_found(struct vn_sys *sys)
 {
-	return vn_kmod(sys) != NULL;
+	return modules_dir(sys) != NULL;
 }
 
 void vn_kmod_module_unrefp(struct kmod_module **m)

@@ -385,9 +385,10 @@ bool vn_net_is_up(const struct vn_sys *sys, const char *ifname)
 	return f & IFF_UP;
 }
 
-int vn_dev_netdevs(const struct vn_sys *sys, const char *bdf, char ***names)
+int vn_dev_netdevs(const struct vn_sys *sys, struct vn_class_cache *cache,
+		   const char *bdf, char ***names)
 {
-	return vn_dev_class_children(sys, bdf, "net", names);
+	return vn_dev_class_children(sys, cache, bdf, "net", names);
 }
 
 /*

@@ -26,7 +26,9 @@ int vn_net_stack(const struct vn_sys *sys, const char *ifname, char ***stack);
 
 /* Network interfaces of a PCI function, wherever they sit below it
  * (virtio-net puts them under virtioN/net). */
-int vn_dev_netdevs(const struct vn_sys *sys, const char *bdf, char ***names);
+struct vn_class_cache;
+int vn_dev_netdevs(const struct vn_sys *sys, struct vn_class_cache *cache,
+		   const char *bdf, char ***names);
 
 /*
  * A network interface, by its name or an altname (as ip link shows them),

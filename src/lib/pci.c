@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <libudev.h>
-
 #include "pci.h"
 
 static void node_clear(struct vn_node *n)
@@ -29,53 +27,19 @@ void vn_dev_list_clear(struct vn_dev_list *l)
 	*l = (struct vn_dev_list){ 0 };
 }
 
-static int enumerate_udev(struct vn_sys *sys, char ***bdfs)
-{
-	struct udev_enumerate *e;
-	struct udev_list_entry *entry;
-	_cleanup_strv_ char **v = strv_new();
-	int r;
-
-	if (!v)
-		return -ENOMEM;
-	if (!sys->udev && !(sys->udev = udev_new()))
-		return -ENOMEM;
-	e = udev_enumerate_new(sys->udev);
-	if (!e)
-		return -ENOMEM;
-	r = udev_enumerate_add_match_subsystem(e, "pci");
-	if (r >= 0)
-		r = udev_enumerate_scan_devices(e);
-	if (r < 0) {
-		udev_enumerate_unref(e);
-		return r;
-	}
-	udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-		const char *syspath = udev_list_entry_get_name(entry);
-		const char *name = strrchr(syspath, '/');
-
-		r = strv_push(&v, strdup(name ? name + 1 : syspath));
-		if (r < 0)
-			break;
-	}
-	udev_enumerate_unref(e);
-	if (r < 0)
-		return r;
-	strv_sort(v);
-	*bdfs = steal_ptr(v);
-	return 0;
-}
-
 int vn_pci_enumerate(struct vn_sys *sys, char ***bdfs)
 {
 	int r;
 
-	if (vn_sys_is_host(sys))
-		return enumerate_udev(sys, bdfs);
+	/* One readdir of the bus, as lspci's sysfs access does. libudev's
+	 * enumerator holds no more than these names, and finds them by
+	 * resolving each entry's path and its parent's (systemd's
+	 * sd_device_new_from_syspath: about 55 system calls a function,
+	 * half of `list --all`'s; BENCHMARKS.md, "Where the time goes"). */
 	r = vn_list_dir(sys, bdfs, "/sys/bus/pci/devices");
 	if (r != -ENOENT)
 		return r;
-	/* A tree recorded on a machine without PCI. */
+	/* A machine without PCI, or a tree recorded on one. */
 	*bdfs = strv_new();
 	return *bdfs ? 0 : -ENOMEM;
 }
@@ -254,29 +218,86 @@ static bool runs_through(const char *target, const char *bdf)
 	return false;
 }
 
-int vn_dev_class_children(const struct vn_sys *sys, const char *bdf,
-			  const char *cls, char ***names)
+static void class_links_clear(struct vn_class_links *l)
 {
-	_cleanup_strv_ char **all = NULL;
+	strv_free(l->names);
+	strv_free(l->targets);
+	*l = (struct vn_class_links){ 0 };
+}
+
+void vn_class_cache_clear(struct vn_class_cache *c)
+{
+	class_links_clear(&c->net);
+	class_links_clear(&c->block);
+	class_links_clear(&c->nvme);
+}
+
+/* One readlink per entry; an entry that vanished meanwhile has target
+ * "" (it runs through no function). */
+static int class_links_read(const struct vn_sys *sys, const char *cls,
+			    struct vn_class_links *l)
+{
+	int r;
+
+	l->read = true;
+	l->err = vn_list_dir(sys, &l->names, "/sys/class/%s", cls);
+	if (l->err < 0)
+		return l->err == -ENOENT ? 0 : l->err;
+	if (!(l->targets = strv_new()))
+		return -ENOMEM;
+	for (size_t i = 0; l->names[i]; i++) {
+		char *target = NULL;
+
+		if (vn_read_link(sys, &target, "/sys/class/%s/%s", cls,
+				 l->names[i]) < 0)
+			target = strdup("");
+		if ((r = strv_push(&l->targets, target)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static struct vn_class_links *cache_slot(struct vn_class_cache *c,
+					 const char *cls)
+{
+	return streq(cls, "net")   ? &c->net :
+	       streq(cls, "block") ? &c->block :
+	       streq(cls, "nvme")  ? &c->nvme :
+				     NULL;
+}
+
+static int class_children(const struct vn_class_links *l, const char *bdf,
+			  char ***names)
+{
 	_cleanup_strv_ char **v = strv_new();
 	int r;
 
 	if (!v)
 		return -ENOMEM;
-	r = vn_list_dir(sys, &all, "/sys/class/%s", cls);
-	for (size_t i = 0; r == 0 && all[i]; i++) {
-		_cleanup_free_ char *target = NULL;
-
-		if (vn_read_link(sys, &target, "/sys/class/%s/%s", cls,
-				 all[i]) < 0 ||
-		    !runs_through(target, bdf))
-			continue;
-		r = strv_push(&v, strdup(all[i]));
-	}
-	if (r < 0 && r != -ENOENT)
-		return r;
+	for (size_t i = 0; l->err == 0 && l->names[i]; i++)
+		if (runs_through(l->targets[i], bdf) &&
+		    (r = strv_push(&v, strdup(l->names[i]))) < 0)
+			return r;
 	*names = steal_ptr(v);
 	return 0;
+}
+
+int vn_dev_class_children(const struct vn_sys *sys,
+			  struct vn_class_cache *cache, const char *bdf,
+			  const char *cls, char ***names)
+{
+	struct vn_class_links own = { 0 };
+	struct vn_class_links *l = cache ? cache_slot(cache, cls) : NULL;
+	int r = 0;
+
+	if (!l)
+		l = &own;
+	if (!l->read && (r = class_links_read(sys, cls, l)) < 0)
+		class_links_clear(l); /* not half a listing next time */
+	if (r == 0)
+		r = class_children(l, bdf, names);
+	class_links_clear(&own);
+	return r;
 }
 
 bool vn_dev_has_id(const struct vn_dev *dev, const struct vn_pci_id *id)

@@ -77,7 +77,26 @@ int vn_dev_read_all(struct vn_sys *sys, struct vn_dev_list *out);
  * wherever below it (virtio-net puts them under virtioN/net). One
  * readlink per entry.
  */
-int vn_dev_class_children(const struct vn_sys *sys, const char *bdf,
+struct vn_class_links {
+	bool read;
+	int err; /* of the class directory's listing */
+	char **names, **targets; /* entries and their link targets */
+};
+
+/* Class directories read once for many devices: a plan and its guards
+ * look at every device of a transaction before anything is written, and
+ * a 32-function bind read /sys/class/net 64 times (BENCHMARKS.md). */
+struct vn_class_cache {
+	struct vn_class_links net, block, nvme;
+};
+
+void vn_class_cache_clear(struct vn_class_cache *c);
+
+/* cache: NULL reads the class now; otherwise the cache's copy, read on
+ * first use ("net", "block" or "nvme"), for as long as nothing the
+ * class shows can have changed. */
+int vn_dev_class_children(const struct vn_sys *sys,
+			  struct vn_class_cache *cache, const char *bdf,
 			  const char *cls, char ***names);
 
 /* Does the device sit on a VFIO driver (vfio-pci or a variant)? It then

@@ -302,7 +302,8 @@ static int record_original(struct vn_txn *t, struct vn_item *it)
 	    (r = vn_set_str(&it->rec.orig_override,
 			    ours ? NULL : d->driver_override)) < 0)
 		return r;
-	if ((r = vn_dev_netdevs(t->sys, d->bdf, &it->rec.netdevs)) < 0)
+	if ((r = vn_dev_netdevs(t->sys, &t->classes, d->bdf,
+				&it->rec.netdevs)) < 0)
 		return r;
 	vn_record_restore_original(&it->rec);
 	if (ours && !d->driver)

@@ -62,6 +62,7 @@ void vn_sys_free(struct vn_sys *sys)
 		udev_unref(sys->udev);
 	if (sys->kmod)
 		kmod_unref(sys->kmod);
+	free(sys->modules_dir);
 	vn_names_free(sys->names);
 	snapshot_free(sys->snap);
 	free(sys->release);

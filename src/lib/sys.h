@@ -35,6 +35,8 @@ struct vn_sys {
 	struct udev *udev;
 	struct kmod_ctx *kmod;
 	bool kmod_tried;
+	char *modules_dir; /* /lib/modules/RELEASE or /usr/lib/..., found once */
+	bool modules_dir_tried;
 	struct vn_names *names;
 	char *release;
 	vn_log_fn log_fn;

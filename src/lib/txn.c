@@ -85,6 +85,7 @@ void vn_txn_clear(struct vn_txn *t)
 	vn_caps_clear(&t->caps);
 	vn_holders_clear(&t->holders);
 	vn_netinfo_clear(&t->net);
+	vn_class_cache_clear(&t->classes);
 	*t = (struct vn_txn){ 0 };
 }
 

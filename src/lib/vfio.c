@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <stdio.h>
+#include <sys/sysmacros.h>
 
 #include "kernel.h"
 #include "vfio.h"
@@ -257,6 +258,59 @@ void vn_holders_clear(struct vn_holders *h)
 	*h = (struct vn_holders){ 0 };
 }
 
+/* Mapped files that a stat found not to be VFIO nodes, by the device and
+ * inode fields of /proc/PID/maps and the path: the same file mapped again,
+ * by this process or any other, needs no stat of its own. The path too,
+ * because the device is the file system's superblock (fs/proc/
+ * task_mmu.c, show_map_vma), and btrfs subvolumes share one superblock
+ * but number their inodes each from the start. Open addressing; ino 0
+ * (no file) marks a free slot. */
+struct inode_key {
+	unsigned long long dev, ino, path; /* path: its FNV-1a hash */
+};
+
+struct inode_set {
+	struct inode_key *v;
+	size_t n, cap; /* cap: 0 or a power of two */
+};
+
+static size_t inode_slot(const struct inode_set *s, struct inode_key k)
+{
+	size_t i = (size_t)((k.ino * 0x9e3779b97f4a7c15ull) ^ k.dev ^ k.path);
+
+	for (i &= s->cap - 1; s->v[i].ino; i = (i + 1) & (s->cap - 1))
+		if (s->v[i].ino == k.ino && s->v[i].dev == k.dev &&
+		    s->v[i].path == k.path)
+			break;
+	return i;
+}
+
+static bool inode_set_has(const struct inode_set *s, struct inode_key k)
+{
+	return s->cap && s->v[inode_slot(s, k)].ino;
+}
+
+static int inode_set_add(struct inode_set *s, struct inode_key k)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct inode_set g = { .cap = s->cap ? 2 * s->cap : 64 };
+
+		if (!(g.v = calloc(g.cap, sizeof(*g.v))))
+			return -ENOMEM;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].ino)
+				g.v[inode_slot(&g, s->v[i])] = s->v[i];
+		g.n = s->n;
+		free(s->v);
+		*s = g;
+	}
+	if (!s->v[inode_slot(s, k)].ino) {
+		s->v[inode_slot(s, k)] = k;
+		s->n++;
+	}
+	return 0;
+}
+
 /* What one process holds, while it is being scanned. */
 struct proc_scan {
 	const struct vn_sys *sys;
@@ -265,6 +319,7 @@ struct proc_scan {
 	bool comm_read;
 	char comm[sizeof(((struct vn_holder *)0)->comm)];
 	int majors[2]; /* char majors of VFIO nodes: group, cdev (-1: none) */
+	struct inode_set plain; /* mapped files known not to be VFIO nodes */
 };
 
 /* The process's name, read once it holds something: most processes hold
@@ -331,17 +386,26 @@ static bool never_vfio_node(const char *t)
  * in any mount namespace; a recorded tree: its node record) a VFIO group
  * or device node? Compared by device number, never by name: a node
  * opened through a container's own /dev or a mknod copy has another
- * path (doc/kernel.md §7). */
-static bool vfio_node(struct proc_scan *p, const char *host_path,
+ * path (doc/kernel.md §7). 1: a VFIO node; 0: a file a stat found to be
+ * something else; -1: not looked at, or not found (it cannot be
+ * remembered as either). */
+static int node_check(struct proc_scan *p, const char *host_path,
 		      const char *target, struct vn_node_info *st)
 {
 	if (never_vfio_node(target))
-		return false;
+		return -1;
 	if (vn_node_stat(p->sys, vn_sys_is_host(p->sys) ? host_path : target,
 			 st) < 0 ||
-	    !st->present || !st->is_chr)
-		return false;
-	return (int)st->major == p->majors[0] || (int)st->major == p->majors[1];
+	    !st->present)
+		return -1;
+	return st->is_chr && ((int)st->major == p->majors[0] ||
+			      (int)st->major == p->majors[1]);
+}
+
+static bool vfio_node(struct proc_scan *p, const char *host_path,
+		      const char *target, struct vn_node_info *st)
+{
+	return node_check(p, host_path, target, st) == 1;
 }
 
 static int scan_fd(struct proc_scan *p, const char *fd)
@@ -381,20 +445,33 @@ static int scan_map_line(struct proc_scan *p, const char *line, char ***seen)
 {
 	char perms[8], root_path[PATH_MAX];
 	struct vn_node_info st = { 0 };
+	unsigned int maj, min;
+	struct inode_key key;
 	const char *path;
-	int n = 0;
+	int n = 0, r;
 
-	if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &n) != 1 ||
+	if (sscanf(line, "%*x-%*x %7s %*x %x:%x %llu %n", perms, &maj, &min,
+		   &key.ino, &n) != 4 ||
 	    !n || strlen(perms) < 4 || perms[3] != 's')
 		return 0;
 	path = line + n;
+	key.dev = makedev(maj, min);
+	key.path = 14695981039346656037ull;
+	for (const char *c = path; *c; c++)
+		key.path = (key.path ^ (unsigned char)*c) * 1099511628211ull;
 	if (strv_contains(*seen, path))
 		return 0;
-	snprintf(root_path, sizeof(root_path), "/proc/%d/root%s", (int)p->pid,
-		 path);
-	if (!streq(path, anon_vfio_device) &&
-	    !vfio_node(p, root_path, path, &st))
-		return 0;
+	if (!streq(path, anon_vfio_device)) {
+		if (key.ino && inode_set_has(&p->plain, key))
+			return 0;
+		snprintf(root_path, sizeof(root_path), "/proc/%d/root%s",
+			 (int)p->pid, path);
+		r = node_check(p, root_path, path, &st);
+		if (r == 0 && key.ino)
+			return inode_set_add(&p->plain, key);
+		if (r != 1)
+			return 0;
+	}
 	/* One entry per mapped file: a BAR is often several VMAs. */
 	if (strv_push(seen, strdup(path)) < 0)
 		return -ENOMEM;
@@ -445,8 +522,10 @@ int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 		if (vn_err_denied(r) || vn_err_denied(r2))
 			out->unreadable++;
 	}
+	free(p.plain.v);
 	return 0;
 fail:
+	free(p.plain.v);
 	vn_holders_clear(out);
 	return -ENOMEM;
 }
