@@ -237,23 +237,26 @@ void vn_class_cache_clear(struct vn_class_cache *c)
 static int class_links_read(const struct vn_sys *sys, const char *cls,
 			    struct vn_class_links *l)
 {
+	_cleanup_strv_ char **names = NULL, **targets = NULL;
 	int r;
 
 	l->read = true;
-	l->err = vn_list_dir(sys, &l->names, "/sys/class/%s", cls);
+	l->err = vn_list_dir(sys, &names, "/sys/class/%s", cls);
 	if (l->err < 0)
 		return l->err == -ENOENT ? 0 : l->err;
-	if (!(l->targets = strv_new()))
+	if (!(targets = strv_new()))
 		return -ENOMEM;
-	for (size_t i = 0; l->names[i]; i++) {
+	for (size_t i = 0; names[i]; i++) {
 		char *target = NULL;
 
 		if (vn_read_link(sys, &target, "/sys/class/%s/%s", cls,
-				 l->names[i]) < 0)
+				 names[i]) < 0)
 			target = strdup("");
-		if ((r = strv_push(&l->targets, target)) < 0)
+		if ((r = strv_push(&targets, target)) < 0)
 			return r;
 	}
+	l->names = steal_ptr(names);
+	l->targets = steal_ptr(targets);
 	return 0;
 }
 
