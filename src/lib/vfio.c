@@ -292,6 +292,8 @@ static bool inode_set_has(const struct inode_set *s, struct inode_key k)
 
 static int inode_set_add(struct inode_set *s, struct inode_key k)
 {
+	size_t slot;
+
 	if (2 * (s->n + 1) > s->cap) {
 		struct inode_set g = { .cap = s->cap ? 2 * s->cap : 64 };
 
@@ -304,8 +306,9 @@ static int inode_set_add(struct inode_set *s, struct inode_key k)
 		free(s->v);
 		*s = g;
 	}
-	if (!s->v[inode_slot(s, k)].ino) {
-		s->v[inode_slot(s, k)] = k;
+	slot = inode_slot(s, k);
+	if (!s->v[slot].ino) {
+		s->v[slot] = k;
 		s->n++;
 	}
 	return 0;
