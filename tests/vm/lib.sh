@@ -21,6 +21,24 @@ vm_kernel_targets() {
 		"$VM_DIR/kernel/targets"
 }
 
+# vm_boost_session NICE: set the scheduler autogroup nice value of this
+# script's session (sched(7), "The autogroup feature"), if the script
+# leads it. Started by meson, which runs each test in a session of its
+# own (setsid), or by tests/run-all in one of its own, the script has an
+# autogroup of its own, and CPU time is shared between autogroups first:
+# a nice value alone would rank it only within the session. Started from
+# a terminal, it leaves the terminal's group alone; without the privilege
+# (CAP_SYS_NICE, to lower the value) or autogroups the write fails,
+# harmless.
+vm_boost_session() {
+	local nice=$1 stat
+	read -r stat </proc/$$/stat || return 0
+	# shellcheck disable=SC2086 # the fields after "(comm) "
+	set -- ${stat##*) }
+	[[ ${4:-} == "$$" ]] || return 0
+	echo "$nice" >/proc/self/autogroup 2>/dev/null || true
+}
+
 vm_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 vm_die() { vm_log "error: $*"; exit 1; }
 
