@@ -69,15 +69,57 @@ int vn_kconfig_parse_line(const char *line, char *name, size_t namesz,
 	return 1;
 }
 
-static bool wanted(const char *sym)
+/* The first W (WN bytes) in [s, end), or NULL: memchr for its first byte,
+ * then a compare. glibc's memmem sets up a two-way search at each call,
+ * which for names of twenty bytes cost more than the search. */
+static const char *find(const char *s, const char *end, const char *w,
+			size_t wn)
 {
-	/* Every VFIO and IOMMU symbol too: report shows them. */
-	if (strstr(sym, "VFIO") || strstr(sym, "IOMMU"))
+	while ((size_t)(end - s) >= wn) {
+		s = memchr(s, w[0], (size_t)(end - s) - wn + 1);
+		if (!s)
+			return NULL;
+		if (!memcmp(s, w, wn))
+			return s;
+		s++;
+	}
+	return NULL;
+}
+
+/* Every VFIO and IOMMU symbol too: report shows them. The name is
+ * [name, end), not NUL-terminated. */
+static bool wanted(const char *name, const char *end)
+{
+	size_t n = (size_t)(end - name);
+
+	if (find(name, end, "VFIO", 4) || find(name, end, "IOMMU", 5))
 		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(wanted_syms); i++)
-		if (streq(sym, wanted_syms[i]))
+		if (strlen(wanted_syms[i]) == n &&
+		    !memcmp(name, wanted_syms[i], n))
 			return true;
 	return false;
+}
+
+/* The name a config line [line, end) would set, found with the same
+ * delimiters as vn_kconfig_parse_line, before anything is copied: most
+ * of a config's thousands of lines are for other symbols, and formatting
+ * each of them cost status more than inflating the file. */
+static bool wanted_line(const char *line, const char *end)
+{
+	size_t len = (size_t)(end - line);
+	const char *p, *e;
+
+	if (len > 9 && !memcmp(line, "# CONFIG_", 9)) {
+		p = line + 9;
+		e = find(p, end, " is not set", 11);
+	} else if (len > 7 && !memcmp(line, "CONFIG_", 7)) {
+		p = line + 7;
+		e = memchr(p, '=', (size_t)(end - p));
+	} else {
+		return false;
+	}
+	return e && wanted(p, e);
 }
 
 static void gzclosep(gzFile *f)
@@ -112,41 +154,99 @@ static gzFile open_regular_gz(const char *path, int *err)
 	return f;
 }
 
-/* zlib reads plain files transparently, so one reader serves all sources.
- * At most VN_KCONFIG_MAX uncompressed bytes. */
+/* The whole uncompressed text into *buf (*len bytes), at most
+ * VN_KCONFIG_MAX: past that -EFBIG, so that a compressed bomb or a link
+ * to /dev/zero in a tree ends. zlib reads plain files transparently, so
+ * one reader serves all sources. */
+static int kconfig_slurp(gzFile f, char **buf, size_t *len)
+{
+	_cleanup_free_ char *b = NULL;
+	size_t n = 0, size = 0;
+	int zerr;
+
+	for (;;) {
+		int got;
+
+		if (n == size) {
+			size_t want = size ? size * 2 : 256u << 10;
+			char *nb;
+
+			/* One byte past the limit tells a file that is over. */
+			if (size > VN_KCONFIG_MAX)
+				return -EFBIG;
+			if (want > VN_KCONFIG_MAX)
+				want = VN_KCONFIG_MAX + 1;
+			nb = realloc(b, want);
+			if (!nb)
+				return -ENOMEM;
+			b = nb;
+			size = want;
+		}
+		got = gzread(f, b + n, (unsigned int)(size - n));
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > VN_KCONFIG_MAX)
+		return -EFBIG;
+	/* Z_BUF_ERROR: cut short; Z_DATA_ERROR: corrupt. */
+	gzerror(f, &zerr);
+	if (zerr != Z_OK)
+		return zerr == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
+	*buf = steal_ptr(b);
+	*len = n;
+	return 0;
+}
+
+/* The line [p, end) as vn_kconfig_parse_line takes it: NUL-terminated,
+ * cut at 511 bytes as a line buffer of 512 would. "NAME=VALUE" into *v
+ * when it sets a symbol. */
+static int kconfig_take(const char *p, const char *end, char ***v)
+{
+	char line[512], name[128], value[256];
+	size_t n = (size_t)(end - p);
+	char *s;
+	int r;
+
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	if (vn_kconfig_parse_line(line, name, sizeof(name), value,
+				  sizeof(value)) != 1)
+		return 0;
+	r = xasprintf(&s, "%s=%s", name, value);
+	if (r < 0)
+		return r;
+	return strv_push(v, s);
+}
+
 static int kconfig_read(const char *path, char ***syms)
 {
 	_cleanup_(gzclosep) gzFile f = NULL;
 	_cleanup_strv_ char **v = strv_new();
-	char line[512], name[128], value[256];
-	int r, zerr;
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r;
 
 	if (!v)
 		return -ENOMEM;
 	f = open_regular_gz(path, &r);
 	if (!f)
 		return r;
-	while (gzgets(f, line, sizeof(line))) {
-		char *s;
+	/* /proc/config.gz in one read(2), not 8 KiB at a time. */
+	gzbuffer(f, 128u << 10);
+	r = kconfig_slurp(f, &buf, &len);
+	if (r < 0)
+		return r;
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
 
-		/* gztell(): the uncompressed offset, NUL bytes included. */
-		if (gztell(f) > (z_off_t)VN_KCONFIG_MAX)
-			return -EFBIG;
-		if (vn_kconfig_parse_line(line, name, sizeof(name), value,
-					  sizeof(value)) != 1 ||
-		    !wanted(name))
-			continue;
-		r = xasprintf(&s, "%s=%s", name, value);
-		if (r < 0)
+		if (wanted_line(p, eol) && (r = kconfig_take(p, eol, &v)) < 0)
 			return r;
-		r = strv_push(&v, s);
-		if (r < 0)
-			return r;
+		p = nl ? nl + 1 : end;
 	}
-	/* Z_BUF_ERROR: cut short; Z_DATA_ERROR: corrupt. */
-	gzerror(f, &zerr);
-	if (zerr != Z_OK)
-		return zerr == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
 	*syms = steal_ptr(v);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "lib/kernel.h"
 #include "lib/sys.h"
@@ -185,6 +186,89 @@ static void probe_tree(const char *release, const char *config,
 	assert_int_equal(nftw(root, rm_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+/* A .config whose long line holds, past the 511 bytes a line buffer of
+ * 512 takes, text that reads as a line of its own. */
+static char *long_config(void)
+{
+	const char *head = "# Automatically generated file\n"
+			   "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0)\"\n"
+			   "CONFIG_VFIO=m\n"
+			   "# CONFIG_VFIO_NOIOMMU is not set\n";
+	const char *tail = "CONFIG_IOMMUFD=y\n"
+			   "CONFIG_GENERIC_ATOMIC64=y\n"
+			   "CONFIG_GENERIC_ATOMIC64X=y\n"
+			   "CONFIG_NET=y\n"
+			   "CONFIG_IOMMU_SUPPORT=y"; /* no newline at the end */
+	const char *cmd = "CONFIG_CMDLINE=\"";
+	char *text;
+
+	assert_int_equal(xasprintf(&text, "%s%s%*sCONFIG_VFIO_BOGUS=y\"\n%s",
+				   head, cmd, (int)(511 - strlen(cmd)), "",
+				   tail),
+			 0);
+	return text;
+}
+
+static void put_gz(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	gzFile f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = gzopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(gzputs(f, text), (int)strlen(text));
+	assert_int_equal(gzclose(f), Z_OK);
+}
+
+static void assert_long_config_syms(const struct vn_kconfig *kc)
+{
+	static const char *const want[] = {
+		"VFIO=m",	   "VFIO_NOIOMMU=n",
+		"IOMMUFD=y",	   "GENERIC_ATOMIC64=y",
+		"IOMMU_SUPPORT=y",
+	};
+	size_t i;
+
+	assert_non_null(kc->syms);
+	for (i = 0; kc->syms[i]; i++) {
+		assert_true(i < ARRAY_SIZE(want));
+		assert_string_equal(kc->syms[i], want[i]);
+	}
+	assert_int_equal(i, ARRAY_SIZE(want));
+}
+
+/* vn_kconfig_load keeps the symbols the tool asks about and every VFIO
+ * and IOMMU one, from /boot/config-R and /proc/config.gz alike; a line
+ * is one line however long. */
+static void kconfig_load(void **state)
+{
+	char root[] = "/tmp/vn-test-kernel.XXXXXX";
+	_cleanup_free_ char *text = long_config();
+	struct vn_kconfig kc;
+	struct vn_sys *sys = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	put(root, "proc/sys/kernel/osrelease", "7.3.4\n");
+	put(root, "boot/config-7.3.4", text);
+	assert_int_equal(vn_sys_new(root, &sys), 0);
+	assert_int_equal(vn_kconfig_load(sys, &kc), 0);
+	assert_string_equal(kc.source, "/boot/config-7.3.4");
+	assert_long_config_syms(&kc);
+	vn_kconfig_clear(&kc);
+	vn_sys_free(sys);
+
+	put_gz(root, "proc/config.gz", text);
+	assert_int_equal(vn_sys_new(root, &sys), 0);
+	assert_int_equal(vn_kconfig_load(sys, &kc), 0);
+	assert_string_equal(kc.source, "/proc/config.gz");
+	assert_long_config_syms(&kc);
+	vn_kconfig_clear(&kc);
+	vn_sys_free(sys);
+	assert_int_equal(nftw(root, rm_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 struct probe_case {
 	const char *why, *release, *config;
 	enum vn_tri group, cdev, iommufd, iommufd_noiommu;
@@ -267,6 +351,7 @@ int main(void)
 		cmocka_unit_test(proc_devices),	 cmocka_unit_test(proc_misc),
 		cmocka_unit_test(release),	 cmocka_unit_test(paths),
 		cmocka_unit_test(history),	 cmocka_unit_test(probe),
+		cmocka_unit_test(kconfig_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
