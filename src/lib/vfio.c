@@ -481,12 +481,11 @@ static int scan_map_line(struct proc_scan *p, const char *line, char ***seen)
 	return holder_add(p, VN_HOLD_MAP, path, &st, NULL);
 }
 
-static int scan_maps(struct proc_scan *p)
+/* MAPS: /proc/PID/maps as read, R what reading it returned. */
+static int scan_maps(struct proc_scan *p, char *maps, int r)
 {
 	_cleanup_strv_ char **seen = NULL;
-	_cleanup_free_ char *maps = NULL;
 	char *save = NULL;
-	int r = vn_read_file(p->sys, &maps, "/proc/%d/maps", (int)p->pid);
 
 	if (r == -ENOENT)
 		return 0; /* a recorded tree without mappings */
@@ -497,11 +496,36 @@ static int scan_maps(struct proc_scan *p)
 	return r;
 }
 
+/* One process: its fds, then its mappings. Its maps are read first: on
+ * the host, a process without any has no open file either, and its fd
+ * directory is not listed. That is a kernel thread (its files are
+ * init_files, which hold none), or one that is exiting: do_exit() in
+ * kernel/exit.c drops its memory (exit_mm) before its files (exit_files),
+ * which close within the call. Most processes of a small host are
+ * kernel threads. A recorded tree's maps may be left empty. */
+static int scan_proc(struct proc_scan *p, bool *denied)
+{
+	_cleanup_free_ char *maps = NULL;
+	int rm = vn_read_file(p->sys, &maps, "/proc/%d/maps", (int)p->pid);
+	int r, r2;
+
+	if (rm == 0 && !*maps && vn_sys_is_host(p->sys))
+		return 0;
+	/* A process that exited meanwhile (ENOENT) is simply gone; it
+	 * counts once as unreadable, whichever part was denied. */
+	r = scan_fds(p);
+	r2 = r == -ENOMEM ? r : scan_maps(p, maps, rm);
+	if (r == -ENOMEM || r2 == -ENOMEM)
+		return -ENOMEM;
+	*denied = vn_err_denied(r) || vn_err_denied(r2);
+	return 0;
+}
+
 int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 {
 	_cleanup_strv_ char **pids = NULL;
 	struct proc_scan p = { .sys = sys, .h = out };
-	int r, r2;
+	int r;
 
 	*out = (struct vn_holders){ 0 };
 	p.majors[0] = vn_proc_devices_char_major(sys, "vfio");
@@ -510,19 +534,16 @@ int vn_holders_scan(const struct vn_sys *sys, struct vn_holders *out)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; pids[i]; i++) {
+		bool denied = false;
 		int pid;
 
 		if (parse_int(pids[i], &pid) < 0 || pid <= 0)
 			continue;
 		p.pid = pid;
 		p.comm_read = false;
-		/* A process that exited meanwhile (ENOENT) is simply gone; it
-		 * counts once as unreadable, whichever part was denied. */
-		r = scan_fds(&p);
-		r2 = r == -ENOMEM ? r : scan_maps(&p);
-		if (r == -ENOMEM || r2 == -ENOMEM)
+		if (scan_proc(&p, &denied) < 0)
 			goto fail;
-		if (vn_err_denied(r) || vn_err_denied(r2))
+		if (denied)
 			out->unreadable++;
 	}
 	free(p.plain.v);
