@@ -221,51 +221,46 @@ static void put_gz(const char *root, const char *rel, const char *text)
 	assert_int_equal(gzclose(f), Z_OK);
 }
 
-static void assert_long_config_syms(const struct vn_kconfig *kc)
+/* vn_kconfig_load in the tree ROOT reads SOURCE and keeps the symbols
+ * the tool asks about and every VFIO and IOMMU one. */
+static void assert_long_config_loads(const char *root, const char *source)
 {
 	static const char *const want[] = {
 		"VFIO=m",	   "VFIO_NOIOMMU=n",
 		"IOMMUFD=y",	   "GENERIC_ATOMIC64=y",
 		"IOMMU_SUPPORT=y",
 	};
+	struct vn_sys *sys = NULL;
+	struct vn_kconfig kc;
 	size_t i;
 
-	assert_non_null(kc->syms);
-	for (i = 0; kc->syms[i]; i++) {
+	assert_int_equal(vn_sys_new(root, &sys), 0);
+	assert_int_equal(vn_kconfig_load(sys, &kc), 0);
+	assert_string_equal(kc.source, source);
+	assert_non_null(kc.syms);
+	for (i = 0; kc.syms[i]; i++) {
 		assert_true(i < ARRAY_SIZE(want));
-		assert_string_equal(kc->syms[i], want[i]);
+		assert_string_equal(kc.syms[i], want[i]);
 	}
 	assert_int_equal(i, ARRAY_SIZE(want));
+	vn_kconfig_clear(&kc);
+	vn_sys_free(sys);
 }
 
-/* vn_kconfig_load keeps the symbols the tool asks about and every VFIO
- * and IOMMU one, from /boot/config-R and /proc/config.gz alike; a line
- * is one line however long. */
+/* From /boot/config-R and /proc/config.gz alike; a line is one line
+ * however long. */
 static void kconfig_load(void **state)
 {
 	char root[] = "/tmp/vn-test-kernel.XXXXXX";
 	_cleanup_free_ char *text = long_config();
-	struct vn_kconfig kc;
-	struct vn_sys *sys = NULL;
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
 	put(root, "proc/sys/kernel/osrelease", "7.3.4\n");
 	put(root, "boot/config-7.3.4", text);
-	assert_int_equal(vn_sys_new(root, &sys), 0);
-	assert_int_equal(vn_kconfig_load(sys, &kc), 0);
-	assert_string_equal(kc.source, "/boot/config-7.3.4");
-	assert_long_config_syms(&kc);
-	vn_kconfig_clear(&kc);
-	vn_sys_free(sys);
-
+	assert_long_config_loads(root, "/boot/config-7.3.4");
 	put_gz(root, "proc/config.gz", text);
-	assert_int_equal(vn_sys_new(root, &sys), 0);
-	assert_int_equal(vn_kconfig_load(sys, &kc), 0);
-	assert_string_equal(kc.source, "/proc/config.gz");
-	assert_long_config_syms(&kc);
-	vn_kconfig_clear(&kc);
-	vn_sys_free(sys);
+	assert_long_config_loads(root, "/proc/config.gz");
 	assert_int_equal(nftw(root, rm_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
 }
 
