@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vn_sys;
@@ -21,3 +22,27 @@ int vn_name_device(struct vn_sys *sys, unsigned int vendor, unsigned int device,
 /* class is the 24-bit class code from sysfs (0x020000). */
 int vn_name_class(struct vn_sys *sys, unsigned int class_code, char *buf,
 		  size_t size);
+
+/*
+ * The same lookups in the text of a pci.ids, by a binary search over its
+ * vendors (pciids.c): 0 and the name in buf as libpci would give it,
+ * -ENOENT when the ID is not there, -EINVAL when a line on the way is one
+ * libpci would refuse the file for (the vn_name_* functions then ask
+ * libpci). CLS is the class and subclass (0x0200).
+ */
+struct vn_pciids {
+	const char *text; /* not NUL-terminated */
+	size_t len;
+	bool blocks_found; /* blocks: where the class list starts, or NULL */
+	const char *blocks;
+};
+
+int vn_pciids_vendor(const struct vn_pciids *ids, unsigned int vendor,
+		     char *buf, size_t size);
+int vn_pciids_device(const struct vn_pciids *ids, unsigned int vendor,
+		     unsigned int device, char *buf, size_t size);
+int vn_pciids_class(struct vn_pciids *ids, unsigned int cls, char *buf,
+		    size_t size);
+/* After snprintf() into buf returned RES: a name cut short ends in "...",
+ * as libpci's format_name() ends it; -EINVAL for a buffer under 4 bytes. */
+int vn_pciids_cut(char *buf, size_t size, int res);
