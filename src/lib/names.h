@@ -10,10 +10,12 @@ struct vn_names;
 void vn_names_free(struct vn_names *names);
 
 /*
- * Names from the PCI ID database (libpci). The database is read on the
- * first call only, so commands that show no names never load it. Each
- * returns 0 and fills buf, -ENOENT when the ID is not in the database,
- * -ENODATA when the database cannot be read or parsed.
+ * Names from the PCI ID database: the plain pci.ids searched where it
+ * lies (vn_pciids_* below), else libpci, which reads all of it. Nothing
+ * is read before the first call, so commands that show no names never
+ * touch it, and each answer is kept for the run. Each returns 0 and
+ * fills buf, -ENOENT when the ID is not in the database, -ENODATA when
+ * the database cannot be read or parsed.
  */
 int vn_name_vendor(struct vn_sys *sys, unsigned int vendor, char *buf,
 		   size_t size);
