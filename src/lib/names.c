@@ -170,15 +170,10 @@ static int lookup_once(struct vn_names *n, char *buf, size_t size, int flags,
 		       int a, int b)
 {
 	struct vn_pciids *ids = n->failed ? NULL : ids_of(n);
-	int r = -EINVAL;
+	int r = ids ? vn_pciids_lookup(ids, flags, (unsigned int)a,
+				       (unsigned int)b, buf, size) :
+		      -EINVAL;
 
-	if (ids && flags == PCI_LOOKUP_VENDOR)
-		r = vn_pciids_vendor(ids, (unsigned int)a, buf, size);
-	else if (ids && flags == PCI_LOOKUP_DEVICE)
-		r = vn_pciids_device(ids, (unsigned int)a, (unsigned int)b, buf,
-				     size);
-	else if (ids && flags == PCI_LOOKUP_CLASS)
-		r = vn_pciids_class(ids, (unsigned int)a, buf, size);
 	if (r != -EINVAL)
 		return r;
 	return libpci_lookup(n, buf, size, flags, a, b);

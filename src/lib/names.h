@@ -45,6 +45,10 @@ int vn_pciids_device(const struct vn_pciids *ids, unsigned int vendor,
 		     unsigned int device, char *buf, size_t size);
 int vn_pciids_class(struct vn_pciids *ids, unsigned int cls, char *buf,
 		    size_t size);
+/* KIND is PCI_LOOKUP_VENDOR, _DEVICE (A the vendor, B the device) or
+ * _CLASS (A the class and subclass); -EINVAL for any other. */
+int vn_pciids_lookup(struct vn_pciids *ids, int kind, unsigned int a,
+		     unsigned int b, char *buf, size_t size);
 /* After snprintf() into buf returned RES: a name cut short ends in "...",
  * as libpci's format_name() ends it; -EINVAL for a buffer under 4 bytes. */
 int vn_pciids_cut(char *buf, size_t size, int res);

@@ -13,10 +13,11 @@
  * the caller asks libpci, which refuses such a file as a whole.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <pci/pci.h>
 
 #include "names.h"
 
@@ -99,8 +100,8 @@ static bool entry_at(const char *pos, const char *text_end, struct ids_line *l)
 	return false;
 }
 
-/* The name after an ID of DIGITS hex digits and a blank, into buf as
- * format_name() would put it; ID into *id. -EINVAL: not such a line. */
+/* The ID of DIGITS hex digits at P, followed by a blank, into *id.
+ * -EINVAL: not such a line. */
 static int entry_id(const struct ids_line *l, const char *p, int digits,
 		    int *id)
 {
@@ -110,6 +111,8 @@ static int entry_id(const struct ids_line *l, const char *p, int digits,
 	return 0;
 }
 
+/* The name after that ID and SUFFIX, into buf as format_name() would
+ * put it. */
 static int entry_name(const struct ids_line *l, const char *p, int digits,
 		      const char *suffix, char *buf, size_t size)
 {
@@ -219,29 +222,41 @@ int vn_pciids_vendor(const struct vn_pciids *ids, unsigned int vendor,
 	return r < 0 ? r : entry_name(&l, l.p, 4, "", buf, size);
 }
 
+/* Under PARENT, the line one tab in whose ID of DIGITS hex digits is ID
+ * (a vendor's device, a class's subclass), skipping those two tabs in (a
+ * subsystem, a programming interface): its name into buf, or -ENOENT. */
+static int child_name(const struct ids_line *parent, const char *end,
+		      int digits, int id, char *buf, size_t size)
+{
+	struct ids_line l;
+	int got;
+
+	for (const char *pos = parent->next; entry_at(pos, end, &l) && l.nest;
+	     pos = l.next) {
+		if (l.nest > 2)
+			return -EINVAL;
+		if (l.nest == 2)
+			continue;
+		if (entry_id(&l, l.p, digits, &got) < 0)
+			return -EINVAL;
+		if (got == id)
+			return entry_name(&l, l.p, digits, "", buf, size);
+	}
+	return -ENOENT;
+}
+
 int vn_pciids_device(const struct vn_pciids *ids, unsigned int vendor,
 		     unsigned int device, char *buf, size_t size)
 {
-	const char *end = ids->text + ids->len;
 	struct ids_line l;
-	int r, id;
+	int r;
 
 	if (vendor > 0xffff || device > 0xffff)
 		return -ENOENT;
 	r = find_vendor(ids, vendor, &l);
 	if (r < 0)
 		return r;
-	while (entry_at(l.next, end, &l) && l.nest > 0) {
-		if (l.nest > 2)
-			return -EINVAL;
-		if (l.nest == 2)
-			continue; /* a subsystem */
-		if (entry_id(&l, l.p, 4, &id) < 0)
-			return -EINVAL;
-		if (id == (int)device)
-			return entry_name(&l, l.p, 4, "", buf, size);
-	}
-	return -ENOENT;
+	return child_name(&l, ids->text + ids->len, 4, (int)device, buf, size);
 }
 
 /* The first line of the block list, which follows the vendors: the class
@@ -262,29 +277,19 @@ static int block_list(struct vn_pciids *ids, const char **pos)
 	return 0;
 }
 
-/* Under the class line l, subclass SUB's name; else the class's own with
- * the number, as pci_lookup_name() gives it ("Network controller
- * [0280]"). */
-static int subclass_name(struct ids_line *l, const char *end, int cls,
+/* Under the class line C, subclass CLS & 0xff's name; else the class's
+ * own with the number, as pci_lookup_name() gives it ("Network
+ * controller [0280]"). */
+static int subclass_name(const struct ids_line *c, const char *end, int cls,
 			 char *buf, size_t size)
 {
-	struct ids_line c = *l, s;
 	char num[8];
-	int id;
+	int r = child_name(c, end, 2, cls & 0xff, buf, size);
 
-	for (const char *pos = c.next; entry_at(pos, end, &s) && s.nest > 0;
-	     pos = s.next) {
-		if (s.nest > 2)
-			return -EINVAL;
-		if (s.nest == 2)
-			continue; /* a programming interface */
-		if (entry_id(&s, s.p, 2, &id) < 0)
-			return -EINVAL;
-		if (id == (cls & 0xff))
-			return entry_name(&s, s.p, 2, "", buf, size);
-	}
+	if (r != -ENOENT)
+		return r;
 	snprintf(num, sizeof(num), " [%04x]", (unsigned int)cls & 0xffff);
-	return entry_name(&c, c.p + 2, 2, num, buf, size);
+	return entry_name(c, c->p + 2, 2, num, buf, size);
 }
 
 int vn_pciids_class(struct vn_pciids *ids, unsigned int cls, char *buf,
@@ -309,4 +314,18 @@ int vn_pciids_class(struct vn_pciids *ids, unsigned int cls, char *buf,
 			return subclass_name(&l, end, (int)cls, buf, size);
 	}
 	return -ENOENT;
+}
+
+int vn_pciids_lookup(struct vn_pciids *ids, int kind, unsigned int a,
+		     unsigned int b, char *buf, size_t size)
+{
+	switch (kind) {
+	case PCI_LOOKUP_VENDOR:
+		return vn_pciids_vendor(ids, a, buf, size);
+	case PCI_LOOKUP_DEVICE:
+		return vn_pciids_device(ids, a, b, buf, size);
+	case PCI_LOOKUP_CLASS:
+		return vn_pciids_class(ids, a, buf, size);
+	}
+	return -EINVAL;
 }

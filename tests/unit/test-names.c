@@ -51,11 +51,7 @@ static int ids_lookup(const char *text, int kind, unsigned int a,
 {
 	struct vn_pciids ids = { .text = text, .len = strlen(text) };
 
-	return kind == PCI_LOOKUP_VENDOR ?
-		       vn_pciids_vendor(&ids, a, buf, size) :
-	       kind == PCI_LOOKUP_DEVICE ?
-		       vn_pciids_device(&ids, a, b, buf, size) :
-		       vn_pciids_class(&ids, a, buf, size);
+	return vn_pciids_lookup(&ids, kind, a, b, buf, size);
 }
 
 static void lookups(void **state)
@@ -159,14 +155,8 @@ static void same(struct diff *d, int kind, int a, int b)
 	char *t = pci_lookup_name(
 		d->pacc, theirs, sizeof(theirs),
 		kind | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b, 0, 0);
-	int r = kind == PCI_LOOKUP_VENDOR ?
-			vn_pciids_vendor(&d->ids, (unsigned int)a, ours,
-					 sizeof(ours)) :
-		kind == PCI_LOOKUP_DEVICE ?
-			vn_pciids_device(&d->ids, (unsigned int)a,
-					 (unsigned int)b, ours, sizeof(ours)) :
-			vn_pciids_class(&d->ids, (unsigned int)a, ours,
-					sizeof(ours));
+	int r = vn_pciids_lookup(&d->ids, kind, (unsigned int)a,
+				 (unsigned int)b, ours, sizeof(ours));
 
 	if (t) {
 		assert_int_equal(r, 0);
@@ -179,7 +169,7 @@ static void same(struct diff *d, int kind, int a, int b)
 
 /* Every vendor of the file and the ID after it; every twentieth device line
  * and the ID after it (all 40,000 of them and 65,536 vendors took a
- * minute under ASan); every class and subclass the file names, with the
+ * minute in a debug build); every class and subclass the file names, with the
  * one after. */
 static void same_lines(struct diff *d)
 {
